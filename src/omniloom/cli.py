@@ -1,0 +1,34 @@
+"""The one `omniloom` command.
+
+Each command group lives beside the code it drives and registers its own sub-commands through an
+``add_commands(subparsers)`` function, so this module only composes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from omniloom.analytics import cli as analytics_cli
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="omniloom",
+        description="Omnichannel retail commerce backend simulator.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    analytics_cli.add_commands(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())
