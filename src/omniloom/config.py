@@ -1,0 +1,48 @@
+"""Settings, read from the environment once, in the composition root (app factory or CLI)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+DEFAULT_DATABASE_URL = "sqlite:///var/omniloom.db"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    # Seeded mode derives every generated id from this seed and a sequence, so a replay of the
+    # same requests yields the same ids. None means ids are random.
+    id_seed: int | None = 42
+    # "system" follows the wall clock; "simulated" starts frozen at `clock_start`.
+    clock_mode: str = "simulated"
+    clock_start: datetime = field(
+        default_factory=lambda: datetime.fromisoformat("2026-11-02T09:00:00+00:00")
+    )
+    # "checkout" reserves stock when the order is placed; "add_to_cart" reserves on add, for TTL.
+    reservation_policy: str = "checkout"
+    reservation_ttl: timedelta = timedelta(minutes=15)
+    max_body_bytes: int = 64 * 1024
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        seed = _env("OMNILOOM_ID_SEED", "42")
+        values: dict[str, object] = {
+            "database_url": _env("OMNILOOM_DATABASE_URL", DEFAULT_DATABASE_URL),
+            "id_seed": None if seed.lower() in {"", "none", "random"} else int(seed),
+            "clock_mode": _env("OMNILOOM_CLOCK", "simulated"),
+            "clock_start": datetime.fromisoformat(
+                _env("OMNILOOM_CLOCK_START", "2026-11-02T09:00:00+00:00")
+            ),
+            "reservation_policy": _env("OMNILOOM_RESERVATION_POLICY", "checkout"),
+            "reservation_ttl": timedelta(
+                seconds=int(_env("OMNILOOM_RESERVATION_TTL_SECONDS", "900"))
+            ),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,262 @@
+"""How units of work run: the Database owns connections and transactions, nothing else does.
+
+A unit of work is a plain synchronous function over a SQLAlchemy ``Connection``. It is written
+once and runs unchanged on both backends:
+
+* SQLite (embedded default, WAL): units are queued and the event loop itself is the single
+  writer. At the end of the current loop iteration every queued unit runs inside one transaction
+  (group commit), each under its own savepoint so one failing unit does not sink its neighbours.
+  Nothing hops to a thread: a SQLite statement costs microseconds, far less than a thread hop,
+  and running writers one after another on one thread makes them serial by construction.
+* PostgreSQL (scale-out): each unit runs in its own transaction on an asyncpg connection through
+  ``AsyncConnection.run_sync``; concurrency is resolved by row locks and conditional updates in
+  the units themselves, and serialization failures or deadlocks are retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from omniloom.store.tables import metadata
+
+T = TypeVar("T")
+UnitOfWork = Callable[[Connection], T]
+
+
+def _json_serializer(value: Any) -> str:
+    import msgspec
+
+    return msgspec.json.encode(value).decode()
+
+
+def _json_deserializer(value: str | bytes) -> Any:
+    import msgspec
+
+    return msgspec.json.decode(value)
+
+
+class Database(ABC):
+    """Runs units of work; the only owner of transactions."""
+
+    url: str
+
+    @abstractmethod
+    async def write(self, unit: UnitOfWork[T]) -> T:
+        """Run ``unit`` in a transaction and commit it; its exception rolls back only its work."""
+
+    @abstractmethod
+    async def read(self, unit: UnitOfWork[T]) -> T:
+        """Run a read-only ``unit`` against committed state."""
+
+    @abstractmethod
+    def run_blocking(self, unit: UnitOfWork[T]) -> T:
+        """Run ``unit`` in a transaction from synchronous code (CLI, seeding); not in a loop."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    def create_schema(self) -> None:
+        self.run_blocking(lambda conn: metadata.create_all(conn))
+
+    def reset_schema(self) -> None:
+        def reset(conn: Connection) -> None:
+            metadata.drop_all(conn)
+            metadata.create_all(conn)
+
+        self.run_blocking(reset)
+
+
+def open_database(url: str) -> Database:
+    if url.startswith("sqlite"):
+        return SQLiteDatabase(url)
+    if url.startswith(("postgresql", "postgres")):
+        return PostgresDatabase(url)
+    raise ValueError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://…")
+
+
+class SQLiteDatabase(Database):
+    def __init__(self, url: str) -> None:
+        self.url = url
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(
+            url,
+            json_serializer=_json_serializer,
+            json_deserializer=_json_deserializer,
+        )
+        event.listen(self.engine, "connect", _configure_sqlite_connection)
+        # pysqlite's own transaction handling cannot nest savepoints; we issue BEGIN ourselves.
+        event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        self._writer: Connection | None = None
+        self._reader: Connection | None = None
+        self._queue: list[tuple[UnitOfWork[Any], asyncio.Future[Any]]] = []
+        self._flush_scheduled = False
+
+    def _writer_connection(self) -> Connection:
+        if self._writer is None:
+            self._writer = self.engine.connect()
+        return self._writer
+
+    def _reader_connection(self) -> Connection:
+        if self._reader is None:
+            self._reader = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self._reader
+
+    async def write(self, unit: UnitOfWork[T]) -> T:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.append((unit, future))
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            loop.call_soon(self._flush)
+        return await future
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        batch, self._queue = self._queue, []
+        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        conn = self._writer_connection()
+        try:
+            with conn.begin():
+                if len(batch) == 1:
+                    unit, future = batch[0]
+                    # A lone unit needs no savepoint: its failure rolls back the transaction.
+                    outcomes.append((future, unit(conn), None))
+                else:
+                    for unit, future in batch:
+                        outcomes.append(_run_under_savepoint(conn, unit, future))
+        except Exception as exc:  # the lone unit failed, or COMMIT itself did
+            if len(batch) == 1 or not outcomes:
+                outcomes = [(future, None, exc) for _, future in batch]
+            else:
+                outcomes = [(future, None, exc) for future, _, _ in outcomes]
+        for future, result, error in outcomes:
+            if future.cancelled():
+                continue
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
+
+    async def read(self, unit: UnitOfWork[T]) -> T:
+        return unit(self._reader_connection())
+
+    def run_blocking(self, unit: UnitOfWork[T]) -> T:
+        with self.engine.connect() as conn, conn.begin():
+            return unit(conn)
+
+    async def close(self) -> None:
+        for conn in (self._writer, self._reader):
+            if conn is not None:
+                conn.close()
+        self._writer = self._reader = None
+        self.engine.dispose()
+
+
+def _run_under_savepoint(
+    conn: Connection, unit: UnitOfWork[Any], future: asyncio.Future[Any]
+) -> tuple[asyncio.Future[Any], Any, BaseException | None]:
+    conn.exec_driver_sql("SAVEPOINT unit")
+    try:
+        result = unit(conn)
+    except Exception as exc:
+        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT unit")
+        conn.exec_driver_sql("RELEASE SAVEPOINT unit")
+        return future, None, exc
+    conn.exec_driver_sql("RELEASE SAVEPOINT unit")
+    return future, result, None
+
+
+def _configure_sqlite_connection(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode keeps the database consistent across crashes; it only gives up the fsync
+    # per commit, which a simulator can afford and which would otherwise stall the event loop.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.close()
+
+
+# PostgreSQL error codes worth one more try: serialization failure and deadlock.
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}
+
+
+class PostgresDatabase(Database):
+    def __init__(self, url: str, pool_size: int = 20) -> None:
+        self.url = url
+        async_url = url.replace("postgresql://", "postgresql+asyncpg://", 1).replace(
+            "postgres://", "postgresql+asyncpg://", 1
+        )
+        self._async_url = async_url
+        self._pool_size = pool_size
+        self._engine: AsyncEngine | None = None
+
+    @property
+    def engine(self) -> AsyncEngine:
+        # Created lazily inside the running loop: asyncpg connections belong to one loop.
+        if self._engine is None:
+            self._engine = create_async_engine(
+                self._async_url,
+                pool_size=self._pool_size,
+                max_overflow=self._pool_size,
+                json_serializer=_json_serializer,
+                json_deserializer=_json_deserializer,
+            )
+        return self._engine
+
+    async def write(self, unit: UnitOfWork[T]) -> T:
+        for attempt in range(5):
+            try:
+                async with self.engine.begin() as conn:
+                    return await conn.run_sync(unit)
+            except DBAPIError as exc:
+                if _sqlstate(exc) not in _RETRYABLE_SQLSTATES or attempt == 4:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def read(self, unit: UnitOfWork[T]) -> T:
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(unit)
+
+    def run_blocking(self, unit: UnitOfWork[T]) -> T:
+        async def run() -> T:
+            engine = create_async_engine(
+                self._async_url,
+                json_serializer=_json_serializer,
+                json_deserializer=_json_deserializer,
+            )
+            try:
+                async with engine.begin() as conn:
+                    return await conn.run_sync(unit)
+            finally:
+                await engine.dispose()
+
+        return asyncio.run(run())
+
+    async def close(self) -> None:
+        if self._engine is not None:
+            with contextlib.suppress(Exception):
+                await self._engine.dispose()
+            self._engine = None
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    orig = exc.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code is None and orig is not None:
+        code = getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    return code if isinstance(code, str) else None

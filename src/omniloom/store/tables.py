@@ -1,0 +1,266 @@
+"""SQLAlchemy Core tables: the one schema both backends share.
+
+Money columns hold integer minor units; the currency lives beside them. Stock is kept per SKU per
+location as ``on_hand`` and ``reserved``; what may be sold is ``on_hand - reserved``. The CHECK
+constraints are the last line of defence against oversell: even a faulty query cannot commit
+negative or over-reserved stock.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from omniloom.store.types import UtcDateTime
+
+metadata = MetaData()
+
+Timestamp = UtcDateTime()
+
+categories = Table(
+    "categories",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("slug", String(80), nullable=False, unique=True),
+    Column("name", String(120), nullable=False),
+    Column("parent_id", String(40), ForeignKey("categories.id"), nullable=True),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("slug", String(160), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("brand", String(120), nullable=False, default=""),
+    Column("category_id", String(40), ForeignKey("categories.id"), nullable=False),
+    Column("attributes", JSON, nullable=False, default=dict),
+    Column("image_urls", JSON, nullable=False, default=list),
+    # Lower-cased title + brand + category words, so search is one indexed-free LIKE per row
+    # without per-row function calls.
+    Column("search_text", Text, nullable=False, default=""),
+    Index("ix_products_category", "category_id", "id"),
+)
+
+# Where a product may be sold; a product with no row for a channel is invisible there.
+product_channels = Table(
+    "product_channels",
+    metadata,
+    Column("product_id", String(40), ForeignKey("products.id"), primary_key=True),
+    Column("channel", String(20), primary_key=True),
+)
+
+skus = Table(
+    "skus",
+    metadata,
+    Column("sku", String(60), primary_key=True),
+    Column("product_id", String(40), ForeignKey("products.id"), nullable=False, index=True),
+    Column("barcode", String(14), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("attributes", JSON, nullable=False, default=dict),
+)
+
+# Price per SKU per channel; the channel "*" is the list price every channel falls back to.
+prices = Table(
+    "prices",
+    metadata,
+    Column("sku", String(60), ForeignKey("skus.sku"), primary_key=True),
+    Column("channel", String(20), primary_key=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("compare_at", BigInteger, nullable=True),
+    CheckConstraint("amount >= 0", name="ck_prices_amount"),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("kind", String(10), nullable=False),  # "dc" or "store"
+    Column("name", String(120), nullable=False),
+    Column("address", JSON, nullable=False),
+    Column("city", String(80), nullable=False),
+    Column("timezone", String(60), nullable=False),
+    Column("pickup_enabled", Boolean, nullable=False, default=False),
+    Column("tax_rate_bps", Integer, nullable=False, default=0),
+    Column("latitude", Float, nullable=True),
+    Column("longitude", Float, nullable=True),
+)
+
+# The ordered list of locations each channel sells from (rank 0 first).
+channel_locations = Table(
+    "channel_locations",
+    metadata,
+    Column("channel", String(20), primary_key=True),
+    Column("location_id", String(40), ForeignKey("locations.id"), primary_key=True),
+    Column("rank", Integer, nullable=False),
+)
+
+inventory = Table(
+    "inventory",
+    metadata,
+    Column("sku", String(60), ForeignKey("skus.sku"), primary_key=True),
+    Column("location_id", String(40), ForeignKey("locations.id"), primary_key=True),
+    Column("on_hand", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False, default=0),
+    CheckConstraint("on_hand >= 0", name="ck_inventory_on_hand"),
+    CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="ck_inventory_reserved"),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("email", String(200), nullable=False, unique=True),
+    Column("phone", String(40), nullable=True),
+    Column("first_name", String(80), nullable=False),
+    Column("last_name", String(80), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+carts = Table(
+    "carts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("channel", String(20), nullable=False),
+    Column("device_id", String(80), nullable=True),
+    Column("customer_id", String(40), ForeignKey("customers.id"), nullable=True, index=True),
+    Column("status", String(12), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+cart_lines = Table(
+    "cart_lines",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("cart_id", String(40), ForeignKey("carts.id"), nullable=False),
+    Column("sku", String(60), ForeignKey("skus.sku"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("added_at", Timestamp, nullable=False),
+    UniqueConstraint("cart_id", "sku", name="uq_cart_lines_sku"),
+    CheckConstraint("quantity > 0", name="ck_cart_lines_quantity"),
+)
+
+# Stock held for a cart (reserve-on-add policy) or an order (until it is fulfilled or cancelled).
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("cart_id", String(40), nullable=True, index=True),
+    Column("order_id", String(40), nullable=True, index=True),
+    Column("sku", String(60), nullable=False),
+    Column("location_id", String(40), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("expires_at", Timestamp, nullable=True, index=True),
+    CheckConstraint("quantity > 0", name="ck_reservations_quantity"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("cart_id", String(40), nullable=False, unique=True),
+    Column("customer_id", String(40), nullable=True, index=True),
+    Column("channel", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("subtotal", BigInteger, nullable=False),
+    Column("tax", BigInteger, nullable=False),
+    Column("shipping", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("fulfilment", String(10), nullable=False),  # "ship" or "pickup"
+    Column("location_id", String(40), nullable=True),
+    Column("ship_to", JSON, nullable=True),
+    Column("email", String(200), nullable=True),
+    Column("placed_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("order_id", String(40), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("sku", String(60), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", BigInteger, nullable=False),
+    Column("line_total", BigInteger, nullable=False),
+    Column("tax", BigInteger, nullable=False),
+    Column("location_id", String(40), nullable=False),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("order_id", String(40), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("method", String(20), nullable=False),
+    Column("card_brand", String(20), nullable=True),
+    Column("card_last4", String(4), nullable=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+# The event log: every committed change appends here in the same transaction.
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("type", String(60), nullable=False),
+    Column("occurred_at", Timestamp, nullable=False),
+    Column("channel", String(20), nullable=True),
+    Column("customer_id", String(40), nullable=True, index=True),
+    Column("cart_id", String(40), nullable=True),
+    Column("order_id", String(40), nullable=True),
+    Column("data", JSON, nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(80), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key", String(80), primary_key=True),
+    Column("name", String(80), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("location_id", String(40), nullable=True),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", JSON, nullable=False),
+)
