@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from omniloom import serve_cli
 from omniloom.analytics import cli as analytics_cli
 
 
@@ -19,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Omnichannel retail commerce backend simulator.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve_cli.add_commands(subparsers)
     analytics_cli.add_commands(subparsers)
     return parser
 

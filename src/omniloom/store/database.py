@@ -90,14 +90,12 @@ class SQLiteDatabase(Database):
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(
-            url,
-            json_serializer=_json_serializer,
-            json_deserializer=_json_deserializer,
-        )
-        event.listen(self.engine, "connect", _configure_sqlite_connection)
+        self.engine: Engine = _sqlite_engine(url)
         # pysqlite's own transaction handling cannot nest savepoints; we issue BEGIN ourselves.
         event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # Reads run outside any transaction: each statement sees the latest commit, and no
+        # reader ever holds a lock or an old snapshot.
+        self._read_engine: Engine = _sqlite_engine(url)
         self._writer: Connection | None = None
         self._reader: Connection | None = None
         self._queue: list[tuple[UnitOfWork[Any], asyncio.Future[Any]]] = []
@@ -110,7 +108,7 @@ class SQLiteDatabase(Database):
 
     def _reader_connection(self) -> Connection:
         if self._reader is None:
-            self._reader = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            self._reader = self._read_engine.connect()
         return self._reader
 
     async def write(self, unit: UnitOfWork[T]) -> T:
@@ -162,6 +160,7 @@ class SQLiteDatabase(Database):
                 conn.close()
         self._writer = self._reader = None
         self.engine.dispose()
+        self._read_engine.dispose()
 
 
 def _run_under_savepoint(
@@ -176,6 +175,14 @@ def _run_under_savepoint(
         return future, None, exc
     conn.exec_driver_sql("RELEASE SAVEPOINT unit")
     return future, result, None
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(
+        url, json_serializer=_json_serializer, json_deserializer=_json_deserializer
+    )
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    return engine
 
 
 def _configure_sqlite_connection(dbapi_conn: Any, _record: Any) -> None:

@@ -1,0 +1,99 @@
+"""The composition root: settings → database → runtime → Litestar app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from omniloom import __version__
+from omniloom.api.auth import KeyRing
+from omniloom.api.controllers.admin import AdminController
+from omniloom.api.controllers.carts import CartController
+from omniloom.api.controllers.catalog import CatalogController
+from omniloom.api.controllers.health import health, hello
+from omniloom.api.controllers.orders import OrderController
+from omniloom.api.problems import EXCEPTION_HANDLERS
+from omniloom.config import Settings
+from omniloom.domain.clock import SimulatedClock
+from omniloom.services import clock_control
+from omniloom.services.runtime import Runtime
+from omniloom.store.database import Database, open_database
+
+# How often a running clock is checked for holds that fell due, in wall-clock seconds.
+SWEEP_INTERVAL_SECONDS = 1.0
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    db = database or open_database(settings.database_url)
+    runtime = Runtime.from_settings(db, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await runtime.start()
+        app.state.keyring = KeyRing(await runtime.api_keys())
+        sweeper = asyncio.create_task(_sweep_due_work(runtime))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            await db.close()
+
+    return Litestar(
+        route_handlers=[
+            health,
+            hello,
+            CatalogController,
+            CartController,
+            OrderController,
+            AdminController,
+        ],
+        state=State({"runtime": runtime}),
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="omniloom",
+            version=__version__,
+            description=(
+                "Omnichannel retail commerce backend simulator. Send your channel's API key in "
+                "the X-API-Key header; errors are RFC 9457 problem+json with a stable `code`."
+            ),
+            path="/docs",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            components=Components(
+                security_schemes={
+                    "apiKey": SecurityScheme(
+                        type="apiKey", name="X-API-Key", security_scheme_in="header"
+                    )
+                }
+            ),
+            security=[{"apiKey": []}],
+        ),
+        debug=False,
+    )
+
+
+async def _sweep_due_work(runtime: Runtime) -> None:
+    """Fire due work while the clock runs by itself; a frozen clock only moves on request."""
+    while True:
+        await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
+        clock = runtime.clock
+        if isinstance(clock, SimulatedClock) and clock.frozen:
+            continue
+        with contextlib.suppress(Exception):
+            await runtime.write(clock_control.fire_due, "admin")
+
+
+def app_from_env() -> Litestar:
+    """Factory for ASGI servers: ``uvicorn --factory omniloom.api.app:app_from_env``."""
+    return create_app()

@@ -1,0 +1,108 @@
+"""Admin: the simulated clock, order moves and the event log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+
+from omniloom.api.auth import require
+from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.domain.channels import Scope
+from omniloom.domain.orders import OrderStatus
+from omniloom.services import clock_control, orders
+from omniloom.services.events import EventPage, read_events
+from omniloom.services.views import OrderView
+
+
+class AdvanceClock(msgspec.Struct, forbid_unknown_fields=True):
+    seconds: Annotated[int, msgspec.Meta(ge=0, le=10 * 365 * 86_400)] = 0
+    minutes: Annotated[int, msgspec.Meta(ge=0, le=10 * 365 * 1_440)] = 0
+    hours: Annotated[int, msgspec.Meta(ge=0, le=10 * 365 * 24)] = 0
+    days: Annotated[int, msgspec.Meta(ge=0, le=10 * 365)] = 0
+
+
+class SetClock(msgspec.Struct, forbid_unknown_fields=True):
+    at: datetime
+
+
+_MOVES = {
+    "fulfil": OrderStatus.FULFILLED,
+    "ready": OrderStatus.READY_FOR_PICKUP,
+    "picked-up": OrderStatus.PICKED_UP,
+    "cancel": OrderStatus.CANCELLED,
+}
+
+
+class AdminController(Controller):
+    path = "/v1/admin"
+    tags = ["admin"]
+    guards = [require(Scope.ADMIN)]
+
+    @get("/clock", summary="Read the simulated clock")
+    async def clock(self, request: Request[Any, Any, Any]) -> clock_control.ClockView:
+        return clock_control.view(runtime_of(request))
+
+    @post("/clock/advance", summary="Advance the clock and fire what fell due", status_code=200)
+    async def advance(
+        self, request: Request[Any, Any, Any], data: AdvanceClock
+    ) -> clock_control.ClockView:
+        delta = timedelta(
+            days=data.days, hours=data.hours, minutes=data.minutes, seconds=data.seconds
+        )
+        runtime = runtime_of(request)
+        return await idempotent_post(  # type: ignore[return-value]
+            request, lambda unit: clock_control.advance(runtime, unit, delta), status_code=200
+        )
+
+    @post("/clock/set", summary="Move the clock to an instant (forward only)", status_code=200)
+    async def set_clock(
+        self, request: Request[Any, Any, Any], data: SetClock
+    ) -> clock_control.ClockView:
+        runtime = runtime_of(request)
+        return await idempotent_post(  # type: ignore[return-value]
+            request, lambda unit: clock_control.set_to(runtime, unit, data.at), status_code=200
+        )
+
+    @post("/clock/freeze", summary="Stop the clock where it stands", status_code=200)
+    async def freeze(self, request: Request[Any, Any, Any]) -> clock_control.ClockView:
+        return clock_control.freeze(runtime_of(request))
+
+    @post("/clock/resume", summary="Let the clock run at wall-clock pace", status_code=200)
+    async def resume(self, request: Request[Any, Any, Any]) -> clock_control.ClockView:
+        return clock_control.resume(runtime_of(request))
+
+    @post("/orders/{order_id:str}/{move:str}", summary="Fulfil, ready, picked-up or cancel")
+    async def move_order(
+        self, request: Request[Any, Any, Any], order_id: str, move: str
+    ) -> OrderView:
+        target = _MOVES.get(move)
+        if target is None:
+            from omniloom.domain.errors import NotFound
+
+            raise NotFound(f"Unknown order move {move!r}; use one of {sorted(_MOVES)}.")
+        return await idempotent_post(  # type: ignore[return-value]
+            request, lambda unit: orders.move_order(unit, order_id, target), status_code=200
+        )
+
+    @get("/events", summary="Read the event log in order")
+    async def events(
+        self,
+        request: Request[Any, Any, Any],
+        after: Annotated[int, Parameter(ge=0)] = 0,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+        type: Annotated[str | None, Parameter(max_length=60)] = None,
+        cart_id: Annotated[str | None, Parameter(max_length=40)] = None,
+        order_id: Annotated[str | None, Parameter(max_length=40)] = None,
+    ) -> EventPage:
+        return await read_events(
+            runtime_of(request),
+            after=after,
+            limit=limit,
+            event_type=type,
+            cart_id=cart_id,
+            order_id=order_id,
+        )

@@ -1,0 +1,106 @@
+"""Carts and checkout: one shared cart, whichever device or channel touches it."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, patch, post
+
+from omniloom.api.auth import principal, require
+from omniloom.api.http import etag, expected_version, idempotent_post, json_response, runtime_of
+from omniloom.domain.channels import Scope
+from omniloom.services import carts, checkout
+from omniloom.services.commands import AddLine, ChangeLine, Checkout, CreateCart
+from omniloom.services.views import CartView, OrderView
+
+
+def _cart_etag(body: bytes) -> dict[str, str]:
+    return etag(msgspec.json.decode(body, type=_Versioned).version)
+
+
+class _Versioned(msgspec.Struct):
+    version: int
+
+
+def _cart_response(cart: CartView) -> Response[bytes]:
+    return json_response(msgspec.json.encode(cart), headers=etag(cart.version))
+
+
+class CartController(Controller):
+    path = "/v1/carts"
+    tags = ["carts"]
+    guards = [require(Scope.STOREFRONT)]
+
+    @post("/", summary="Create a cart", status_code=201)
+    async def create(self, request: Request[Any, Any, Any], data: CreateCart) -> CartView:
+        return await idempotent_post(  # type: ignore[return-value]
+            request,
+            partial(carts.create_cart, device_id=data.device_id, customer_id=data.customer_id),
+            headers_from=_cart_etag,
+        )
+
+    @get("/{cart_id:str}", summary="Read a cart (ETag carries its version)")
+    async def read(self, request: Request[Any, Any, Any], cart_id: str) -> CartView:
+        cart = await carts.get_cart(runtime_of(request), cart_id)
+        return _cart_response(cart)  # type: ignore[return-value]
+
+    @post("/{cart_id:str}/lines", summary="Add a SKU to a cart", status_code=200)
+    async def add_line(
+        self, request: Request[Any, Any, Any], cart_id: str, data: AddLine
+    ) -> CartView:
+        runtime = runtime_of(request)
+        work = partial(
+            carts.add_line,
+            runtime,
+            cart_id=cart_id,
+            sku=data.sku,
+            quantity=data.quantity,
+            expected_version=expected_version(request),
+        )
+        return await idempotent_post(  # type: ignore[return-value]
+            request,
+            lambda unit: work(unit),
+            status_code=200,
+            headers_from=_cart_etag,
+        )
+
+    @patch("/{cart_id:str}/lines/{line_id:str}", summary="Change a line's quantity")
+    async def change_line(
+        self, request: Request[Any, Any, Any], cart_id: str, line_id: str, data: ChangeLine
+    ) -> CartView:
+        runtime = runtime_of(request)
+        version = expected_version(request)
+        cart = await runtime.write(
+            lambda unit: carts.change_line(
+                runtime, unit, cart_id, line_id, quantity=data.quantity, expected_version=version
+            ),
+            principal(request).channel,
+        )
+        return _cart_response(cart)  # type: ignore[return-value]
+
+    @delete("/{cart_id:str}/lines/{line_id:str}", summary="Remove a line", status_code=200)
+    async def remove_line(
+        self, request: Request[Any, Any, Any], cart_id: str, line_id: str
+    ) -> CartView:
+        runtime = runtime_of(request)
+        version = expected_version(request)
+        cart = await runtime.write(
+            lambda unit: carts.remove_line(
+                runtime, unit, cart_id, line_id, expected_version=version
+            ),
+            principal(request).channel,
+        )
+        return _cart_response(cart)  # type: ignore[return-value]
+
+    @post("/{cart_id:str}/checkout", summary="Check out a cart into a paid order", status_code=201)
+    async def checkout(
+        self, request: Request[Any, Any, Any], cart_id: str, data: Checkout
+    ) -> OrderView:
+        runtime = runtime_of(request)
+        version = expected_version(request)
+        return await idempotent_post(  # type: ignore[return-value]
+            request,
+            lambda unit: checkout.place_order(runtime, unit, cart_id, data, version),
+        )

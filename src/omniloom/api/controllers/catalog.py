@@ -1,0 +1,48 @@
+"""Catalog browse and product detail, for every storefront channel."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get
+from litestar.params import Parameter
+
+from omniloom.api.auth import principal, require
+from omniloom.api.http import runtime_of
+from omniloom.domain.channels import Scope
+from omniloom.services import catalog
+from omniloom.services.views import CategoryView, Page, ProductView
+
+
+class CatalogController(Controller):
+    path = "/v1"
+    tags = ["catalog"]
+    guards = [require(Scope.STOREFRONT)]
+
+    @get("/products", summary="Browse and search the catalog")
+    async def browse(
+        self,
+        request: Request[Any, Any, Any],
+        q: Annotated[str | None, Parameter(max_length=200, description="Search words")] = None,
+        category: Annotated[str | None, Parameter(max_length=40)] = None,
+        cursor: Annotated[str | None, Parameter(max_length=200)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 24,
+    ) -> Page:
+        return await catalog.browse(
+            runtime_of(request),
+            channel=principal(request).channel,
+            cursor=cursor,
+            limit=limit,
+            query=q,
+            category_id=category,
+        )
+
+    @get("/products/{product_id:str}", summary="Product detail with availability by location")
+    async def product(self, request: Request[Any, Any, Any], product_id: str) -> ProductView:
+        return await catalog.product_detail(
+            runtime_of(request), product_id, principal(request).channel
+        )
+
+    @get("/categories", summary="All categories")
+    async def categories(self, request: Request[Any, Any, Any]) -> list[CategoryView]:
+        return await catalog.categories(runtime_of(request))

@@ -1,0 +1,42 @@
+"""Orders: read one, list a customer's own."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get
+from litestar.params import Parameter
+
+from omniloom.api.auth import principal, require
+from omniloom.api.http import runtime_of
+from omniloom.domain.channels import Scope
+from omniloom.domain.errors import FieldError, InvalidInput
+from omniloom.services import orders
+from omniloom.services.views import OrderView, Page
+
+
+class OrderController(Controller):
+    path = "/v1/orders"
+    tags = ["orders"]
+    guards = [require(Scope.STOREFRONT)]
+
+    @get("/{order_id:str}", summary="Read an order")
+    async def read(self, request: Request[Any, Any, Any], order_id: str) -> OrderView:
+        return await orders.get_order(runtime_of(request), order_id)
+
+    @get("/", summary="List a customer's orders (admin keys may list all)")
+    async def list(
+        self,
+        request: Request[Any, Any, Any],
+        customer_id: Annotated[str | None, Parameter(max_length=40)] = None,
+        cursor: Annotated[str | None, Parameter(max_length=200)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    ) -> Page:
+        if customer_id is None and not principal(request).allows(Scope.ADMIN):
+            raise InvalidInput(
+                "Name the customer whose orders to list.",
+                errors=[FieldError("customer_id", "required for storefront keys")],
+            )
+        return await orders.list_orders(
+            runtime_of(request), customer_id=customer_id, cursor=cursor, limit=limit
+        )

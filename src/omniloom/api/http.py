@@ -1,0 +1,78 @@
+"""Request plumbing shared by the controllers: idempotent POSTs, If-Match, JSON responses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+
+from omniloom.api.auth import principal
+from omniloom.domain.errors import FieldError, InvalidInput
+from omniloom.services import idempotency
+from omniloom.services.runtime import Runtime
+from omniloom.services.unit import Unit
+
+JSON = "application/json"
+MAX_IDEMPOTENCY_KEY = 255
+
+
+def runtime_of(request: Request[Any, Any, Any]) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def json_response(
+    body: bytes, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response[bytes]:
+    return Response(content=body, status_code=status_code, media_type=JSON, headers=headers)
+
+
+def expected_version(request: Request[Any, Any, Any]) -> int | None:
+    """The cart version named by If-Match (``"3"``, ``W/"3"`` or ``3``); None when absent."""
+    raw = request.headers.get("if-match")
+    if raw is None or raw.strip() == "*":
+        return None
+    value = raw.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise InvalidInput(
+            'If-Match must carry the cart\'s ETag, for example "3".',
+            errors=[FieldError("If-Match", "not a cart version")],
+        )
+    return int(value)
+
+
+def etag(version: int) -> dict[str, str]:
+    return {"ETag": f'"{version}"'}
+
+
+async def idempotent_post(
+    request: Request[Any, Any, Any],
+    work: Callable[[Unit], msgspec.Struct],
+    *,
+    status_code: int = 201,
+    headers_from: Callable[[bytes], dict[str, str]] | None = None,
+) -> Response[bytes]:
+    """Run a POST's unit of work once per Idempotency-Key and answer with its JSON."""
+    key = request.headers.get("idempotency-key")
+    if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+        raise InvalidInput(
+            "Idempotency-Key must be 1 to 255 characters.",
+            errors=[FieldError("Idempotency-Key", "1 to 255 characters")],
+        )
+    caller = principal(request)
+    body = await request.body()
+    outcome = await idempotency.run_once(
+        runtime_of(request),
+        channel=caller.channel,
+        scope=caller.key,
+        key=key,
+        request_fingerprint=idempotency.fingerprint(request.method, request.url.path, body),
+        status_code=status_code,
+        work=work,
+    )
+    headers = headers_from(outcome.body) if headers_from else {}
+    if outcome.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return json_response(outcome.body, outcome.status_code, headers)

@@ -1,0 +1,134 @@
+"""RFC 9457 problem+json for every error, with a stable machine ``code``."""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from omniloom.domain.errors import DomainError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://omniloom.dev/problems/"
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    428: "precondition_required",
+    429: "too_many_requests",
+}
+_AT_PATH = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+
+
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    instance: str,
+    errors: list[dict[str, str]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response[bytes]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": instance,
+    }
+    if errors:
+        body["errors"] = errors
+    if extra:
+        body.update(extra)
+    return Response(
+        content=msgspec.json.encode(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE
+    )
+
+
+def field_error_from_msgspec(message: str, prefix: str = "") -> dict[str, str]:
+    """Turn msgspec's "Expected `int`, got `str` - at `$.lines[0].quantity`" into a field path."""
+    match = _AT_PATH.match(message)
+    assert match is not None
+    text = match.group("message").strip()
+    path = (match.group("path") or "").lstrip(".")
+    unknown = re.match(r"Object contains unknown field `([^`]+)`", text)
+    if unknown:
+        path = f"{path}.{unknown.group(1)}" if path else unknown.group(1)
+    missing = re.match(r"Object missing required field `([^`]+)`", text)
+    if missing:
+        path = f"{path}.{missing.group(1)}" if path else missing.group(1)
+    field = ".".join(part for part in (prefix, path) if part) or "body"
+    return {"field": field, "message": text}
+
+
+def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
+    return problem(
+        exc.status,
+        exc.code,
+        exc.title,
+        exc.detail,
+        request.url.path,
+        [error.as_dict() for error in exc.errors],
+        exc.extra,
+    )
+
+
+def on_validation_error(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[bytes]:
+    errors: list[dict[str, str]] = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            key = item.get("key") or ""
+            errors.append(field_error_from_msgspec(str(item.get("message", "")), prefix=str(key)))
+    if not errors:
+        errors.append(field_error_from_msgspec(str(exc.detail)))
+    malformed = any("JSON" in e["message"] or "malformed" in e["message"] for e in errors)
+    return problem(
+        400 if malformed else 422,
+        "malformed_json" if malformed else "invalid_input",
+        "Malformed JSON" if malformed else "Invalid input",
+        "The request body is not valid JSON."
+        if malformed
+        else "The request does not match the expected shape: " + errors[0]["message"],
+        request.url.path,
+        errors,
+    )
+
+
+def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    detail = str(exc.detail)
+    code = _HTTP_CODES.get(status, "http_error")
+    if detail.startswith("JSON is malformed"):
+        code = "malformed_json"
+    return problem(status, code, HTTPStatus(status).phrase, detail, request.url.path)
+
+
+def on_unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    request.logger.exception("unhandled error", exc_info=exc)
+    return problem(
+        500,
+        "internal_error",
+        "Internal error",
+        "omniloom hit an unexpected error; nothing was committed for this request.",
+        request.url.path,
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+    DomainError: on_domain_error,
+    ValidationException: on_validation_error,
+    HTTPException: on_http_error,
+    Exception: on_unexpected_error,
+}

@@ -1,0 +1,131 @@
+"""Domain errors: each carries a stable machine ``code`` and the HTTP status it maps to.
+
+The API turns them into RFC 9457 problem+json; the code is what clients branch on, so a code
+never changes meaning once published.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class FieldError:
+    __slots__ = ("field", "message")
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+class DomainError(Exception):
+    code = "domain_error"
+    status = 400
+    title = "Request cannot be processed"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+        self.extra = extra or {}
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"
+    status = 422
+    title = "Invalid input"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+    title = "Not found"
+
+
+class UnknownSku(DomainError):
+    code = "unknown_sku"
+    status = 422
+    title = "Unknown SKU"
+
+
+class InsufficientStock(DomainError):
+    code = "insufficient_stock"
+    status = 409
+    title = "Insufficient stock"
+
+
+class CartVersionConflict(DomainError):
+    code = "cart_version_conflict"
+    status = 412
+    title = "Cart changed since you last read it"
+
+
+class CartNotActive(DomainError):
+    code = "cart_not_active"
+    status = 409
+    title = "Cart is no longer active"
+
+
+class CartFull(DomainError):
+    code = "cart_full"
+    status = 422
+    title = "Cart is full"
+
+
+class CartEmpty(DomainError):
+    code = "cart_empty"
+    status = 422
+    title = "Cart is empty"
+
+
+class PaymentDeclined(DomainError):
+    status = 402
+    title = "Payment declined"
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail, extra={"decline_code": code})
+        self.code = code
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    status = 422
+    title = "Idempotency-Key reused with a different request"
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_state_transition"
+    status = 409
+    title = "Not allowed in the current state"
+
+
+class PickupUnavailable(DomainError):
+    code = "pickup_unavailable"
+    status = 422
+    title = "Pickup not available at that location"
+
+
+class AuthenticationRequired(DomainError):
+    code = "authentication_required"
+    status = 401
+    title = "API key required"
+
+
+class InvalidApiKey(DomainError):
+    code = "invalid_api_key"
+    status = 401
+    title = "API key not recognised"
+
+
+class OutOfScope(DomainError):
+    code = "out_of_scope"
+    status = 403
+    title = "Not allowed for this key"

@@ -1,0 +1,79 @@
+"""`omniloom serve` and `omniloom keys`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from omniloom.config import Settings
+from omniloom.store import settings_queries
+from omniloom.store.database import open_database
+
+
+def add_commands(subparsers: Any) -> None:
+    serve = subparsers.add_parser("serve", help="Serve the store's API on 127.0.0.1")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--database-url", default=None, help="default: OMNILOOM_DATABASE_URL")
+    serve.add_argument("--log-level", default="warning")
+    serve.set_defaults(func=_serve)
+
+    keys = subparsers.add_parser("keys", help="List the API keys the store accepts")
+    keys.add_argument("--database-url", default=None)
+    keys.set_defaults(func=_keys)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {"database_url": args.database_url} if args.database_url else {}
+    return Settings.from_env(**overrides)
+
+
+def _load_keys(settings: Settings) -> list[dict[str, Any]]:
+    db = open_database(settings.database_url)
+    try:
+        return db.run_blocking(settings_queries.all_api_keys)
+    finally:
+        asyncio.run(db.close())
+
+
+def _print_keys(rows: list[dict[str, Any]]) -> None:
+    for row in sorted(rows, key=lambda r: (r["channel"], r["key"])):
+        print(f"  {row['channel']:<10} {row['key']:<24} {', '.join(row['scopes'])}")
+
+
+def _keys(args: argparse.Namespace) -> int:
+    _print_keys(_load_keys(_settings(args)))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from omniloom.api.app import create_app
+
+    settings = _settings(args)
+    try:
+        keys = _load_keys(settings)
+    except Exception:
+        keys = []
+    if not keys:
+        print("The database holds no store yet; run `omniloom seed` first.")
+        return 2
+    base = f"http://{args.host}:{args.port}"
+    print(f"omniloom serving {settings.database_url}")
+    print(f"  API docs   {base}/docs  (Swagger UI: {base}/docs/swagger)")
+    print(f"  OpenAPI    {base}/docs/openapi.json")
+    print(f"  health     {base}/health")
+    print("  API keys (send as X-API-Key):")
+    _print_keys(keys)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+    )
+    return 0

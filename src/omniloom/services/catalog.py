@@ -1,0 +1,148 @@
+"""Catalog use cases: browse with search and cursor pagination, product detail with stock."""
+
+from __future__ import annotations
+
+import base64
+from collections import defaultdict
+
+from sqlalchemy import Connection, RowMapping
+
+from omniloom.domain.errors import FieldError, InvalidInput, NotFound
+from omniloom.services.runtime import Runtime
+from omniloom.services.views import (
+    CategoryView,
+    LocationStock,
+    Page,
+    Price,
+    ProductSummary,
+    ProductView,
+    SkuView,
+)
+from omniloom.store import catalog_queries
+
+DEFAULT_CURRENCY = "USD"
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return base64.urlsafe_b64decode(padded.encode()).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            "The cursor is not one this API handed out.",
+            errors=[FieldError("cursor", "malformed cursor")],
+        ) from exc
+
+
+async def browse(
+    runtime: Runtime,
+    *,
+    channel: str,
+    cursor: str | None,
+    limit: int,
+    query: str | None,
+    category_id: str | None,
+) -> Page:
+    after_id = decode_cursor(cursor)
+
+    def work(conn: Connection) -> Page:
+        if category_id is not None and not catalog_queries.category_exists(conn, category_id):
+            raise InvalidInput(
+                f"There is no category {category_id!r}.",
+                errors=[FieldError("category", "unknown category")],
+            )
+        rows = catalog_queries.browse(
+            conn,
+            channel=channel,
+            after_id=after_id,
+            limit=limit + 1,
+            query=query,
+            category_id=category_id,
+        )
+        items = [
+            ProductSummary(
+                id=row["id"],
+                slug=row["slug"],
+                title=row["title"],
+                brand=row["brand"],
+                category_id=row["category_id"],
+                image_url=row["image_urls"][0] if row["image_urls"] else None,
+                price_from=row["price_from"],
+                currency=DEFAULT_CURRENCY,
+            )
+            for row in rows[:limit]
+        ]
+        next_cursor = encode_cursor(items[-1].id) if len(rows) > limit else None
+        return Page(items=items, next_cursor=next_cursor)
+
+    return await runtime.read(work)
+
+
+async def product_detail(runtime: Runtime, product_id: str, channel: str) -> ProductView:
+    layout = runtime.layout
+    selling = set(layout.locations_for(channel))
+
+    def work(conn: Connection) -> ProductView:
+        product = catalog_queries.product(conn, product_id, channel)
+        if product is None:
+            raise NotFound(f"There is no product {product_id!r} on the {channel} channel.")
+        price_rows = catalog_queries.skus_with_prices(conn, product_id, channel)
+        stock: dict[str, list[LocationStock]] = defaultdict(list)
+        for sku, location_id, on_hand, reserved in catalog_queries.stock_for_product(
+            conn, product_id
+        ):
+            info = layout.locations[location_id]
+            stock[sku].append(
+                LocationStock(
+                    location_id=location_id,
+                    name=info.name,
+                    kind=info.kind,
+                    city=info.city,
+                    available=on_hand - reserved,
+                    pickup_enabled=info.pickup_enabled,
+                )
+            )
+        chosen: dict[str, RowMapping] = {}
+        for row in price_rows:
+            # The channel's own price beats the list price "*".
+            if row["channel"] != "*" or row["sku"] not in chosen:
+                chosen[row["sku"]] = row
+        sku_views = []
+        for row in chosen.values():
+            levels = sorted(stock.get(row["sku"], []), key=lambda s: s.location_id)
+            sku_views.append(
+                SkuView(
+                    sku=row["sku"],
+                    barcode=row["barcode"],
+                    title=row["title"],
+                    attributes=row["attributes"],
+                    price=Price(row["amount"], row["currency"], row["compare_at"]),
+                    available=sum(s.available for s in levels if s.location_id in selling),
+                    stock=levels,
+                )
+            )
+        return ProductView(
+            id=product["id"],
+            slug=product["slug"],
+            title=product["title"],
+            description=product["description"],
+            brand=product["brand"],
+            category_id=product["category_id"],
+            attributes=product["attributes"],
+            image_urls=product["image_urls"],
+            skus=sku_views,
+            available=sum(s.available for s in sku_views),
+        )
+
+    return await runtime.read(work)
+
+
+async def categories(runtime: Runtime) -> list[CategoryView]:
+    rows = await runtime.read(catalog_queries.list_categories)
+    return [CategoryView(r["id"], r["slug"], r["name"], r["parent_id"]) for r in rows]

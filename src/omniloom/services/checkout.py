@@ -1,0 +1,150 @@
+"""Checkout: one cart becomes one paid order, atomically, or nothing changes at all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omniloom.domain.carts import CartStatus
+from omniloom.domain.errors import CartEmpty, FieldError, PickupUnavailable
+from omniloom.domain.money import tax_on
+from omniloom.domain.orders import Fulfilment, OrderStatus
+from omniloom.domain.payments import charge_card
+from omniloom.services import stock
+from omniloom.services.carts import begin_change
+from omniloom.services.commands import Checkout, Pickup
+from omniloom.services.orders import load_order_view
+from omniloom.services.runtime import Runtime
+from omniloom.services.unit import Unit
+from omniloom.services.views import OrderView
+from omniloom.store import cart_queries, order_queries
+
+# Flat shipping below the free-shipping threshold, both in minor units.
+SHIPPING_FEE = 599
+FREE_SHIPPING_FROM = 5_000
+
+
+def _locations(runtime: Runtime, command: Checkout, channel: str) -> list[str]:
+    if isinstance(command.fulfilment, Pickup):
+        location = runtime.layout.locations.get(command.fulfilment.location_id)
+        if location is None or not location.pickup_enabled:
+            raise PickupUnavailable(
+                f"{command.fulfilment.location_id!r} is not a store that offers pickup.",
+                errors=[FieldError("fulfilment.location_id", "not a pickup location")],
+            )
+        return [location.id]
+    return runtime.layout.locations_for(channel)
+
+
+def place_order(
+    runtime: Runtime,
+    unit: Unit,
+    cart_id: str,
+    command: Checkout,
+    expected_version: int | None,
+) -> OrderView:
+    """The unit of work behind checkout; any exception undoes all of it."""
+    begin_change(unit, cart_id, expected_version)
+    cart = cart_queries.cart(unit.conn, cart_id)
+    assert cart is not None
+    lines = cart_queries.lines(unit.conn, cart_id)
+    if not lines:
+        raise CartEmpty("There is nothing in the cart to check out.")
+    locations = _locations(runtime, command, unit.channel)
+    # Holds taken at add-to-cart are given back first and taken again for the order, in the same
+    # transaction, so no other buyer can slip in between.
+    stock.release_cart_holds(unit, cart_id)
+    prices = cart_queries.unit_prices(unit.conn, [line["sku"] for line in lines], cart["channel"])
+    order_id = unit.ids.new("ord")
+    order_lines: list[dict[str, Any]] = []
+    for line in lines:
+        location_id = stock.reserve_first_fit(unit, line["sku"], line["quantity"], locations)
+        line_total = prices[line["sku"]] * line["quantity"]
+        order_lines.append(
+            {
+                "id": unit.ids.new("oline"),
+                "order_id": order_id,
+                "sku": line["sku"],
+                "title": line["title"],
+                "quantity": line["quantity"],
+                "unit_price": prices[line["sku"]],
+                "line_total": line_total,
+                "tax": tax_on(line_total, runtime.layout.locations[location_id].tax_rate_bps),
+                "location_id": location_id,
+            }
+        )
+    subtotal = sum(line["line_total"] for line in order_lines)
+    tax = sum(line["tax"] for line in order_lines)
+    is_pickup = isinstance(command.fulfilment, Pickup)
+    shipping = 0 if is_pickup or subtotal >= FREE_SHIPPING_FROM else SHIPPING_FEE
+    total = subtotal + tax + shipping
+    charge = charge_card(command.payment.card_number, total)
+    payment_id = unit.ids.new("pay")
+    order_queries.insert_order(
+        unit.conn,
+        {
+            "id": order_id,
+            "cart_id": cart_id,
+            "customer_id": cart["customer_id"],
+            "channel": unit.channel,
+            "status": OrderStatus.PAID,
+            "currency": cart["currency"],
+            "subtotal": subtotal,
+            "tax": tax,
+            "shipping": shipping,
+            "total": total,
+            "fulfilment": Fulfilment.PICKUP if is_pickup else Fulfilment.SHIP,
+            "location_id": locations[0] if is_pickup else None,
+            "ship_to": None if is_pickup else _address(command),
+            "email": command.email,
+            "placed_at": unit.now,
+            "updated_at": unit.now,
+        },
+        order_lines,
+        [
+            {
+                "id": payment_id,
+                "order_id": order_id,
+                "method": "card",
+                "card_brand": charge.brand,
+                "card_last4": charge.last4,
+                "amount": total,
+                "currency": cart["currency"],
+                "status": "captured",
+                "created_at": unit.now,
+            }
+        ],
+    )
+    cart_queries.set_status(unit.conn, cart_id, CartStatus.ORDERED)
+    customer_id = cart["customer_id"]
+    for line in order_lines:
+        unit.emit(
+            "inventory.reserved",
+            order_id=order_id,
+            sku=line["sku"],
+            location_id=line["location_id"],
+            quantity=line["quantity"],
+        )
+    unit.emit(
+        "order.placed",
+        order_id=order_id,
+        cart_id=cart_id,
+        customer_id=customer_id,
+        total=total,
+        currency=cart["currency"],
+        fulfilment="pickup" if is_pickup else "ship",
+    )
+    unit.emit(
+        "payment.captured",
+        order_id=order_id,
+        customer_id=customer_id,
+        payment_id=payment_id,
+        amount=total,
+    )
+    unit.emit("order.paid", order_id=order_id, customer_id=customer_id)
+    return load_order_view(unit.conn, order_id)
+
+
+def _address(command: Checkout) -> dict[str, Any]:
+    import msgspec
+
+    return msgspec.to_builtins(command.fulfilment.address)  # type: ignore[union-attr,no-any-return]

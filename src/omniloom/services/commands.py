@@ -1,0 +1,58 @@
+"""Request bodies the services accept, decoded and validated in one pass by msgspec."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from omniloom.domain.carts import Quantity
+
+Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
+CardNumber = Annotated[str, msgspec.Meta(pattern=r"^[0-9 \-]{12,23}$")]
+CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")]
+Identifier = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+
+
+class CreateCart(msgspec.Struct, forbid_unknown_fields=True):
+    device_id: Identifier | None = None
+    customer_id: Identifier | None = None
+
+
+class AddLine(msgspec.Struct, forbid_unknown_fields=True):
+    sku: Sku
+    quantity: Quantity = 1
+
+
+class ChangeLine(msgspec.Struct, forbid_unknown_fields=True):
+    quantity: Quantity
+
+
+class Address(msgspec.Struct, forbid_unknown_fields=True):
+    name: ShortText
+    line1: ShortText
+    city: ShortText
+    postal_code: Annotated[str, msgspec.Meta(min_length=2, max_length=12)]
+    country: CountryCode
+    line2: ShortText | None = None
+    region: ShortText | None = None
+
+
+class Ship(msgspec.Struct, tag="ship", tag_field="type", forbid_unknown_fields=True):
+    address: Address
+
+
+class Pickup(msgspec.Struct, tag="pickup", tag_field="type", forbid_unknown_fields=True):
+    location_id: Identifier
+
+
+class CardPayment(msgspec.Struct, tag="card", tag_field="method", forbid_unknown_fields=True):
+    card_number: CardNumber
+
+
+class Checkout(msgspec.Struct, forbid_unknown_fields=True):
+    fulfilment: Ship | Pickup
+    payment: CardPayment
+    email: Email | None = None

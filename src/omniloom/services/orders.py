@@ -1,0 +1,125 @@
+"""Order reads and the moves an order makes after it is paid."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, RowMapping
+
+from omniloom.domain.errors import NotFound
+from omniloom.domain.orders import Fulfilment, OrderStatus, check_transition
+from omniloom.services.catalog import decode_cursor, encode_cursor
+from omniloom.services.runtime import Runtime
+from omniloom.services.unit import Unit
+from omniloom.services.views import OrderLineView, OrderView, Page, PaymentView
+from omniloom.store import inventory_queries, order_queries
+
+
+def load_order_view(conn: Connection, order_id: str) -> OrderView:
+    order = order_queries.order(conn, order_id)
+    if order is None:
+        raise NotFound(f"There is no order {order_id!r}.")
+    return _order_view(conn, order)
+
+
+def _order_view(conn: Connection, row: RowMapping) -> OrderView:
+    order_id = row["id"]
+    lines = [
+        OrderLineView(
+            id=line["id"],
+            sku=line["sku"],
+            title=line["title"],
+            quantity=line["quantity"],
+            unit_price=line["unit_price"],
+            line_total=line["line_total"],
+            tax=line["tax"],
+            location_id=line["location_id"],
+        )
+        for line in order_queries.lines(conn, order_id)
+    ]
+    payments = [
+        PaymentView(
+            id=p["id"],
+            method=p["method"],
+            amount=p["amount"],
+            currency=p["currency"],
+            status=p["status"],
+            card_brand=p["card_brand"],
+            card_last4=p["card_last4"],
+        )
+        for p in order_queries.order_payments(conn, order_id)
+    ]
+    return OrderView(
+        id=order_id,
+        cart_id=row["cart_id"],
+        customer_id=row["customer_id"],
+        channel=row["channel"],
+        status=row["status"],
+        currency=row["currency"],
+        subtotal=row["subtotal"],
+        tax=row["tax"],
+        shipping=row["shipping"],
+        total=row["total"],
+        fulfilment=row["fulfilment"],
+        location_id=row["location_id"],
+        ship_to=row["ship_to"],
+        email=row["email"],
+        lines=lines,
+        payments=payments,
+        placed_at=row["placed_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+async def get_order(runtime: Runtime, order_id: str) -> OrderView:
+    return await runtime.read(lambda conn: load_order_view(conn, order_id))
+
+
+async def list_orders(
+    runtime: Runtime, *, customer_id: str | None, cursor: str | None, limit: int
+) -> Page:
+    after_id = decode_cursor(cursor)
+
+    def work(conn: Connection) -> Page:
+        rows = order_queries.list_orders(
+            conn, customer_id=customer_id, after_id=after_id, limit=limit + 1
+        )
+        items = [_order_view(conn, row) for row in rows[:limit]]
+        return Page(
+            items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None
+        )
+
+    return await runtime.read(work)
+
+
+def move_order(unit: Unit, order_id: str, target: OrderStatus) -> OrderView:
+    """Fulfil, mark ready, hand over or cancel an order, moving its stock to match."""
+    order = order_queries.order(unit.conn, order_id)
+    if order is None:
+        raise NotFound(f"There is no order {order_id!r}.")
+    current = OrderStatus(order["status"])
+    check_transition(current, target, Fulfilment(order["fulfilment"]))
+    lines = order_queries.lines(unit.conn, order_id)
+    if target in (OrderStatus.FULFILLED, OrderStatus.PICKED_UP):
+        for line in lines:
+            inventory_queries.consume(unit.conn, line["sku"], line["location_id"], line["quantity"])
+    elif target is OrderStatus.CANCELLED:
+        for line in lines:
+            inventory_queries.release(unit.conn, line["sku"], line["location_id"], line["quantity"])
+            unit.emit(
+                "inventory.released",
+                order_id=order_id,
+                sku=line["sku"],
+                location_id=line["location_id"],
+                quantity=line["quantity"],
+            )
+        if current is not OrderStatus.PLACED:
+            refunded = order_queries.refund_payments(unit.conn, order_id)
+            unit.emit("payment.refunded", order_id=order_id, amount=refunded)
+    order_queries.set_status(unit.conn, order_id, target, unit.now)
+    unit.emit(f"order.{target}", order_id=order_id, customer_id=order["customer_id"])
+    return load_order_view(unit.conn, order_id)
+
+
+async def transition(
+    runtime: Runtime, order_id: str, target: OrderStatus, channel: str
+) -> OrderView:
+    return await runtime.write(lambda unit: move_order(unit, order_id, target), channel)

@@ -1,0 +1,120 @@
+"""The services' shared machinery: database, clock, ids and the store's fixed layout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection
+
+from omniloom.config import Settings
+from omniloom.domain.carts import ReservationPolicy
+from omniloom.domain.clock import Clock, SimulatedClock, SystemClock
+from omniloom.domain.ids import IdFactory
+from omniloom.services.unit import Unit
+from omniloom.store import catalog_queries, settings_queries
+from omniloom.store.database import Database, SQLiteDatabase
+
+T = TypeVar("T")
+
+ID_SEQUENCE_KEY = "id_sequence"
+
+
+@dataclass(frozen=True, slots=True)
+class LocationInfo:
+    id: str
+    kind: str
+    name: str
+    city: str
+    timezone: str
+    pickup_enabled: bool
+    tax_rate_bps: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoreLayout:
+    """Locations and the order each channel sells from them: read once, used on every order."""
+
+    locations: dict[str, LocationInfo]
+    selling_order: dict[str, list[str]]
+
+    def locations_for(self, channel: str) -> list[str]:
+        # Admin and unknown channels sell the way the web shop does.
+        return self.selling_order.get(channel) or self.selling_order.get("web", [])
+
+
+class Runtime:
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.reservation_policy = ReservationPolicy(settings.reservation_policy)
+        # Several processes share one PostgreSQL; a per-process sequence would collide there.
+        seeded = settings.id_seed if isinstance(db, SQLiteDatabase) else None
+        self.ids = IdFactory(seeded)
+        self._persisted_sequence = 0
+        self._layout: StoreLayout | None = None
+
+    @classmethod
+    def from_settings(cls, db: Database, settings: Settings) -> Runtime:
+        clock: Clock = (
+            SystemClock()
+            if settings.clock_mode == "system"
+            else SimulatedClock(settings.clock_start, frozen=True)
+        )
+        return cls(db, clock, settings)
+
+    async def start(self) -> None:
+        sequence = await self.db.read(lambda conn: settings_queries.get(conn, ID_SEQUENCE_KEY))
+        self.ids.sequence = max(self.ids.sequence, int(sequence or 0))
+        self._persisted_sequence = self.ids.sequence
+        self._layout = await self.db.read(_load_layout)
+
+    @property
+    def layout(self) -> StoreLayout:
+        if self._layout is None:
+            raise RuntimeError("Runtime.start() has not run")
+        return self._layout
+
+    async def write(self, work: Callable[[Unit], T], channel: str) -> T:
+        def unit_of_work(conn: Connection) -> T:
+            unit = Unit(conn, self.clock.now(), self.ids, channel)
+            result = work(unit)
+            unit.flush_events()
+            self._persist_sequence(conn)
+            return result
+
+        return await self.db.write(unit_of_work)
+
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        return await self.db.read(work)
+
+    def _persist_sequence(self, conn: Connection) -> None:
+        # Keeps seeded ids unique across restarts; a rolled-back unit only leaves a gap.
+        if self.ids.seed is not None and self.ids.sequence != self._persisted_sequence:
+            settings_queries.put(conn, ID_SEQUENCE_KEY, self.ids.sequence)
+            self._persisted_sequence = self.ids.sequence
+
+    async def api_keys(self) -> list[dict[str, Any]]:
+        return await self.db.read(settings_queries.all_api_keys)
+
+
+def _load_layout(conn: Connection) -> StoreLayout:
+    locations = {
+        row["id"]: LocationInfo(
+            id=row["id"],
+            kind=row["kind"],
+            name=row["name"],
+            city=row["city"],
+            timezone=row["timezone"],
+            pickup_enabled=bool(row["pickup_enabled"]),
+            tax_rate_bps=row["tax_rate_bps"],
+        )
+        for row in catalog_queries.all_locations(conn)
+    }
+    channels = {"web", "mobile", "pos", "social", "messaging"}
+    selling_order = {
+        channel: catalog_queries.channel_location_ids(conn, channel) for channel in channels
+    }
+    return StoreLayout(locations=locations, selling_order=selling_order)

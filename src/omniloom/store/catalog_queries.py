@@ -1,0 +1,199 @@
+"""Catalog reads: browse, search, product detail with prices and stock by location."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, and_, bindparam, func, or_, select
+
+from omniloom.store.tables import (
+    categories,
+    channel_locations,
+    inventory,
+    locations,
+    prices,
+    product_channels,
+    products,
+    skus,
+)
+
+_PRODUCT_BY_ID = (
+    select(
+        products.c.id,
+        products.c.slug,
+        products.c.title,
+        products.c.description,
+        products.c.brand,
+        products.c.category_id,
+        products.c.attributes,
+        products.c.image_urls,
+    )
+    .join(
+        product_channels,
+        and_(
+            product_channels.c.product_id == products.c.id,
+            product_channels.c.channel == bindparam("channel"),
+        ),
+    )
+    .where(products.c.id == bindparam("product_id"))
+)
+
+# One row per SKU with its channel price (falling back to the list price "*").
+_SKUS_WITH_PRICE = (
+    select(
+        skus.c.sku,
+        skus.c.barcode,
+        skus.c.title,
+        skus.c.attributes,
+        prices.c.amount,
+        prices.c.currency,
+        prices.c.compare_at,
+        prices.c.channel,
+    )
+    .join(prices, prices.c.sku == skus.c.sku)
+    .where(
+        skus.c.product_id == bindparam("product_id"),
+        prices.c.channel.in_([bindparam("channel"), "*"]),
+    )
+    .order_by(skus.c.sku)
+)
+
+_STOCK_FOR_PRODUCT = (
+    select(inventory.c.sku, inventory.c.location_id, inventory.c.on_hand, inventory.c.reserved)
+    .join(skus, skus.c.sku == inventory.c.sku)
+    .where(skus.c.product_id == bindparam("product_id"))
+)
+
+_LOCATIONS = select(
+    locations.c.id,
+    locations.c.kind,
+    locations.c.name,
+    locations.c.city,
+    locations.c.timezone,
+    locations.c.pickup_enabled,
+    locations.c.tax_rate_bps,
+    locations.c.address,
+)
+
+_CHANNEL_LOCATIONS = (
+    select(channel_locations.c.location_id)
+    .where(channel_locations.c.channel == bindparam("channel"))
+    .order_by(channel_locations.c.rank)
+)
+
+
+def product(conn: Connection, product_id: str, channel: str) -> RowMapping | None:
+    return (
+        conn.execute(_PRODUCT_BY_ID, {"product_id": product_id, "channel": channel})
+        .mappings()
+        .first()
+    )
+
+
+def skus_with_prices(conn: Connection, product_id: str, channel: str) -> Sequence[RowMapping]:
+    return (
+        conn.execute(_SKUS_WITH_PRICE, {"product_id": product_id, "channel": channel})
+        .mappings()
+        .all()
+    )
+
+
+def stock_for_product(conn: Connection, product_id: str) -> Sequence[Any]:
+    return conn.execute(_STOCK_FOR_PRODUCT, {"product_id": product_id}).all()
+
+
+def all_locations(conn: Connection) -> Sequence[RowMapping]:
+    return conn.execute(_LOCATIONS).mappings().all()
+
+
+def channel_location_ids(conn: Connection, channel: str) -> list[str]:
+    return list(conn.execute(_CHANNEL_LOCATIONS, {"channel": channel}).scalars())
+
+
+def category_names(conn: Connection) -> dict[str, str]:
+    return dict(conn.execute(select(categories.c.id, categories.c.name)).tuples().all())
+
+
+def list_categories(conn: Connection) -> Sequence[RowMapping]:
+    return conn.execute(select(categories).order_by(categories.c.id)).mappings().all()
+
+
+def browse(
+    conn: Connection,
+    *,
+    channel: str,
+    after_id: str | None,
+    limit: int,
+    query: str | None,
+    category_id: str | None,
+) -> Sequence[RowMapping]:
+    """Products visible on ``channel`` ordered by id, ``limit`` rows after ``after_id``.
+
+    Each row carries the lowest price among its SKUs for the channel (list price as fallback).
+    """
+    channel_price = (
+        select(func.min(prices.c.amount))
+        .join(skus, skus.c.sku == prices.c.sku)
+        .where(skus.c.product_id == products.c.id, prices.c.channel.in_([channel, "*"]))
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            products.c.id,
+            products.c.slug,
+            products.c.title,
+            products.c.brand,
+            products.c.category_id,
+            products.c.image_urls,
+            channel_price.label("price_from"),
+        )
+        .join(
+            product_channels,
+            and_(
+                product_channels.c.product_id == products.c.id,
+                product_channels.c.channel == channel,
+            ),
+        )
+        .order_by(products.c.id)
+        .limit(limit)
+    )
+    if after_id is not None:
+        stmt = stmt.where(products.c.id > after_id)
+    if category_id is not None:
+        child_ids = select(categories.c.id).where(categories.c.parent_id == category_id)
+        stmt = stmt.where(
+            or_(products.c.category_id == category_id, products.c.category_id.in_(child_ids))
+        )
+    if query:
+        for word in query.lower().split():
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            stmt = stmt.where(products.c.search_text.like(f"%{escaped}%", escape="\\"))
+    return conn.execute(stmt).mappings().all()
+
+
+def category_exists(conn: Connection, category_id: str) -> bool:
+    return (
+        conn.execute(select(categories.c.id).where(categories.c.id == category_id)).first()
+        is not None
+    )
+
+
+_SKU_VISIBLE = (
+    select(skus.c.sku)
+    .join(
+        product_channels,
+        and_(
+            product_channels.c.product_id == skus.c.product_id,
+            product_channels.c.channel == bindparam("channel"),
+        ),
+    )
+    .where(skus.c.sku == bindparam("sku"))
+)
+
+
+def sku_visible(conn: Connection, sku: str, channel: str) -> bool:
+    """Whether the SKU's product is sold on ``channel`` (the admin channel sees everything)."""
+    if channel == "admin":
+        return True
+    return conn.execute(_SKU_VISIBLE, {"sku": sku, "channel": channel}).first() is not None

@@ -1,0 +1,57 @@
+"""Fixtures: a fresh store per test, on SQLite and (when a URL is given) on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from omniloom.api.app import create_app
+from omniloom.config import Settings
+from omniloom.store.database import Database, open_database
+from tests.support.store import load_mini_store
+
+PG_URL_ENV = "OMNILOOM_TEST_PG_URL"
+
+
+def _backends() -> list[object]:
+    return [
+        "sqlite",
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(
+                not os.environ.get(PG_URL_ENV),
+                reason=f"PostgreSQL tests need {PG_URL_ENV} (e.g. postgresql://postgres@127.0.0.1/test)",
+            ),
+        ),
+    ]
+
+
+@pytest.fixture(params=_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return os.environ[PG_URL_ENV]
+
+
+@pytest.fixture
+def store_db(database_url: str) -> Iterator[Database]:
+    db = open_database(database_url)
+    db.reset_schema()
+    db.run_blocking(load_mini_store)
+    yield db
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture
+async def client(store_db: Database, settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    app = create_app(settings, store_db)
+    async with AsyncTestClient(app=app) as test_client:
+        yield test_client
