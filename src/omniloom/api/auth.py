@@ -8,7 +8,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from omniloom.domain.channels import ApiKey, Channel, Scope
-from omniloom.domain.errors import AuthenticationRequired, InvalidApiKey
+from omniloom.domain.errors import AuthenticationRequired, InvalidApiKey, OutOfScope
 
 PRINCIPAL_KEY = "omniloom.principal"
 
@@ -57,7 +57,7 @@ def require(scope: Scope) -> Any:
         if key is None:
             raise InvalidApiKey("The API key is not known to this store.")
         if not key.allows(scope):
-            raise PermissionDeniedException(f"A {key.channel} key cannot reach {scope} routes.")
+            raise OutOfScope(f"A {key.channel} key cannot reach {scope} routes.")
         connection.scope[PRINCIPAL_KEY] = key  # type: ignore[literal-required]
 
     return guard

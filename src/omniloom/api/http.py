@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from litestar import Request, Response
 
 from omniloom.api.auth import principal
+from omniloom.api.problems import field_error_from_msgspec
 from omniloom.domain.errors import FieldError, InvalidInput
 from omniloom.services import idempotency
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
 
+T = TypeVar("T")
+
 JSON = "application/json"
 MAX_IDEMPOTENCY_KEY = 255
+
+
+async def strict_body(request: Request[Any, Any, Any], body_type: type[T]) -> T:
+    """Decode the body again, strictly: Litestar's decoder turns ``"2"`` into ``2``.
+
+    Handlers still declare ``data`` so the OpenAPI document shows the body; this pass makes
+    a wrong type an error instead of a guess.
+    """
+    try:
+        return msgspec.json.decode(await request.body(), type=body_type)
+    except msgspec.ValidationError as exc:
+        error = field_error_from_msgspec(str(exc))
+        raise InvalidInput(
+            "The request does not match the expected shape: " + error["message"],
+            errors=[FieldError(error["field"], error["message"])],
+        ) from exc
 
 
 def runtime_of(request: Request[Any, Any, Any]) -> Runtime:

@@ -89,11 +89,13 @@ def on_validation_error(
     errors: list[dict[str, str]] = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
-            key = item.get("key") or ""
-            errors.append(field_error_from_msgspec(str(item.get("message", "")), prefix=str(key)))
+            # Litestar names the whole body "data"; clients know it as the body itself.
+            key = str(item.get("key") or "")
+            key = "" if key == "data" else key.removeprefix("data.")
+            errors.append(field_error_from_msgspec(str(item.get("message", "")), prefix=key))
     if not errors:
         errors.append(field_error_from_msgspec(str(exc.detail)))
-    malformed = any("JSON" in e["message"] or "malformed" in e["message"] for e in errors)
+    malformed = any(e["message"].startswith("JSON is malformed") for e in errors)
     return problem(
         400 if malformed else 422,
         "malformed_json" if malformed else "invalid_input",
@@ -110,7 +112,9 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     status = exc.status_code
     detail = str(exc.detail)
     code = _HTTP_CODES.get(status, "http_error")
-    if detail.startswith("JSON is malformed"):
+    if status == 400:
+        # Litestar raises a bare 400 only when the body cannot be decoded at all; shape errors
+        # arrive as ValidationException instead.
         code = "malformed_json"
     return problem(status, code, HTTPStatus(status).phrase, detail, request.url.path)
 

@@ -18,26 +18,27 @@ from omniloom.store.tables import (
     skus,
 )
 
-_PRODUCT_BY_ID = (
-    select(
-        products.c.id,
-        products.c.slug,
-        products.c.title,
-        products.c.description,
-        products.c.brand,
-        products.c.category_id,
-        products.c.attributes,
-        products.c.image_urls,
-    )
-    .join(
-        product_channels,
-        and_(
-            product_channels.c.product_id == products.c.id,
-            product_channels.c.channel == bindparam("channel"),
-        ),
-    )
-    .where(products.c.id == bindparam("product_id"))
+_PRODUCT_COLUMNS = select(
+    products.c.id,
+    products.c.slug,
+    products.c.title,
+    products.c.description,
+    products.c.brand,
+    products.c.category_id,
+    products.c.attributes,
+    products.c.image_urls,
 )
+ADMIN_CHANNEL = "admin"  # sees every product, whatever channels it is sold on
+
+_PRODUCT_ANY_CHANNEL = _PRODUCT_COLUMNS.where(products.c.id == bindparam("product_id"))
+_PRODUCT_ON_CHANNEL = _PRODUCT_COLUMNS.join_from(
+    products,
+    product_channels,
+    and_(
+        product_channels.c.product_id == products.c.id,
+        product_channels.c.channel == bindparam("channel"),
+    ),
+).where(products.c.id == bindparam("product_id"))
 
 # One row per SKU with its channel price (falling back to the list price "*").
 _SKUS_WITH_PRICE = (
@@ -84,11 +85,8 @@ _CHANNEL_LOCATIONS = (
 
 
 def product(conn: Connection, product_id: str, channel: str) -> RowMapping | None:
-    return (
-        conn.execute(_PRODUCT_BY_ID, {"product_id": product_id, "channel": channel})
-        .mappings()
-        .first()
-    )
+    stmt = _PRODUCT_ANY_CHANNEL if channel == ADMIN_CHANNEL else _PRODUCT_ON_CHANNEL
+    return conn.execute(stmt, {"product_id": product_id, "channel": channel}).mappings().first()
 
 
 def skus_with_prices(conn: Connection, product_id: str, channel: str) -> Sequence[RowMapping]:
@@ -148,16 +146,18 @@ def browse(
             products.c.image_urls,
             channel_price.label("price_from"),
         )
-        .join(
+        .order_by(products.c.id)
+        .limit(limit)
+    )
+    if channel != ADMIN_CHANNEL:
+        stmt = stmt.join_from(
+            products,
             product_channels,
             and_(
                 product_channels.c.product_id == products.c.id,
                 product_channels.c.channel == channel,
             ),
         )
-        .order_by(products.c.id)
-        .limit(limit)
-    )
     if after_id is not None:
         stmt = stmt.where(products.c.id > after_id)
     if category_id is not None:
@@ -194,6 +194,6 @@ _SKU_VISIBLE = (
 
 def sku_visible(conn: Connection, sku: str, channel: str) -> bool:
     """Whether the SKU's product is sold on ``channel`` (the admin channel sees everything)."""
-    if channel == "admin":
+    if channel == ADMIN_CHANNEL:
         return True
     return conn.execute(_SKU_VISIBLE, {"sku": sku, "channel": channel}).first() is not None

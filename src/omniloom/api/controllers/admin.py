@@ -10,7 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
 from omniloom.api.auth import require
-from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.http import idempotent_post, runtime_of, strict_body
 from omniloom.domain.channels import Scope
 from omniloom.domain.orders import OrderStatus
 from omniloom.services import clock_control, orders
@@ -50,6 +50,7 @@ class AdminController(Controller):
     async def advance(
         self, request: Request[Any, Any, Any], data: AdvanceClock
     ) -> clock_control.ClockView:
+        data = await strict_body(request, AdvanceClock)
         delta = timedelta(
             days=data.days, hours=data.hours, minutes=data.minutes, seconds=data.seconds
         )
@@ -62,6 +63,7 @@ class AdminController(Controller):
     async def set_clock(
         self, request: Request[Any, Any, Any], data: SetClock
     ) -> clock_control.ClockView:
+        data = await strict_body(request, SetClock)
         runtime = runtime_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: clock_control.set_to(runtime, unit, data.at), status_code=200

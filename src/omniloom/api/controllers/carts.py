@@ -9,7 +9,14 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 
 from omniloom.api.auth import principal, require
-from omniloom.api.http import etag, expected_version, idempotent_post, json_response, runtime_of
+from omniloom.api.http import (
+    etag,
+    expected_version,
+    idempotent_post,
+    json_response,
+    runtime_of,
+    strict_body,
+)
 from omniloom.domain.channels import Scope
 from omniloom.services import carts, checkout
 from omniloom.services.commands import AddLine, ChangeLine, Checkout, CreateCart
@@ -35,6 +42,7 @@ class CartController(Controller):
 
     @post("/", summary="Create a cart", status_code=201)
     async def create(self, request: Request[Any, Any, Any], data: CreateCart) -> CartView:
+        data = await strict_body(request, CreateCart)
         return await idempotent_post(  # type: ignore[return-value]
             request,
             partial(carts.create_cart, device_id=data.device_id, customer_id=data.customer_id),
@@ -50,6 +58,7 @@ class CartController(Controller):
     async def add_line(
         self, request: Request[Any, Any, Any], cart_id: str, data: AddLine
     ) -> CartView:
+        data = await strict_body(request, AddLine)
         runtime = runtime_of(request)
         work = partial(
             carts.add_line,
@@ -70,6 +79,7 @@ class CartController(Controller):
     async def change_line(
         self, request: Request[Any, Any, Any], cart_id: str, line_id: str, data: ChangeLine
     ) -> CartView:
+        data = await strict_body(request, ChangeLine)
         runtime = runtime_of(request)
         version = expected_version(request)
         cart = await runtime.write(
@@ -98,6 +108,7 @@ class CartController(Controller):
     async def checkout(
         self, request: Request[Any, Any, Any], cart_id: str, data: Checkout
     ) -> OrderView:
+        data = await strict_body(request, Checkout)
         runtime = runtime_of(request)
         version = expected_version(request)
         return await idempotent_post(  # type: ignore[return-value]
