@@ -208,6 +208,7 @@ def _number(source: str, lineno: int, column: str, raw: str) -> float:
 
 
 def _text(number: float) -> str:
+    number = float(number)  # rows built in code may carry ints
     return str(int(number)) if number.is_integer() else repr(number)
 
 
