@@ -27,7 +27,7 @@ def sankey(
     states: Sequence[str],
     *,
     width: int = 760,
-    height: int = 520,
+    height: int = 600,
 ) -> str:
     """A two-column Sankey: where journeys go from each state (left) to the next (right).
 
@@ -43,7 +43,7 @@ def sankey(
     total = sum(inflow.values())
     if total <= 0:
         return '<svg class="sankey" width="0" height="0" role="img"></svg>'
-    gap, label_w, node_w = 6.0, 110.0, 12.0
+    gap, label_w, node_w = 12.0, 110.0, 12.0  # a gap of one text line keeps labels apart
     usable = height - gap * (max(len(origins), len(targets)) - 1) - 20
     scale = usable / total
     left_x, right_x = label_w, width - label_w - node_w
@@ -119,8 +119,9 @@ def grouped_bars(
         f'<svg class="bars" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         'role="img" aria-label="Attribution by model">'
     ]
+    step = min(130.0, (width - label_w) / max(len(names), 1))
     for i, name in enumerate(names):
-        x = label_w + i * 130
+        x = label_w + i * step
         parts.append(
             f'<rect x="{x:.1f}" y="4" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>'
             f'<text x="{x + 14:.1f}" y="13">{escape(name)}</text>'
