@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections import defaultdict
 
-from sqlalchemy import Connection, RowMapping
+from sqlalchemy import Connection
 
 from omniloom.domain.errors import FieldError, InvalidInput, NotFound
 from omniloom.services.runtime import Runtime
@@ -13,7 +13,6 @@ from omniloom.services.views import (
     CategoryView,
     LocationStock,
     Page,
-    Price,
     ProductSummary,
     ProductView,
     SkuView,
@@ -89,14 +88,11 @@ async def product_detail(runtime: Runtime, product_id: str, channel: str) -> Pro
     selling = set(layout.locations_for(channel))
 
     def work(conn: Connection) -> ProductView:
-        product = catalog_queries.product(conn, product_id, channel)
-        if product is None:
+        product = runtime.catalog.product(conn, product_id)
+        if product is None or not (channel == "admin" or channel in product.channels):
             raise NotFound(f"There is no product {product_id!r} on the {channel} channel.")
-        price_rows = catalog_queries.skus_with_prices(conn, product_id, channel)
         stock: dict[str, list[LocationStock]] = defaultdict(list)
-        for sku, location_id, on_hand, reserved in catalog_queries.stock_for_product(
-            conn, product_id
-        ):
+        for sku, location_id, available in catalog_queries.available_for_product(conn, product_id):
             info = layout.locations[location_id]
             stock[sku].append(
                 LocationStock(
@@ -104,38 +100,32 @@ async def product_detail(runtime: Runtime, product_id: str, channel: str) -> Pro
                     name=info.name,
                     kind=info.kind,
                     city=info.city,
-                    available=on_hand - reserved,
+                    available=available,
                     pickup_enabled=info.pickup_enabled,
                 )
             )
-        chosen: dict[str, RowMapping] = {}
-        for row in price_rows:
-            # The channel's own price beats the list price "*".
-            if row["channel"] != "*" or row["sku"] not in chosen:
-                chosen[row["sku"]] = row
-        sku_views = []
-        for row in chosen.values():
-            levels = sorted(stock.get(row["sku"], []), key=lambda s: s.location_id)
-            sku_views.append(
-                SkuView(
-                    sku=row["sku"],
-                    barcode=row["barcode"],
-                    title=row["title"],
-                    attributes=row["attributes"],
-                    price=Price(row["amount"], row["currency"], row["compare_at"]),
-                    available=sum(s.available for s in levels if s.location_id in selling),
-                    stock=levels,
-                )
+        sku_views = [
+            SkuView(
+                sku=entry.sku,
+                barcode=entry.barcode,
+                title=entry.title,
+                attributes=entry.attributes,
+                price=entry.price_for(channel),
+                available=sum(s.available for s in stock[entry.sku] if s.location_id in selling),
+                stock=stock[entry.sku],
             )
+            for entry in product.skus
+        ]
+        row = product.row
         return ProductView(
-            id=product["id"],
-            slug=product["slug"],
-            title=product["title"],
-            description=product["description"],
-            brand=product["brand"],
-            category_id=product["category_id"],
-            attributes=product["attributes"],
-            image_urls=product["image_urls"],
+            id=row["id"],
+            slug=row["slug"],
+            title=row["title"],
+            description=row["description"],
+            brand=row["brand"],
+            category_id=row["category_id"],
+            attributes=row["attributes"],
+            image_urls=row["image_urls"],
             skus=sku_views,
             available=sum(s.available for s in sku_views),
         )

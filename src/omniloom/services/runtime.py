@@ -12,6 +12,7 @@ from omniloom.config import Settings
 from omniloom.domain.carts import ReservationPolicy
 from omniloom.domain.clock import Clock, SimulatedClock, SystemClock
 from omniloom.domain.ids import IdFactory
+from omniloom.services.catalog_cache import CatalogCache
 from omniloom.services.unit import Unit
 from omniloom.store import catalog_queries, settings_queries
 from omniloom.store.database import Database, SQLiteDatabase
@@ -55,6 +56,7 @@ class Runtime:
         self.ids = IdFactory(seeded)
         self._persisted_sequence = 0
         self._layout: StoreLayout | None = None
+        self.catalog = CatalogCache()
 
     @classmethod
     def from_settings(cls, db: Database, settings: Settings) -> Runtime:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, and_, bindparam, func, or_, select
 
+from omniloom.store import raw
 from omniloom.store.tables import (
     categories,
     channel_locations,
@@ -40,32 +41,6 @@ _PRODUCT_ON_CHANNEL = _PRODUCT_COLUMNS.join_from(
     ),
 ).where(products.c.id == bindparam("product_id"))
 
-# One row per SKU with its channel price (falling back to the list price "*").
-_SKUS_WITH_PRICE = (
-    select(
-        skus.c.sku,
-        skus.c.barcode,
-        skus.c.title,
-        skus.c.attributes,
-        prices.c.amount,
-        prices.c.currency,
-        prices.c.compare_at,
-        prices.c.channel,
-    )
-    .join(prices, prices.c.sku == skus.c.sku)
-    .where(
-        skus.c.product_id == bindparam("product_id"),
-        prices.c.channel.in_([bindparam("channel"), "*"]),
-    )
-    .order_by(skus.c.sku)
-)
-
-_STOCK_FOR_PRODUCT = (
-    select(inventory.c.sku, inventory.c.location_id, inventory.c.on_hand, inventory.c.reserved)
-    .join(skus, skus.c.sku == inventory.c.sku)
-    .where(skus.c.product_id == bindparam("product_id"))
-)
-
 _LOCATIONS = select(
     locations.c.id,
     locations.c.kind,
@@ -87,18 +62,6 @@ _CHANNEL_LOCATIONS = (
 def product(conn: Connection, product_id: str, channel: str) -> RowMapping | None:
     stmt = _PRODUCT_ANY_CHANNEL if channel == ADMIN_CHANNEL else _PRODUCT_ON_CHANNEL
     return conn.execute(stmt, {"product_id": product_id, "channel": channel}).mappings().first()
-
-
-def skus_with_prices(conn: Connection, product_id: str, channel: str) -> Sequence[RowMapping]:
-    return (
-        conn.execute(_SKUS_WITH_PRICE, {"product_id": product_id, "channel": channel})
-        .mappings()
-        .all()
-    )
-
-
-def stock_for_product(conn: Connection, product_id: str) -> Sequence[Any]:
-    return conn.execute(_STOCK_FOR_PRODUCT, {"product_id": product_id}).all()
 
 
 def all_locations(conn: Connection) -> Sequence[RowMapping]:
@@ -197,3 +160,45 @@ def sku_visible(conn: Connection, sku: str, channel: str) -> bool:
     if channel == ADMIN_CHANNEL:
         return True
     return conn.execute(_SKU_VISIBLE, {"sku": sku, "channel": channel}).first() is not None
+
+
+_SKUS_ALL_PRICES = (
+    select(
+        skus.c.sku,
+        skus.c.barcode,
+        skus.c.title,
+        skus.c.attributes,
+        prices.c.channel,
+        prices.c.amount,
+        prices.c.currency,
+        prices.c.compare_at,
+    )
+    .join(prices, prices.c.sku == skus.c.sku)
+    .where(skus.c.product_id == bindparam("product_id"))
+    .order_by(skus.c.sku, prices.c.channel)
+)
+
+# Plain columns only: this one runs on the raw cursor (store.raw) on every product view.
+STOCK_FOR_PRODUCT = (
+    select(inventory.c.sku, inventory.c.location_id, inventory.c.on_hand - inventory.c.reserved)
+    .join(skus, skus.c.sku == inventory.c.sku)
+    .where(skus.c.product_id == bindparam("product_id"))
+    .order_by(inventory.c.sku, inventory.c.location_id)
+)
+
+
+def skus_with_all_prices(conn: Connection, product_id: str) -> Sequence[RowMapping]:
+    return conn.execute(_SKUS_ALL_PRICES, {"product_id": product_id}).mappings().all()
+
+
+def product_channel_names(conn: Connection, product_id: str) -> list[str]:
+    return list(
+        conn.execute(
+            select(product_channels.c.channel).where(product_channels.c.product_id == product_id)
+        ).scalars()
+    )
+
+
+def available_for_product(conn: Connection, product_id: str) -> list[tuple[Any, ...]]:
+    """(sku, location, available) for every SKU of a product, on the fast lane."""
+    return raw.rows(conn, STOCK_FOR_PRODUCT, {"product_id": product_id})
