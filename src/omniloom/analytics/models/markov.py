@@ -17,13 +17,17 @@ paths; here they are computed, so the result is exact and needs no seed.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 
 from omniloom.analytics.models.absorbing import DENSE_LIMIT, AbsorbingChain, absorb
 from omniloom.analytics.models.base import Attribution, proportional
 from omniloom.analytics.paths import PathRow, aggregate_paths, channels_in
 
 MAX_ORDER = 4
+
+# Order 1 keys states by the channel itself (no tuple slicing in the common case); higher orders
+# by the tuple of the last ``order`` channels.
+State = str | tuple[str, ...]
 
 
 class MarkovFit:
@@ -38,11 +42,11 @@ class MarkovFit:
         self.total_conversions = sum(acc[0] for acc in totals.values())
         self.total_value = sum(acc[1] for acc in totals.values())
         self.total_paths = sum(acc[0] + acc[2] for acc in totals.values())
-        self.states: list[Hashable] = []
+        self.state_channels: list[frozenset[str]] = []  # the channels each state remembers
         self.chain = self._estimate(totals)
 
     def _estimate(self, totals: dict[tuple[str, ...], list[float]]) -> AbsorbingChain:
-        ids: dict[Hashable, int] = {}
+        ids: dict[State, int] = {}
         moves: dict[tuple[int, int], float] = {}
         starts: dict[int, float] = {}
         conv: dict[int, float] = {}
@@ -53,8 +57,7 @@ class MarkovFit:
             weight = c + n
             if weight <= 0.0:
                 continue
-            # Order 1 keys states by the channel itself: no tuple slicing in the common case.
-            keys: Sequence[Hashable] = (
+            keys: Sequence[State] = (
                 path if k == 1 else [path[max(0, i - k + 1) : i + 1] for i in range(len(path))]
             )
             previous = -1
@@ -74,7 +77,9 @@ class MarkovFit:
             out[previous] = out.get(previous, 0.0) + weight
 
         size = len(ids)
-        self.states = list(ids)
+        self.state_channels = [
+            frozenset((key,)) if isinstance(key, str) else frozenset(key) for key in ids
+        ]
         successors: list[list[tuple[int, float]]] = [[] for _ in range(size)]
         loops = [0.0] * size
         for (a, b), count in moves.items():
@@ -94,9 +99,8 @@ class MarkovFit:
         )
 
     def removed_states(self, channel: str) -> list[bool]:
-        if self.order == 1:
-            return [state == channel for state in self.states]
-        return [channel in state for state in self.states]  # type: ignore[operator]
+        """The states that remember ``channel``: removing it sends them to null."""
+        return [channel in channels for channels in self.state_channels]
 
 
 class Markov:
