@@ -1,0 +1,206 @@
+"""``omniloom seed``: reset a database and fill it with the demo store, or export the data set.
+
+By default the committed data set in the repository's ``seed/`` directory is loaded when the
+requested parameters match its manifest (reading files beats generating); any other parameters
+are generated on the spot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from omniloom.seed.model import SeedParams
+
+# Stages with at least this many rows report as they go; smaller ones finish too fast to matter.
+PROGRESS_THRESHOLD = 20_000
+
+
+def add_commands(subparsers: Any) -> None:
+    """Register ``seed`` on the top-level ``omniloom`` parser."""
+    defaults = SeedParams()
+    parser = subparsers.add_parser(
+        "seed",
+        help="reset the database and load the demo store (or export it as files)",
+        description=(
+            "Reset the schema of the configured database and load the demo store: catalog, "
+            "locations, stock, customers and the demo API keys. With --export the data set is "
+            "written as CSV/JSON files instead (add --load to do both)."
+        ),
+    )
+    parser.add_argument(
+        "--database-url",
+        help="database to reset and load (default: $OMNILOOM_DATABASE_URL or sqlite:///var/omniloom.db)",
+    )
+    parser.add_argument("--seed", type=int, help=f"generator seed (default {defaults.seed})")
+    parser.add_argument(
+        "--products", type=_positive, help=f"number of products (default {defaults.products})"
+    )
+    parser.add_argument(
+        "--customers",
+        type=_non_negative,
+        help=f"number of customers (default {defaults.customers})",
+    )
+    parser.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        metavar="DIR",
+        help="load a data set exported earlier instead of generating one",
+    )
+    parser.add_argument(
+        "--export", type=Path, metavar="DIR", help="write the data set as files into DIR"
+    )
+    parser.add_argument(
+        "--load", action="store_true", help="with --export: also load it into the database"
+    )
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here so that other `omniloom` commands do not pay for Faker and the generator.
+    from omniloom.seed import files
+    from omniloom.seed.generate import generate
+
+    started = time.perf_counter()
+    asked = {
+        name: value
+        for name in ("seed", "products", "customers")
+        if (value := getattr(args, name)) is not None
+    }
+    if args.source is not None and asked:
+        return _fail("--from takes its parameters from the files' manifest; drop " + _flags(asked))
+    params = SeedParams(**asked)
+    report = _Reporter(quiet=args.quiet)
+
+    with _no_cyclic_gc():
+        if args.source is not None:
+            try:
+                data = files.read_dir(args.source)
+            except (OSError, ValueError) as exc:
+                return _fail(str(exc))
+            origin = f"files in {args.source}"
+        elif args.export is None and _committed_matches(params):
+            data = files.read_dir(files.COMMITTED_DIR)
+            origin = "the committed data set"
+        else:
+            if params.products >= PROGRESS_THRESHOLD:
+                report.note(f"generating {params.products:,} products from seed {params.seed}")
+            data = generate(params.seed, params.products, params.customers, progress=report)
+            origin = f"generated from seed {params.seed}"
+        if args.export is not None:
+            files.write_dir(data, args.export)
+        target = ""
+        if args.export is None or args.load:
+            target = _load(args.database_url, data, report)
+
+    elapsed = time.perf_counter() - started
+    done = [f"exported to {args.export}"] if args.export is not None else []
+    done += [f"loaded into {target}"] if target else []
+    report.summary(
+        f"seed: {_describe(data.counts())} ({origin}), {' and '.join(done)}, in {elapsed:.1f} s"
+    )
+    return 0
+
+
+def _load(url: str | None, data: Any, report: _Reporter) -> str:
+    from sqlalchemy.engine import make_url
+
+    from omniloom.config import Settings
+    from omniloom.seed.load import load
+    from omniloom.store.database import open_database
+
+    url = url or Settings.from_env().database_url
+    shown = make_url(url).render_as_string(hide_password=True)
+    large = len(data.stock) >= PROGRESS_THRESHOLD
+    database = open_database(url)
+    try:
+        database.reset_schema()
+        if large:
+            report.note(f"loading into {shown} (one transaction)")
+        database.run_blocking(lambda conn: load(conn, data, report))
+    finally:
+        asyncio.run(database.close())
+    return shown
+
+
+def _describe(counts: dict[str, int]) -> str:
+    labels = {"skus": "SKUs", "inventory": "stock levels", "channel_locations": "channel locations"}
+    return ", ".join(f"{count:,} {labels.get(name, name)}" for name, count in counts.items())
+
+
+def _committed_matches(params: SeedParams) -> bool:
+    from omniloom.seed import files
+
+    manifest = files.read_manifest(files.COMMITTED_DIR)
+    return manifest is not None and manifest.params == params
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    # A large catalog is millions of freshly allocated objects that live until the command
+    # ends; the cyclic collector would rescan them again and again for garbage there is none of.
+    # This is the CLI process, so pausing it here affects nobody else.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _Reporter:
+    """Progress lines on stderr for large runs; the summary on stdout unless quiet."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        self.quiet = quiet
+        self.started = time.perf_counter()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet or total < PROGRESS_THRESHOLD:
+            return
+        elapsed = time.perf_counter() - self.started
+        percent = 100 * done // max(total, 1)
+        print(
+            f"  {elapsed:6.1f} s  {stage:<24} {done:>10,} / {total:,} ({percent}%)", file=sys.stderr
+        )
+
+    def note(self, message: str) -> None:
+        if not self.quiet:
+            print(message, file=sys.stderr)
+
+    def summary(self, message: str) -> None:
+        if not self.quiet:
+            print(message)
+
+
+def _fail(message: str) -> int:
+    print(f"omniloom seed: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _flags(asked: dict[str, int]) -> str:
+    return ", ".join(f"--{name}" for name in asked)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
