@@ -130,7 +130,7 @@ def on_unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Resp
     )
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: Any = {
     DomainError: on_domain_error,
     ValidationException: on_validation_error,
     HTTPException: on_http_error,

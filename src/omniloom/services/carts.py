@@ -22,32 +22,35 @@ from omniloom.domain.errors import (
     UnknownSku,
 )
 from omniloom.services import stock
+from omniloom.services.catalog_cache import CatalogCache
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
 from omniloom.services.views import CartLineView, CartView
-from omniloom.store import cart_queries, catalog_queries, inventory_queries
+from omniloom.store import cart_queries, inventory_queries
 
 DEFAULT_CURRENCY = "USD"
 
+# (line id, sku, quantity, product id, title), as cart_queries.lines returns them.
+Line = tuple[str, str, int, str, str]
 
-def load_cart_view(conn: Connection, cart_id: str) -> CartView:
-    cart = cart_queries.cart(conn, cart_id)
-    if cart is None:
-        raise NotFound(f"There is no cart {cart_id!r}.")
-    lines = cart_queries.lines(conn, cart_id)
-    prices = cart_queries.unit_prices(conn, [line["sku"] for line in lines], cart["channel"])
-    line_views = [
-        CartLineView(
-            id=line["id"],
-            sku=line["sku"],
-            product_id=line["product_id"],
-            title=line["title"],
-            quantity=line["quantity"],
-            unit_price=prices[line["sku"]],
-            line_total=prices[line["sku"]] * line["quantity"],
+
+def cart_view(
+    conn: Connection, catalog: CatalogCache, cart: dict[str, Any], lines: list[Line]
+) -> CartView:
+    line_views = []
+    for line_id, sku, quantity, product_id, title in lines:
+        unit_price = catalog.price(conn, sku, cart["channel"]).amount
+        line_views.append(
+            CartLineView(
+                id=line_id,
+                sku=sku,
+                product_id=product_id,
+                title=title,
+                quantity=quantity,
+                unit_price=unit_price,
+                line_total=unit_price * quantity,
+            )
         )
-        for line in lines
-    ]
     return CartView(
         id=cart["id"],
         status=cart["status"],
@@ -64,56 +67,63 @@ def load_cart_view(conn: Connection, cart_id: str) -> CartView:
     )
 
 
-def create_cart(unit: Unit, *, device_id: str | None, customer_id: str | None) -> CartView:
+def create_cart(
+    runtime: Runtime, unit: Unit, *, device_id: str | None, customer_id: str | None
+) -> CartView:
     cart_id = unit.ids.new("cart")
-    cart_queries.insert_cart(
-        unit.conn,
-        {
-            "id": cart_id,
-            "channel": unit.channel,
-            "device_id": device_id,
-            "customer_id": customer_id,
-            "status": CartStatus.ACTIVE,
-            "currency": DEFAULT_CURRENCY,
-            "version": 1,
-            "created_at": unit.now,
-            "updated_at": unit.now,
-        },
-    )
+    cart: dict[str, Any] = {
+        "id": cart_id,
+        "channel": unit.channel,
+        "device_id": device_id,
+        "customer_id": customer_id,
+        "status": CartStatus.ACTIVE.value,
+        "currency": DEFAULT_CURRENCY,
+        "version": 1,
+        "created_at": unit.now,
+        "updated_at": unit.now,
+    }
+    cart_queries.insert_cart(unit.conn, cart)
     unit.emit("cart.created", cart_id=cart_id, customer_id=customer_id, device_id=device_id)
-    return load_cart_view(unit.conn, cart_id)
+    return cart_view(unit.conn, runtime.catalog, cart, [])
 
 
 async def get_cart(runtime: Runtime, cart_id: str) -> CartView:
-    return await runtime.read(lambda conn: load_cart_view(conn, cart_id))
+    def work(conn: Connection) -> CartView:
+        cart = cart_queries.cart(conn, cart_id)
+        if cart is None:
+            raise NotFound(f"There is no cart {cart_id!r}.")
+        return cart_view(conn, runtime.catalog, cart, cart_queries.lines(conn, cart_id))
+
+    return await runtime.read(work)
 
 
-def begin_change(unit: Unit, cart_id: str, expected_version: int | None) -> str | None:
-    """Lock and version-bump an active cart, or raise; returns the cart's customer id."""
-    bumped = cart_queries.bump_version(unit.conn, cart_id, unit.now)
-    if bumped is None:
+def begin_change(unit: Unit, cart_id: str, expected_version: int | None) -> dict[str, Any]:
+    """Lock and version-bump an active cart, or raise; returns the cart as it now is."""
+    cart = cart_queries.bump_version(unit.conn, cart_id, unit.now)
+    if cart is None:
         raise NotFound(f"There is no cart {cart_id!r}.")
-    version, status, customer_id = bumped
-    if expected_version is not None and version - 1 != expected_version:
+    seen = cart["version"] - 1
+    if expected_version is not None and seen != expected_version:
         raise CartVersionConflict(
-            f"The cart is at version {version - 1}, not {expected_version}; "
-            "read it again and retry.",
-            extra={"current_version": version - 1},
+            f"The cart is at version {seen}, not {expected_version}; read it again and retry.",
+            extra={"current_version": seen},
         )
-    if status != CartStatus.ACTIVE:
-        raise CartNotActive(f"The cart is {status} and can no longer change.")
-    return customer_id
+    if cart["status"] != CartStatus.ACTIVE:
+        raise CartNotActive(f"The cart is {cart['status']} and can no longer change.")
+    return cart
 
 
-def _check_sellable(unit: Unit, sku: str) -> None:
-    channel = unit.channel
-    if not cart_queries.sku_exists(unit.conn, sku):
+def _sellable_title(runtime: Runtime, unit: Unit, sku: str) -> tuple[str, str]:
+    """(product id, title) of a SKU sold on the unit's channel, or the reason it is not."""
+    product = runtime.catalog.product_of_sku(unit.conn, sku)
+    if product is None:
         raise UnknownSku(f"There is no SKU {sku!r}.", errors=[FieldError("sku", "unknown SKU")])
-    if not catalog_queries.sku_visible(unit.conn, sku, channel):
+    if not product.sold_on(unit.channel):
         raise UnknownSku(
-            f"SKU {sku!r} is not sold on the {channel} channel.",
-            errors=[FieldError("sku", f"not sold on {channel}")],
+            f"SKU {sku!r} is not sold on the {unit.channel} channel.",
+            errors=[FieldError("sku", f"not sold on {unit.channel}")],
         )
+    return product.row["id"], product.sku(sku).title
 
 
 def _hold_stock(runtime: Runtime, unit: Unit, cart_id: str, sku: str, quantity: int) -> None:
@@ -122,9 +132,8 @@ def _hold_stock(runtime: Runtime, unit: Unit, cart_id: str, sku: str, quantity: 
     if runtime.reservation_policy is ReservationPolicy.ADD_TO_CART:
         stock.release_cart_holds(unit, cart_id, sku)
         if quantity:
-            stock.hold_for_cart(
-                unit, cart_id, sku, quantity, locations, unit.now + runtime.settings.reservation_ttl
-            )
+            expires_at = unit.now + runtime.settings.reservation_ttl
+            stock.hold_for_cart(unit, cart_id, sku, quantity, locations, expires_at)
         return
     available = inventory_queries.available_by_location(unit.conn, sku)
     sellable = sum(available.get(location, 0) for location in locations)
@@ -145,36 +154,37 @@ def add_line(
     quantity: int,
     expected_version: int | None,
 ) -> CartView:
-    customer_id = begin_change(unit, cart_id, expected_version)
-    _check_sellable(unit, sku)
-    existing = cart_queries.line_for_sku(unit.conn, cart_id, sku)
-    if existing is None:
-        if cart_queries.count_lines(unit.conn, cart_id) >= MAX_CART_LINES:
-            raise CartFull(f"A cart holds at most {MAX_CART_LINES} lines.")
-        total = quantity
-    else:
-        total = existing.quantity + quantity
+    cart = begin_change(unit, cart_id, expected_version)
+    product_id, title = _sellable_title(runtime, unit, sku)
+    lines: list[Line] = cart_queries.lines(unit.conn, cart_id)
+    index = next((i for i, line in enumerate(lines) if line[1] == sku), None)
+    if index is None and len(lines) >= MAX_CART_LINES:
+        raise CartFull(f"A cart holds at most {MAX_CART_LINES} lines.")
+    total = quantity if index is None else lines[index][2] + quantity
     if total > MAX_LINE_QUANTITY:
         raise InvalidInput(
             f"A line holds at most {MAX_LINE_QUANTITY} units; this would make {total}.",
             errors=[FieldError("quantity", f"line would exceed {MAX_LINE_QUANTITY} units")],
         )
     _hold_stock(runtime, unit, cart_id, sku, total)
-    if existing is None:
+    if index is None:
+        line_id = unit.ids.new("line")
         cart_queries.insert_line(
-            unit.conn,
-            line_id=unit.ids.new("line"),
-            cart_id=cart_id,
-            sku=sku,
-            quantity=quantity,
-            now=unit.now,
+            unit.conn, line_id=line_id, cart_id=cart_id, sku=sku, quantity=total, now=unit.now
         )
+        lines.append((line_id, sku, total, product_id, title))
     else:
-        cart_queries.set_line_quantity(unit.conn, existing.id, total)
+        line_id = lines[index][0]
+        cart_queries.set_line_quantity(unit.conn, line_id, total)
+        lines[index] = (line_id, sku, total, product_id, title)
     unit.emit(
-        "cart.item_added", cart_id=cart_id, customer_id=customer_id, sku=sku, quantity=quantity
+        "cart.item_added",
+        cart_id=cart_id,
+        customer_id=cart["customer_id"],
+        sku=sku,
+        quantity=quantity,
     )
-    return load_cart_view(unit.conn, cart_id)
+    return cart_view(unit.conn, runtime.catalog, cart, lines)
 
 
 def change_line(
@@ -186,41 +196,45 @@ def change_line(
     quantity: int,
     expected_version: int | None,
 ) -> CartView:
-    customer_id = begin_change(unit, cart_id, expected_version)
-    line = _line(unit, cart_id, line_id)
-    _hold_stock(runtime, unit, cart_id, line.sku, quantity)
+    cart = begin_change(unit, cart_id, expected_version)
+    lines: list[Line] = cart_queries.lines(unit.conn, cart_id)
+    index = _line_index(lines, cart_id, line_id)
+    _, sku, previous, product_id, title = lines[index]
+    _hold_stock(runtime, unit, cart_id, sku, quantity)
     cart_queries.set_line_quantity(unit.conn, line_id, quantity)
+    lines[index] = (line_id, sku, quantity, product_id, title)
     unit.emit(
         "cart.item_changed",
         cart_id=cart_id,
-        customer_id=customer_id,
-        sku=line.sku,
+        customer_id=cart["customer_id"],
+        sku=sku,
         quantity=quantity,
-        previous_quantity=line.quantity,
+        previous_quantity=previous,
     )
-    return load_cart_view(unit.conn, cart_id)
+    return cart_view(unit.conn, runtime.catalog, cart, lines)
 
 
 def remove_line(
     runtime: Runtime, unit: Unit, cart_id: str, line_id: str, *, expected_version: int | None
 ) -> CartView:
-    customer_id = begin_change(unit, cart_id, expected_version)
-    line = _line(unit, cart_id, line_id)
+    cart = begin_change(unit, cart_id, expected_version)
+    lines: list[Line] = cart_queries.lines(unit.conn, cart_id)
+    _, sku, quantity, _, _ = lines.pop(_line_index(lines, cart_id, line_id))
     if runtime.reservation_policy is ReservationPolicy.ADD_TO_CART:
-        stock.release_cart_holds(unit, cart_id, line.sku)
+        stock.release_cart_holds(unit, cart_id, sku)
     cart_queries.delete_line(unit.conn, line_id)
     unit.emit(
         "cart.item_removed",
         cart_id=cart_id,
-        customer_id=customer_id,
-        sku=line.sku,
-        quantity=line.quantity,
+        customer_id=cart["customer_id"],
+        sku=sku,
+        quantity=quantity,
     )
-    return load_cart_view(unit.conn, cart_id)
+    return cart_view(unit.conn, runtime.catalog, cart, lines)
 
 
-def _line(unit: Unit, cart_id: str, line_id: str) -> Any:
-    line = cart_queries.line_by_id(unit.conn, cart_id, line_id)
-    if line is None:
-        raise NotFound(f"Cart {cart_id!r} has no line {line_id!r}.")
-    return line
+def _line_index(lines: list[Line], cart_id: str, line_id: str) -> int:
+    for index, line in enumerate(lines):
+        if line[0] == line_id:
+            return index
+    raise NotFound(f"Cart {cart_id!r} has no line {line_id!r}.")

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from omniloom.services.views import Price
-from omniloom.store import catalog_queries
+from omniloom.store import cart_queries, catalog_queries
+from omniloom.store.catalog_queries import ADMIN_CHANNEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +35,21 @@ class ProductEntry:
     channels: frozenset[str]
     skus: tuple[SkuEntry, ...]
 
+    def sku(self, code: str) -> SkuEntry:
+        for entry in self.skus:
+            if entry.sku == code:
+                return entry
+        raise KeyError(code)
+
+    def sold_on(self, channel: str) -> bool:
+        return channel == ADMIN_CHANNEL or channel in self.channels
+
 
 class CatalogCache:
     def __init__(self, capacity: int = 20_000) -> None:
         self._capacity = capacity
         self._products: OrderedDict[str, ProductEntry | None] = OrderedDict()
+        self._product_of_sku: dict[str, str | None] = {}
 
     def product(self, conn: Connection, product_id: str) -> ProductEntry | None:
         if product_id in self._products:
@@ -49,6 +60,21 @@ class CatalogCache:
         if len(self._products) > self._capacity:
             self._products.popitem(last=False)
         return entry
+
+    def product_of_sku(self, conn: Connection, sku: str) -> ProductEntry | None:
+        """The product a SKU belongs to, or None for a SKU the catalog does not have."""
+        if sku not in self._product_of_sku:
+            if len(self._product_of_sku) > 20 * self._capacity:
+                self._product_of_sku.clear()
+            self._product_of_sku[sku] = cart_queries.product_of_sku(conn, sku)
+        product_id = self._product_of_sku[sku]
+        return None if product_id is None else self.product(conn, product_id)
+
+    def price(self, conn: Connection, sku: str, channel: str) -> Price:
+        product = self.product_of_sku(conn, sku)
+        if product is None:
+            raise KeyError(sku)
+        return product.sku(sku).price_for(channel)
 
 
 def _load(conn: Connection, product_id: str) -> ProductEntry | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from omniloom.domain.carts import CartStatus
+from omniloom.domain.carts import CartStatus, ReservationPolicy
 from omniloom.domain.errors import CartEmpty, FieldError, PickupUnavailable
 from omniloom.domain.money import tax_on
 from omniloom.domain.orders import Fulfilment, OrderStatus
@@ -12,7 +12,7 @@ from omniloom.domain.payments import charge_card
 from omniloom.services import stock
 from omniloom.services.carts import begin_change
 from omniloom.services.commands import Checkout, Pickup
-from omniloom.services.orders import load_order_view
+from omniloom.services.orders import order_view
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
 from omniloom.services.views import OrderView
@@ -43,30 +43,29 @@ def place_order(
     expected_version: int | None,
 ) -> OrderView:
     """The unit of work behind checkout; any exception undoes all of it."""
-    begin_change(unit, cart_id, expected_version)
-    cart = cart_queries.cart(unit.conn, cart_id)
-    assert cart is not None
+    cart = begin_change(unit, cart_id, expected_version)
     lines = cart_queries.lines(unit.conn, cart_id)
     if not lines:
         raise CartEmpty("There is nothing in the cart to check out.")
     locations = _locations(runtime, command, unit.channel)
-    # Holds taken at add-to-cart are given back first and taken again for the order, in the same
-    # transaction, so no other buyer can slip in between.
-    stock.release_cart_holds(unit, cart_id)
-    prices = cart_queries.unit_prices(unit.conn, [line["sku"] for line in lines], cart["channel"])
+    if runtime.reservation_policy is ReservationPolicy.ADD_TO_CART:
+        # Holds taken at add-to-cart are given back and taken again for the order in the same
+        # transaction, so no other buyer can slip in between.
+        stock.release_cart_holds(unit, cart_id)
     order_id = unit.ids.new("ord")
     order_lines: list[dict[str, Any]] = []
-    for line in lines:
-        location_id = stock.reserve_first_fit(unit, line["sku"], line["quantity"], locations)
-        line_total = prices[line["sku"]] * line["quantity"]
+    for _, sku, quantity, _, title in lines:
+        location_id = stock.reserve_first_fit(unit, sku, quantity, locations)
+        unit_price = runtime.catalog.price(unit.conn, sku, cart["channel"]).amount
+        line_total = unit_price * quantity
         order_lines.append(
             {
                 "id": unit.ids.new("oline"),
                 "order_id": order_id,
-                "sku": line["sku"],
-                "title": line["title"],
-                "quantity": line["quantity"],
-                "unit_price": prices[line["sku"]],
+                "sku": sku,
+                "title": title,
+                "quantity": quantity,
+                "unit_price": unit_price,
                 "line_total": line_total,
                 "tax": tax_on(line_total, runtime.layout.locations[location_id].tax_rate_bps),
                 "location_id": location_id,
@@ -78,42 +77,36 @@ def place_order(
     shipping = 0 if is_pickup or subtotal >= FREE_SHIPPING_FROM else SHIPPING_FEE
     total = subtotal + tax + shipping
     charge = charge_card(command.payment.card_number, total)
-    payment_id = unit.ids.new("pay")
-    order_queries.insert_order(
-        unit.conn,
-        {
-            "id": order_id,
-            "cart_id": cart_id,
-            "customer_id": cart["customer_id"],
-            "channel": unit.channel,
-            "status": OrderStatus.PAID,
-            "currency": cart["currency"],
-            "subtotal": subtotal,
-            "tax": tax,
-            "shipping": shipping,
-            "total": total,
-            "fulfilment": Fulfilment.PICKUP if is_pickup else Fulfilment.SHIP,
-            "location_id": locations[0] if is_pickup else None,
-            "ship_to": None if is_pickup else _address(command),
-            "email": command.email,
-            "placed_at": unit.now,
-            "updated_at": unit.now,
-        },
-        order_lines,
-        [
-            {
-                "id": payment_id,
-                "order_id": order_id,
-                "method": "card",
-                "card_brand": charge.brand,
-                "card_last4": charge.last4,
-                "amount": total,
-                "currency": cart["currency"],
-                "status": "captured",
-                "created_at": unit.now,
-            }
-        ],
-    )
+    payment = {
+        "id": unit.ids.new("pay"),
+        "order_id": order_id,
+        "method": "card",
+        "card_brand": charge.brand,
+        "card_last4": charge.last4,
+        "amount": total,
+        "currency": cart["currency"],
+        "status": "captured",
+        "created_at": unit.now,
+    }
+    order = {
+        "id": order_id,
+        "cart_id": cart_id,
+        "customer_id": cart["customer_id"],
+        "channel": unit.channel,
+        "status": OrderStatus.PAID,
+        "currency": cart["currency"],
+        "subtotal": subtotal,
+        "tax": tax,
+        "shipping": shipping,
+        "total": total,
+        "fulfilment": Fulfilment.PICKUP if is_pickup else Fulfilment.SHIP,
+        "location_id": locations[0] if is_pickup else None,
+        "ship_to": None if is_pickup else _address(command),
+        "email": command.email,
+        "placed_at": unit.now,
+        "updated_at": unit.now,
+    }
+    order_queries.insert_order(unit.conn, order, order_lines, [payment])
     cart_queries.set_status(unit.conn, cart_id, CartStatus.ORDERED)
     customer_id = cart["customer_id"]
     for line in order_lines:
@@ -137,14 +130,14 @@ def place_order(
         "payment.captured",
         order_id=order_id,
         customer_id=customer_id,
-        payment_id=payment_id,
+        payment_id=payment["id"],
         amount=total,
     )
     unit.emit("order.paid", order_id=order_id, customer_id=customer_id)
-    return load_order_view(unit.conn, order_id)
+    return order_view(order, order_lines, [payment])
 
 
 def _address(command: Checkout) -> dict[str, Any]:
     import msgspec
 
-    return msgspec.to_builtins(command.fulfilment.address)  # type: ignore[union-attr,no-any-return]
+    return msgspec.to_builtins(command.fulfilment.address)  # type: ignore[union-attr]

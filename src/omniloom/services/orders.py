@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, RowMapping
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection
 
 from omniloom.domain.errors import NotFound
 from omniloom.domain.orders import Fulfilment, OrderStatus, check_transition
@@ -20,33 +23,20 @@ def load_order_view(conn: Connection, order_id: str) -> OrderView:
     return _order_view(conn, order)
 
 
-def _order_view(conn: Connection, row: RowMapping) -> OrderView:
+def _order_view(conn: Connection, row: Mapping[str, Any]) -> OrderView:
     order_id = row["id"]
-    lines = [
-        OrderLineView(
-            id=line["id"],
-            sku=line["sku"],
-            title=line["title"],
-            quantity=line["quantity"],
-            unit_price=line["unit_price"],
-            line_total=line["line_total"],
-            tax=line["tax"],
-            location_id=line["location_id"],
-        )
-        for line in order_queries.lines(conn, order_id)
-    ]
-    payments = [
-        PaymentView(
-            id=p["id"],
-            method=p["method"],
-            amount=p["amount"],
-            currency=p["currency"],
-            status=p["status"],
-            card_brand=p["card_brand"],
-            card_last4=p["card_last4"],
-        )
-        for p in order_queries.order_payments(conn, order_id)
-    ]
+    return order_view(
+        row, order_queries.lines(conn, order_id), order_queries.order_payments(conn, order_id)
+    )
+
+
+def order_view(
+    row: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    payments: Sequence[Mapping[str, Any]],
+) -> OrderView:
+    """The order as clients see it, from its row, line rows and payment rows."""
+    order_id = row["id"]
     return OrderView(
         id=order_id,
         cart_id=row["cart_id"],
@@ -62,8 +52,31 @@ def _order_view(conn: Connection, row: RowMapping) -> OrderView:
         location_id=row["location_id"],
         ship_to=row["ship_to"],
         email=row["email"],
-        lines=lines,
-        payments=payments,
+        lines=[
+            OrderLineView(
+                id=line["id"],
+                sku=line["sku"],
+                title=line["title"],
+                quantity=line["quantity"],
+                unit_price=line["unit_price"],
+                line_total=line["line_total"],
+                tax=line["tax"],
+                location_id=line["location_id"],
+            )
+            for line in lines
+        ],
+        payments=[
+            PaymentView(
+                id=p["id"],
+                method=p["method"],
+                amount=p["amount"],
+                currency=p["currency"],
+                status=p["status"],
+                card_brand=p["card_brand"],
+                card_last4=p["card_last4"],
+            )
+            for p in payments
+        ],
         placed_at=row["placed_at"],
         updated_at=row["updated_at"],
     )
@@ -82,7 +95,7 @@ async def list_orders(
         rows = order_queries.list_orders(
             conn, customer_id=customer_id, after_id=after_id, limit=limit + 1
         )
-        items = [_order_view(conn, row) for row in rows[:limit]]
+        items = [_order_view(conn, dict(row)) for row in rows[:limit]]
         return Page(
             items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None
         )

@@ -20,6 +20,9 @@ from omniloom.store.database import Database, SQLiteDatabase
 T = TypeVar("T")
 
 ID_SEQUENCE_KEY = "id_sequence"
+# Seeded ids are handed out in blocks: the stored value is the end of the block in use, so a
+# restarted server continues after it and never repeats an id, at one write per block.
+ID_BLOCK = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +96,11 @@ class Runtime:
         return await self.db.read(work)
 
     def _persist_sequence(self, conn: Connection) -> None:
-        # Keeps seeded ids unique across restarts; a rolled-back unit only leaves a gap.
-        if self.ids.seed is not None and self.ids.sequence != self._persisted_sequence:
-            settings_queries.put(conn, ID_SEQUENCE_KEY, self.ids.sequence)
-            self._persisted_sequence = self.ids.sequence
+        # Runs after the unit's work: a block is claimed once the ids handed out passed the last.
+        if self.ids.seed is not None and self.ids.sequence >= self._persisted_sequence:
+            block_end = (self.ids.sequence // ID_BLOCK + 1) * ID_BLOCK
+            settings_queries.put(conn, ID_SEQUENCE_KEY, block_end)
+            self._persisted_sequence = block_end
 
     async def api_keys(self) -> list[dict[str, Any]]:
         return await self.db.read(settings_queries.all_api_keys)

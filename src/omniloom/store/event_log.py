@@ -7,12 +7,14 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, select
 
+from omniloom.store import raw
 from omniloom.store.tables import events
+
+_APPEND = events.insert()
 
 
 def append(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(events.insert(), rows)
+    raw.insert_many(conn, _APPEND, rows)
 
 
 def read(

@@ -6,7 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, select
 
+from omniloom.store import raw
 from omniloom.store.tables import idempotency_keys
+
+_REMEMBER = idempotency_keys.insert()
 
 _LOOKUP = select(
     idempotency_keys.c.fingerprint, idempotency_keys.c.status_code, idempotency_keys.c.body
@@ -14,7 +17,7 @@ _LOOKUP = select(
 
 
 def lookup(conn: Connection, scope: str, key: str) -> tuple[str, int, str] | None:
-    row = conn.execute(_LOOKUP, {"scope": scope, "key": key}).first()
+    row = raw.first(conn, _LOOKUP, {"scope": scope, "key": key})
     return None if row is None else (row[0], row[1], row[2])
 
 
@@ -28,13 +31,17 @@ def remember(
     body: str,
     now: datetime,
 ) -> None:
-    conn.execute(
-        idempotency_keys.insert().values(
-            scope=scope,
-            key=key,
-            fingerprint=fingerprint,
-            status_code=status_code,
-            body=body,
-            created_at=now,
-        )
+    raw.insert_many(
+        conn,
+        _REMEMBER,
+        [
+            {
+                "scope": scope,
+                "key": key,
+                "fingerprint": fingerprint,
+                "status_code": status_code,
+                "body": body,
+                "created_at": now,
+            }
+        ],
     )

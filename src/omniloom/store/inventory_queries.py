@@ -8,76 +8,87 @@ evaluated again on the locked row).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 
+from omniloom.store import raw
 from omniloom.store.tables import inventory, reservations
+
+_AT = (inventory.c.sku == bindparam("b_sku"), inventory.c.location_id == bindparam("b_location"))
 
 _RESERVE = (
     update(inventory)
-    .where(
-        inventory.c.sku == bindparam("b_sku"),
-        inventory.c.location_id == bindparam("b_location"),
-        inventory.c.on_hand - inventory.c.reserved >= bindparam("b_qty"),
-    )
+    .where(*_AT, inventory.c.on_hand - inventory.c.reserved >= bindparam("b_qty"))
     .values(reserved=inventory.c.reserved + bindparam("b_qty"))
 )
-
-_RELEASE = (
-    update(inventory)
-    .where(
-        inventory.c.sku == bindparam("b_sku"),
-        inventory.c.location_id == bindparam("b_location"),
-    )
-    .values(reserved=inventory.c.reserved - bindparam("b_qty"))
-)
-
+_RELEASE = update(inventory).where(*_AT).values(reserved=inventory.c.reserved - bindparam("b_qty"))
 _CONSUME = (
     update(inventory)
-    .where(
-        inventory.c.sku == bindparam("b_sku"),
-        inventory.c.location_id == bindparam("b_location"),
-    )
+    .where(*_AT)
     .values(
         reserved=inventory.c.reserved - bindparam("b_qty"),
         on_hand=inventory.c.on_hand - bindparam("b_qty"),
     )
 )
-
 _AVAILABLE = select(inventory.c.location_id, inventory.c.on_hand - inventory.c.reserved).where(
     inventory.c.sku == bindparam("sku")
 )
+_LEVEL = select(inventory.c.on_hand, inventory.c.reserved).where(
+    inventory.c.sku == bindparam("b_sku"), inventory.c.location_id == bindparam("b_location")
+)
+_INSERT_RESERVATION = reservations.insert()
+_HOLD_COLUMNS = (
+    reservations.c.id,
+    reservations.c.cart_id,
+    reservations.c.sku,
+    reservations.c.location_id,
+    reservations.c.quantity,
+)
+_CART_HOLDS = select(*_HOLD_COLUMNS).where(reservations.c.cart_id == bindparam("cart_id"))
+_EXPIRED_HOLDS = (
+    select(*_HOLD_COLUMNS)
+    .where(reservations.c.cart_id.is_not(None), reservations.c.expires_at <= bindparam("now"))
+    .order_by(reservations.c.expires_at, reservations.c.id)
+)
+_DELETE_RESERVATION = delete(reservations).where(reservations.c.id == bindparam("b_id"))
+
+
+def _at(sku: str, location_id: str, quantity: int) -> dict[str, Any]:
+    return {"b_sku": sku, "b_location": location_id, "b_qty": quantity}
 
 
 def try_reserve(conn: Connection, sku: str, location_id: str, quantity: int) -> bool:
     """Hold ``quantity`` units at a location if they are available; False if they are not."""
-    result = conn.execute(_RESERVE, {"b_sku": sku, "b_location": location_id, "b_qty": quantity})
-    return result.rowcount == 1
+    return raw.execute(conn, _RESERVE, _at(sku, location_id, quantity)) == 1
 
 
 def release(conn: Connection, sku: str, location_id: str, quantity: int) -> None:
-    conn.execute(_RELEASE, {"b_sku": sku, "b_location": location_id, "b_qty": quantity})
+    raw.execute(conn, _RELEASE, _at(sku, location_id, quantity))
 
 
 def consume(conn: Connection, sku: str, location_id: str, quantity: int) -> None:
     """Turn held units into units gone from the shelf (fulfilled or picked up)."""
-    conn.execute(_CONSUME, {"b_sku": sku, "b_location": location_id, "b_qty": quantity})
+    raw.execute(conn, _CONSUME, _at(sku, location_id, quantity))
 
 
 def available_by_location(conn: Connection, sku: str) -> dict[str, int]:
-    return {row[0]: row[1] for row in conn.execute(_AVAILABLE, {"sku": sku})}
+    return {location: available for location, available in raw.rows(conn, _AVAILABLE, {"sku": sku})}
 
 
 def stock_level(conn: Connection, sku: str, location_id: str) -> tuple[int, int] | None:
-    row = conn.execute(
-        select(inventory.c.on_hand, inventory.c.reserved).where(
-            inventory.c.sku == sku, inventory.c.location_id == location_id
-        )
-    ).first()
+    row = raw.first(conn, _LEVEL, {"b_sku": sku, "b_location": location_id})
     return None if row is None else (row[0], row[1])
+
+
+class Hold:
+    """A stock hold taken for a cart (reserve-on-add policy)."""
+
+    __slots__ = ("cart_id", "id", "location_id", "quantity", "sku")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.id, self.cart_id, self.sku, self.location_id, self.quantity = row
 
 
 def add_reservation(
@@ -91,55 +102,31 @@ def add_reservation(
     order_id: str | None = None,
     expires_at: datetime | None = None,
 ) -> None:
-    conn.execute(
-        reservations.insert().values(
-            id=reservation_id,
-            cart_id=cart_id,
-            order_id=order_id,
-            sku=sku,
-            location_id=location_id,
-            quantity=quantity,
-            expires_at=expires_at,
-        )
+    raw.insert_many(
+        conn,
+        _INSERT_RESERVATION,
+        [
+            {
+                "id": reservation_id,
+                "cart_id": cart_id,
+                "order_id": order_id,
+                "sku": sku,
+                "location_id": location_id,
+                "quantity": quantity,
+                "expires_at": expires_at,
+            }
+        ],
     )
 
 
-def reservations_for_cart(conn: Connection, cart_id: str) -> Sequence[Any]:
-    return conn.execute(
-        select(
-            reservations.c.id,
-            reservations.c.sku,
-            reservations.c.location_id,
-            reservations.c.quantity,
-        ).where(reservations.c.cart_id == cart_id)
-    ).all()
+def reservations_for_cart(conn: Connection, cart_id: str) -> list[Hold]:
+    return [Hold(row) for row in raw.rows(conn, _CART_HOLDS, {"cart_id": cart_id})]
 
 
-def reservations_for_order(conn: Connection, order_id: str) -> Sequence[Any]:
-    return conn.execute(
-        select(
-            reservations.c.id,
-            reservations.c.sku,
-            reservations.c.location_id,
-            reservations.c.quantity,
-        ).where(reservations.c.order_id == order_id)
-    ).all()
-
-
-def expired_cart_reservations(conn: Connection, now: datetime) -> Sequence[Any]:
-    return conn.execute(
-        select(
-            reservations.c.id,
-            reservations.c.cart_id,
-            reservations.c.sku,
-            reservations.c.location_id,
-            reservations.c.quantity,
-        )
-        .where(reservations.c.cart_id.is_not(None), reservations.c.expires_at <= now)
-        .order_by(reservations.c.expires_at, reservations.c.id)
-    ).all()
+def expired_cart_reservations(conn: Connection, now: datetime) -> list[Hold]:
+    return [Hold(row) for row in raw.rows(conn, _EXPIRED_HOLDS, {"now": now})]
 
 
 def delete_reservations(conn: Connection, reservation_ids: list[str]) -> None:
-    if reservation_ids:
-        conn.execute(delete(reservations).where(reservations.c.id.in_(reservation_ids)))
+    for reservation_id in reservation_ids:
+        raw.execute(conn, _DELETE_RESERVATION, {"b_id": reservation_id})

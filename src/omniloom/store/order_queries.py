@@ -8,10 +8,13 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, select, update
 
+from omniloom.store import raw
 from omniloom.store.tables import order_lines, orders, payments
 
+_INSERT_ORDER = orders.insert()
+_INSERT_LINES = order_lines.insert()
+_INSERT_PAYMENTS = payments.insert()
 _ORDER = select(orders).where(orders.c.id == bindparam("order_id"))
-_ORDER_BY_CART = select(orders.c.id).where(orders.c.cart_id == bindparam("cart_id"))
 _LINES = (
     select(order_lines)
     .where(order_lines.c.order_id == bindparam("order_id"))
@@ -22,6 +25,11 @@ _PAYMENTS = (
     .where(payments.c.order_id == bindparam("order_id"))
     .order_by(payments.c.created_at, payments.c.id)
 )
+_SET_STATUS = (
+    update(orders)
+    .where(orders.c.id == bindparam("b_id"))
+    .values(status=bindparam("b_status"), updated_at=bindparam("b_now"))
+)
 
 
 def insert_order(
@@ -30,26 +38,22 @@ def insert_order(
     lines: list[dict[str, Any]],
     payment_rows: list[dict[str, Any]],
 ) -> None:
-    conn.execute(orders.insert(), [order])
-    conn.execute(order_lines.insert(), lines)
-    if payment_rows:
-        conn.execute(payments.insert(), payment_rows)
+    raw.insert_many(conn, _INSERT_ORDER, [order])
+    raw.insert_many(conn, _INSERT_LINES, lines)
+    raw.insert_many(conn, _INSERT_PAYMENTS, payment_rows)
 
 
-def order(conn: Connection, order_id: str) -> RowMapping | None:
-    return conn.execute(_ORDER, {"order_id": order_id}).mappings().first()
+def order(conn: Connection, order_id: str) -> dict[str, Any] | None:
+    found = raw.dicts(conn, _ORDER, {"order_id": order_id})
+    return found[0] if found else None
 
 
-def order_id_for_cart(conn: Connection, cart_id: str) -> str | None:
-    return conn.execute(_ORDER_BY_CART, {"cart_id": cart_id}).scalar()
+def lines(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+    return raw.dicts(conn, _LINES, {"order_id": order_id})
 
 
-def lines(conn: Connection, order_id: str) -> Sequence[RowMapping]:
-    return conn.execute(_LINES, {"order_id": order_id}).mappings().all()
-
-
-def order_payments(conn: Connection, order_id: str) -> Sequence[RowMapping]:
-    return conn.execute(_PAYMENTS, {"order_id": order_id}).mappings().all()
+def order_payments(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+    return raw.dicts(conn, _PAYMENTS, {"order_id": order_id})
 
 
 def list_orders(
@@ -64,9 +68,7 @@ def list_orders(
 
 
 def set_status(conn: Connection, order_id: str, status: str, now: datetime) -> None:
-    conn.execute(
-        update(orders).where(orders.c.id == order_id).values(status=status, updated_at=now)
-    )
+    raw.execute(conn, _SET_STATUS, {"b_id": order_id, "b_status": status, "b_now": now})
 
 
 def refund_payments(conn: Connection, order_id: str) -> int:

@@ -1,38 +1,127 @@
-"""A fast lane for the hottest statements: Core-built SQL run straight on the DBAPI cursor.
+"""The lean lane: Core-built statements, compiled once, run straight on the DBAPI cursor.
 
-SQLAlchemy's execution and result machinery costs about 100 µs per statement here, several times
-what SQLite itself needs. For a handful of statements on every request, whose columns are plain
-integers and strings, the statement is compiled once per dialect and executed on the raw cursor of
-the same connection, inside the same transaction. Everything else goes through ``conn.execute``.
+SQLAlchemy's per-call execution and result machinery costs several times what SQLite itself
+needs for a one-row statement (measured here: ~45 µs a statement through ``Connection.execute``
+against ~18 µs on the cursor). Every statement on the request path is therefore a module-level
+Core construct that is compiled once per dialect; each call only binds parameters (with the
+dialect's own bind processors, so JSON and UTC timestamps are encoded exactly as SQLAlchemy
+would) and decodes results with the dialect's result processors. It runs on the connection's own
+DBAPI connection, inside the same transaction, on SQLite and on PostgreSQL (asyncpg) alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement
 
-_compiled: dict[tuple[int, str], tuple[str, list[str], dict[str, Any]]] = {}
-
-
-def _compile(conn: Connection, stmt: Executable) -> tuple[str, list[str], dict[str, Any]]:
-    key = (id(stmt), conn.dialect.name)
-    entry = _compiled.get(key)
-    if entry is None:
-        compiled = stmt.compile(dialect=conn.dialect)  # type: ignore[attr-defined]
-        names = list(compiled.positiontup or [])
-        entry = (compiled.string, names, dict(compiled.params))
-        _compiled[key] = entry
-    return entry
+Processor = Callable[[Any], Any] | None
 
 
-def rows(conn: Connection, stmt: Executable, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """Run a module-level SELECT (compiled once) and return plain tuples."""
-    sql, names, defaults = _compile(conn, stmt)
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+class Prepared:
+    __slots__ = ("binds", "defaults", "keys", "names", "results", "sql")
+
+    def __init__(self, conn: Connection, stmt: ClauseElement, column_keys: Sequence[str] | None):
+        dialect = conn.dialect
+        compiled: Any = stmt.compile(dialect=dialect, column_keys=list(column_keys or []) or None)
+        self.sql: str = compiled.string
+        self.names: list[str] = list(compiled.positiontup or [])
+        self.defaults: dict[str, Any] = dict(compiled.params)
+        processors = compiled._bind_processors  # the dialect's encoders, keyed by bind name
+        self.binds: list[Processor] = [processors.get(name) for name in self.names]
+        columns = compiled._result_columns or []
+        self.keys: list[str] = [column.keyname for column in columns]
+        self.results: list[Processor] = [
+            column.type._cached_result_processor(dialect, None) for column in columns
+        ]
+
+    def parameters(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        values = []
+        for name, bind in zip(self.names, self.binds, strict=True):
+            value = params[name] if name in params else self.defaults[name]
+            values.append(bind(value) if bind is not None and value is not None else value)
+        return tuple(values)
+
+    def decode(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(
+            process(value) if process is not None and value is not None else value
+            for process, value in zip(self.results, row, strict=True)
+        )
+
+
+_prepared: dict[tuple[int, str, tuple[str, ...]], Prepared] = {}
+# Statements are module-level and live as long as the process; holding them keeps id() unique.
+_keep_alive: list[ClauseElement] = []
+
+
+def prepare(conn: Connection, stmt: ClauseElement, column_keys: Sequence[str] = ()) -> Prepared:
+    key = (id(stmt), conn.dialect.name, tuple(column_keys))
+    prepared = _prepared.get(key)
+    if prepared is None:
+        prepared = Prepared(conn, stmt, column_keys)
+        _prepared[key] = prepared
+        _keep_alive.append(stmt)
+    return prepared
+
+
+def _cursor(conn: Connection) -> Any:
+    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+
+def rows(
+    conn: Connection, stmt: ClauseElement, params: Mapping[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """Every row of a SELECT (or DML … RETURNING), decoded, as tuples."""
+    prepared = prepare(conn, stmt)
+    cursor = _cursor(conn)
     try:
-        cursor.execute(sql, tuple(params[n] if n in params else defaults[n] for n in names))
-        return list(cursor.fetchall())
+        cursor.execute(prepared.sql, prepared.parameters(params or {}))
+        return [prepared.decode(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+def first(
+    conn: Connection, stmt: ClauseElement, params: Mapping[str, Any] | None = None
+) -> tuple[Any, ...] | None:
+    found = rows(conn, stmt, params)
+    return found[0] if found else None
+
+
+def dicts(
+    conn: Connection, stmt: ClauseElement, params: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    prepared = prepare(conn, stmt)
+    return [dict(zip(prepared.keys, row, strict=True)) for row in rows(conn, stmt, params)]
+
+
+def execute(conn: Connection, stmt: ClauseElement, params: Mapping[str, Any]) -> int:
+    """Run one DML statement; returns the number of rows it touched."""
+    prepared = prepare(conn, stmt)
+    cursor = _cursor(conn)
+    try:
+        cursor.execute(prepared.sql, prepared.parameters(params))
+        count: int = cursor.rowcount
+        return count
+    finally:
+        cursor.close()
+
+
+def insert_many(
+    conn: Connection, stmt: ClauseElement, records: Iterable[Mapping[str, Any]]
+) -> None:
+    """INSERT one or many rows that all carry the same keys."""
+    records = list(records)
+    if not records:
+        return
+    prepared = prepare(conn, stmt, tuple(records[0]))
+    cursor = _cursor(conn)
+    try:
+        if len(records) == 1:
+            cursor.execute(prepared.sql, prepared.parameters(records[0]))
+        else:
+            cursor.executemany(prepared.sql, [prepared.parameters(r) for r in records])
     finally:
         cursor.close()

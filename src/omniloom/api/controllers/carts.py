@@ -45,7 +45,12 @@ class CartController(Controller):
         data = await strict_body(request, CreateCart)
         return await idempotent_post(  # type: ignore[return-value]
             request,
-            partial(carts.create_cart, device_id=data.device_id, customer_id=data.customer_id),
+            partial(
+                carts.create_cart,
+                runtime_of(request),
+                device_id=data.device_id,
+                customer_id=data.customer_id,
+            ),
             headers_from=_cart_etag,
         )
 
