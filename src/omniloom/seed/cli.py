@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from omniloom.seed.model import SeedParams
+from omniloom.seed.model import SeedData, SeedParams
 
 # Stages with at least this many rows report as they go; smaller ones finish too fast to matter.
 PROGRESS_THRESHOLD = 20_000
@@ -66,10 +66,6 @@ def add_commands(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Imported here so that other `omniloom` commands do not pay for Faker and the generator.
-    from omniloom.seed import files
-    from omniloom.seed.generate import generate
-
     started = time.perf_counter()
     asked = {
         name: value
@@ -78,55 +74,75 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.source is not None and asked:
         return _fail("--from takes its parameters from the files' manifest; drop " + _flags(asked))
-    params = SeedParams(**asked)
     report = _Reporter(quiet=args.quiet)
+    try:
+        with _no_cyclic_gc():
+            data, origin = _obtain(args, SeedParams(**asked), report)
+            done = []
+            if args.export is not None:
+                from omniloom.seed.files import write_dir
 
-    with _no_cyclic_gc():
-        if args.source is not None:
-            try:
-                data = files.read_dir(args.source)
-            except (OSError, ValueError) as exc:
-                return _fail(str(exc))
-            origin = f"files in {args.source}"
-        elif args.export is None and _committed_matches(params):
-            data = files.read_dir(files.COMMITTED_DIR)
-            origin = "the committed data set"
-        else:
-            if params.products >= PROGRESS_THRESHOLD:
-                report.note(f"generating {params.products:,} products from seed {params.seed}")
-            data = generate(params.seed, params.products, params.customers, progress=report)
-            origin = f"generated from seed {params.seed}"
-        if args.export is not None:
-            files.write_dir(data, args.export)
-        target = ""
-        if args.export is None or args.load:
-            target = _load(args.database_url, data, report)
-
+                write_dir(data, args.export)
+                done.append(f"exported to {args.export}")
+            if args.export is None or args.load:
+                done.append(f"loaded into {_load(args.database_url, data, report)}")
+    except _SeedError as exc:
+        return _fail(str(exc), code=1)
     elapsed = time.perf_counter() - started
-    done = [f"exported to {args.export}"] if args.export is not None else []
-    done += [f"loaded into {target}"] if target else []
     report.summary(
         f"seed: {_describe(data.counts())} ({origin}), {' and '.join(done)}, in {elapsed:.1f} s"
     )
     return 0
 
 
-def _load(url: str | None, data: Any, report: _Reporter) -> str:
+class _SeedError(Exception):
+    """A failure worth one line on stderr rather than a traceback."""
+
+
+def _obtain(
+    args: argparse.Namespace, params: SeedParams, report: _Reporter
+) -> tuple[SeedData, str]:
+    """The data set to use and where it came from: given files, the committed set, or fresh."""
+    # Imported here so that other `omniloom` commands do not pay for Faker and the generator.
+    from omniloom.seed import files
+    from omniloom.seed.generate import generate
+
+    if args.source is not None:
+        try:
+            return files.read_dir(args.source), f"files in {args.source}"
+        except (OSError, ValueError) as exc:
+            raise _SeedError(str(exc)) from exc
+    # Exports always generate: copying the committed files could never reveal that they drifted.
+    if args.export is None and _committed_matches(params):
+        return files.read_dir(files.COMMITTED_DIR), "the committed data set"
+    if params.products >= PROGRESS_THRESHOLD:
+        report.note(f"generating {params.products:,} products from seed {params.seed}")
+    data = generate(params.seed, params.products, params.customers, progress=report)
+    return data, f"generated from seed {params.seed}"
+
+
+def _load(url: str | None, data: SeedData, report: _Reporter) -> str:
+    """Reset the database's schema and load ``data``; returns the URL, password hidden."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
 
     from omniloom.config import Settings
     from omniloom.seed.load import load
     from omniloom.store.database import open_database
 
     url = url or Settings.from_env().database_url
-    shown = make_url(url).render_as_string(hide_password=True)
-    large = len(data.stock) >= PROGRESS_THRESHOLD
-    database = open_database(url)
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+        database = open_database(url)
+    except (ValueError, SQLAlchemyError) as exc:
+        raise _SeedError(f"cannot open {url!r}: {exc}") from exc
     try:
         database.reset_schema()
-        if large:
+        if len(data.stock) >= PROGRESS_THRESHOLD:
             report.note(f"loading into {shown} (one transaction)")
         database.run_blocking(lambda conn: load(conn, data, report))
+    except (OSError, SQLAlchemyError) as exc:
+        raise _SeedError(f"loading into {shown} failed: {exc}") from exc
     finally:
         asyncio.run(database.close())
     return shown
@@ -183,9 +199,10 @@ class _Reporter:
             print(message)
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, code: int = 2) -> int:
+    """Report on stderr; 2 for a bad command line (as argparse does), 1 for a failed run."""
     print(f"omniloom seed: error: {message}", file=sys.stderr)
-    return 2
+    return code
 
 
 def _flags(asked: dict[str, int]) -> str:

@@ -19,7 +19,7 @@ import msgspec
 from sqlalchemy import Connection, Table
 
 from omniloom.domain.channels import demo_api_keys
-from omniloom.seed.model import Category, Product, SeedData
+from omniloom.seed.model import Category, Location, Product, SeedData
 from omniloom.seed.progress import Progress, ignore_progress, report_every
 from omniloom.store import tables
 
@@ -98,7 +98,7 @@ def _product(p: Product, categories: dict[str, Category]) -> Row:
     )
 
 
-def _location(location: Any) -> Row:
+def _location(location: Location) -> Row:
     row = list(_astuple(location))
     row[3] = msgspec.to_builtins(location.address)
     return tuple(row)
