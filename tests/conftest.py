@@ -51,7 +51,7 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-async def client(store_db: Database, settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+async def client(store_db: Database, settings: Settings) -> AsyncIterator[AsyncTestClient]:
     app = create_app(settings, store_db)
     async with AsyncTestClient(app=app) as test_client:
         yield test_client

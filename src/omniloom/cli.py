@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from omniloom import serve_cli
 from omniloom.analytics import cli as analytics_cli
+from omniloom.seed import cli as seed_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Omnichannel retail commerce backend simulator.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    seed_cli.add_commands(subparsers)
     serve_cli.add_commands(subparsers)
     analytics_cli.add_commands(subparsers)
     return parser

@@ -8,7 +8,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.support.store import ADMIN_KEY, WEB_KEY
 
-Client = AsyncTestClient  # type: ignore[type-arg]
+Client = AsyncTestClient
 
 SHIP_TO = {
     "name": "Ada Lovelace",

@@ -13,8 +13,9 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from omniloom import __version__
-from omniloom.api.auth import KeyRing
+from omniloom.api.auth import KeyRing, api_key_middleware
 from omniloom.api.controllers.admin import AdminController
+from omniloom.api.controllers.analytics import AnalyticsController
 from omniloom.api.controllers.carts import CartController
 from omniloom.api.controllers.catalog import CatalogController
 from omniloom.api.controllers.health import health, hello
@@ -56,9 +57,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             CartController,
             OrderController,
             AdminController,
+            AnalyticsController,
         ],
         state=State({"runtime": runtime}),
         lifespan=[lifespan],
+        middleware=[api_key_middleware],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.handlers.base import BaseRouteHandler
+from litestar.types import ASGIApp, Receive, Send
+from litestar.types import Scope as Scope_
 
 from omniloom.domain.channels import ApiKey, Channel, Scope
 from omniloom.domain.errors import AuthenticationRequired, InvalidApiKey, OutOfScope
@@ -32,32 +34,49 @@ class KeyRing:
         return self._keys.get(key)
 
 
-def _presented_key(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
-    key = connection.headers.get("x-api-key")
-    if key:
-        return key
-    authorization = connection.headers.get("authorization", "")
-    if authorization[:7].lower() == "bearer ":
-        return authorization[7:].strip()
+REQUIRED_SCOPE = "omniloom.scope"  # route handler `opt` key naming the scope a route needs
+
+
+def requires(scope: Scope) -> dict[str, Scope]:
+    """The ``opt`` a controller or route declares to need ``scope``."""
+    return {REQUIRED_SCOPE: scope}
+
+
+def _presented_key(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    for name, value in headers:
+        if name == b"x-api-key":
+            return value.decode("latin-1")
+        if name == b"authorization" and value[:7].lower() == b"bearer ":
+            return value[7:].decode("latin-1").strip()
     return None
 
 
 def principal(connection: ASGIConnection[Any, Any, Any, Any]) -> ApiKey:
-    """The caller's key, checked by the route's guard before the handler runs."""
+    """The caller's key, checked by the middleware before the handler runs."""
     found: ApiKey = connection.scope[PRINCIPAL_KEY]  # type: ignore[literal-required]
     return found
 
 
-def require(scope: Scope) -> Any:
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        presented = _presented_key(connection)
-        if presented is None:
-            raise AuthenticationRequired("Send an API key in the X-API-Key header.")
-        key = connection.app.state.keyring.get(presented)
-        if key is None:
-            raise InvalidApiKey("The API key is not known to this store.")
-        if not key.allows(scope):
-            raise OutOfScope(f"A {key.channel} key cannot reach {scope} routes.")
-        connection.scope[PRINCIPAL_KEY] = key  # type: ignore[literal-required]
+def api_key_middleware(app: ASGIApp) -> ASGIApp:
+    """Checks the API key against the scope the route declares in its ``opt``.
 
-    return guard
+    An ASGI middleware rather than a Litestar guard: a guard call copies the route handler on
+    every request, which cost as much as the product-detail query itself.
+    """
+
+    async def middleware(scope: Scope_, receive: Receive, send: Send) -> None:
+        handler = scope.get("route_handler")
+        required = handler.opt.get(REQUIRED_SCOPE) if handler is not None else None
+        if required is not None:
+            presented = _presented_key(scope["headers"])
+            if presented is None:
+                raise AuthenticationRequired("Send an API key in the X-API-Key header.")
+            key = scope["litestar_app"].state.keyring.get(presented)
+            if key is None:
+                raise InvalidApiKey("The API key is not known to this store.")
+            if not key.allows(required):
+                raise OutOfScope(f"A {key.channel} key cannot reach {required} routes.")
+            scope[PRINCIPAL_KEY] = key  # type: ignore[literal-required]
+        await app(scope, receive, send)
+
+    return middleware

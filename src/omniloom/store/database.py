@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import msgspec
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -34,14 +35,10 @@ UnitOfWork = Callable[[Connection], T]
 
 
 def _json_serializer(value: Any) -> str:
-    import msgspec
-
     return msgspec.json.encode(value).decode()
 
 
 def _json_deserializer(value: str | bytes) -> Any:
-    import msgspec
-
     return msgspec.json.decode(value)
 
 

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
-from omniloom.api.auth import require
+from omniloom.api.auth import requires
 from omniloom.api.http import idempotent_post, runtime_of, strict_body
 from omniloom.domain.channels import Scope
 from omniloom.domain.orders import OrderStatus
@@ -40,7 +40,7 @@ _MOVES = {
 class AdminController(Controller):
     path = "/v1/admin"
     tags = ["admin"]
-    guards = [require(Scope.ADMIN)]
+    opt = requires(Scope.ADMIN)
 
     @get("/clock", summary="Read the simulated clock")
     async def clock(self, request: Request[Any, Any, Any]) -> clock_control.ClockView:

@@ -10,7 +10,7 @@ from litestar.params import Parameter
 from omniloom.analytics.journeys import CHANNEL_KEYS
 from omniloom.analytics.models.markov import MAX_ORDER
 from omniloom.analytics.registry import MODEL_NAMES
-from omniloom.api.auth import require
+from omniloom.api.auth import requires
 from omniloom.api.http import runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.services import analytics
@@ -44,7 +44,7 @@ LookbackDays = Annotated[
 class AnalyticsController(Controller):
     path = "/v1/analytics"
     tags = ["analytics"]
-    guards = [require(Scope.ADMIN)]
+    opt = requires(Scope.ADMIN)
 
     @get("/attribution", summary="Credit orders to channels by one or more attribution models")
     async def attribution(

@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 
-from omniloom.api.auth import principal, require
+from omniloom.api.auth import principal, requires
 from omniloom.api.http import (
     etag,
     expected_version,
@@ -38,7 +38,7 @@ def _cart_response(cart: CartView) -> Response[bytes]:
 class CartController(Controller):
     path = "/v1/carts"
     tags = ["carts"]
-    guards = [require(Scope.STOREFRONT)]
+    opt = requires(Scope.STOREFRONT)
 
     @post("/", summary="Create a cart", status_code=201)
     async def create(self, request: Request[Any, Any, Any], data: CreateCart) -> CartView:

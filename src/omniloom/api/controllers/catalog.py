@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 
-from omniloom.api.auth import principal, require
+from omniloom.api.auth import principal, requires
 from omniloom.api.http import runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.services import catalog
@@ -17,7 +17,7 @@ from omniloom.services.views import CategoryView, Page, ProductView
 class CatalogController(Controller):
     path = "/v1"
     tags = ["catalog"]
-    guards = [require(Scope.STOREFRONT)]
+    opt = requires(Scope.STOREFRONT)
 
     @get("/products", summary="Browse and search the catalog")
     async def browse(

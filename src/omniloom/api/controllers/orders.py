@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 
-from omniloom.api.auth import principal, require
+from omniloom.api.auth import principal, requires
 from omniloom.api.http import runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import FieldError, InvalidInput
@@ -18,7 +18,7 @@ from omniloom.services.views import OrderView, Page
 class OrderController(Controller):
     path = "/v1/orders"
     tags = ["orders"]
-    guards = [require(Scope.STOREFRONT)]
+    opt = requires(Scope.STOREFRONT)
 
     @get("/{order_id:str}", summary="Read an order")
     async def read(self, request: Request[Any, Any, Any], order_id: str) -> OrderView:

@@ -1,0 +1,295 @@
+"""Ratio benchmark: omniloom's hot routes against the same app's hello-world, in one run.
+
+Starts `omniloom serve` (one process, SQLite, uvicorn + uvloop + httptools) on the demo store,
+then drives it with wrk on loopback:
+
+  (a) GET  /hello                          the framework's ceiling on this machine
+  (b) GET  /v1/products/{id}               product detail with availability by location
+  (c) POST /v1/carts/{id}/lines            add to cart (a write: version bump, stock check, event)
+  (d) POST /v1/carts/{id}/checkout         checkout (reserve, price, tax, charge, order, events)
+
+and prints requests/s, p50, p99 and each ratio to (a). Goals: (b) >= 60 %, (c) >= 35 %,
+(d) >= 20 % of (a). Needs `wrk` (Debian: apt-get install wrk).
+
+    .venv/bin/python benchmarks/bench_api.py [--seconds 8] [--connections 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, select, update
+
+from omniloom.store.tables import cart_lines, carts, channel_locations, inventory, skus
+
+GOALS = {"product_detail": 0.60, "add_to_cart": 0.35, "checkout": 0.20}
+KEY = "olk_web_demo"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def prepare(
+    db_path: Path, checkout_carts: int, add_carts: int
+) -> tuple[str, str, list[str], list[str]]:
+    """Pick a well-stocked SKU, give it deep stock, and make carts ready to check out."""
+    engine = create_engine(f"sqlite:///{db_path}")
+    now = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    with engine.begin() as conn:
+        dc = conn.execute(
+            select(channel_locations.c.location_id)
+            .where(channel_locations.c.channel == "web")
+            .order_by(channel_locations.c.rank)
+            .limit(1)
+        ).scalar_one()
+        sku, product_id = conn.execute(
+            select(skus.c.sku, skus.c.product_id)
+            .join(inventory, inventory.c.sku == skus.c.sku)
+            .where(inventory.c.location_id == dc)
+            .order_by(inventory.c.on_hand.desc(), skus.c.sku)
+            .limit(1)
+        ).one()
+        conn.execute(
+            update(inventory).where(inventory.c.location_id == dc).values(on_hand=10_000_000)
+        )
+        checkout_ids = [f"cart_bench_co_{i:06d}" for i in range(checkout_carts)]
+        add_ids = [f"cart_bench_add_{i:06d}" for i in range(add_carts)]
+        conn.execute(
+            carts.insert(),
+            [
+                {
+                    "id": cart_id,
+                    "channel": "web",
+                    "device_id": None,
+                    "customer_id": None,
+                    "status": "active",
+                    "currency": "USD",
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for cart_id in checkout_ids + add_ids
+            ],
+        )
+        conn.execute(
+            cart_lines.insert(),
+            [
+                {
+                    "id": f"line_bench_{i:06d}",
+                    "cart_id": cart_id,
+                    "sku": sku,
+                    "quantity": 1,
+                    "added_at": now,
+                }
+                for i, cart_id in enumerate(checkout_ids)
+            ],
+        )
+    engine.dispose()
+    return product_id, sku, checkout_ids, add_ids
+
+
+LUA_ROTATE = """
+local ids = {%(ids)s}
+local counter = 0
+local thread_index = 0
+local threads = 0
+function setup(thread)
+  thread:set("thread_index", threads)
+  threads = threads + 1
+end
+function init(args)
+  counter = thread_index
+  nthreads = %(threads)d
+end
+request = function()
+  local id = ids[(counter %% #ids) + 1]
+  counter = counter + nthreads
+  return wrk.format("POST", "/v1/carts/" .. id .. "%(suffix)s", {
+    ["X-API-Key"] = "%(key)s", ["Content-Type"] = "application/json"}, '%(body)s')
+end
+"""
+
+
+CHECKOUT_BODY = json.dumps(
+    {
+        "fulfilment": {
+            "type": "ship",
+            "address": {
+                "name": "Bench",
+                "line1": "1 Loop Rd",
+                "city": "Columbus",
+                "postal_code": "43004",
+                "country": "US",
+            },
+        },
+        "payment": {"method": "card", "card_number": "4242424242424242"},
+    }
+)
+
+
+def lua_rotating(ids: list[str], suffix: str, body: str, threads: int) -> str:
+    return LUA_ROTATE % {
+        "ids": ",".join(f'"{cart_id}"' for cart_id in ids),
+        "suffix": suffix,
+        "key": KEY,
+        "body": body,
+        "threads": threads,
+    }
+
+
+def run_wrk(
+    url: str,
+    seconds: int,
+    connections: int,
+    threads: int,
+    script: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, float]:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    with tempfile.TemporaryDirectory() as scratch:
+        if script is not None:
+            script_path = Path(scratch) / "requests.lua"
+            script_path.write_text(script)
+            command += ["-s", str(script_path)]
+        command.append(url)
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    try:
+        return parse_wrk(output)
+    except (AttributeError, ValueError) as exc:
+        raise RuntimeError(f"could not read wrk's report:\n{output}") from exc
+
+
+def _ms(value: str) -> float:
+    match = re.match(r"([\d.]+)(us|ms|s|m)$", value)
+    if match is None:
+        raise ValueError(f"unexpected wrk latency {value!r}")
+    number, unit = match.groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return {
+        "rps": rps,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "non_2xx": float(non2xx.group(1)) if non2xx else 0.0,
+    }
+
+
+def wait_ready(base: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/hello", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is needed: apt-get install wrk", file=sys.stderr)
+        return 2
+
+    workdir = Path(tempfile.mkdtemp(prefix="omniloom-bench-"))
+    db_path = workdir / "bench.db"
+    url = f"sqlite:///{db_path}"
+    omniloom = [sys.executable, "-m", "omniloom.cli"]
+    subprocess.run([*omniloom, "seed", "--database-url", url, "--quiet"], check=True)
+    # Generous: the checkout stage must never run out of ready carts.
+    product_id, sku, checkout_ids, add_ids = prepare(
+        db_path, checkout_carts=60_000, add_carts=2_000
+    )
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [*omniloom, "serve", "--database-url", url, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "OMNILOOM_CLOCK": "simulated"},
+    )
+    results: dict[str, dict[str, float]] = {}
+    try:
+        wait_ready(base)
+        auth = {"X-API-Key": KEY}
+        # Warm up the interpreter, caches and SQLite page cache.
+        run_wrk(base + "/hello", 2, args.connections, args.threads)
+        run_wrk(
+            base + f"/v1/products/{product_id}", 2, args.connections, args.threads, headers=auth
+        )
+        add_body = json.dumps({"sku": sku, "quantity": 1})
+        stages = [
+            ("hello_world", base + "/hello", None, None),
+            ("product_detail", base + f"/v1/products/{product_id}", None, auth),
+            ("add_to_cart", base, lua_rotating(add_ids, "/lines", add_body, args.threads), None),
+            (
+                "checkout",
+                base,
+                lua_rotating(checkout_ids, "/checkout", CHECKOUT_BODY, args.threads),
+                None,
+            ),
+        ]
+        for name, target, script, headers in stages:
+            results[name] = run_wrk(
+                target, args.seconds, args.connections, args.threads, script, headers
+            )
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    baseline = results["hello_world"]["rps"]
+    print(
+        f"\nomniloom API benchmark: {args.connections} connections, {args.seconds}s per route, "
+        "one server process, wrk on loopback"
+    )
+    header = ("route", "req/s", "p50 ms", "p99 ms", "non-2xx", "ratio", "goal")
+    print("{:<16}{:>10}{:>9}{:>9}{:>9}{:>8}{:>7}".format(*header))
+    for name, figures in results.items():
+        ratio = figures["rps"] / baseline
+        goal = GOALS.get(name)
+        goal_text = "" if goal is None else f"{goal:.0%}"
+        verdict = "" if goal is None else ("met" if ratio >= goal else "MISSED")
+        print(
+            f"{name:<16}{figures['rps']:>10.0f}{figures['p50_ms']:>9.2f}{figures['p99_ms']:>9.2f}"
+            f"{figures['non_2xx']:>9.0f}{ratio:>8.0%}{goal_text:>7}  {verdict}"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
