@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections import defaultdict
 
 from sqlalchemy import Connection
 
@@ -91,19 +90,21 @@ async def product_detail(runtime: Runtime, product_id: str, channel: str) -> Pro
         product = runtime.catalog.product(conn, product_id)
         if product is None or not (channel == "admin" or channel in product.channels):
             raise NotFound(f"There is no product {product_id!r} on the {channel} channel.")
-        stock: dict[str, list[LocationStock]] = defaultdict(list)
-        for sku, location_id, available in catalog_queries.available_for_product(conn, product_id):
-            info = layout.locations[location_id]
-            stock[sku].append(
+        levels = runtime.stock_levels.levels(conn, product.sku_codes)
+        stock = {
+            sku: [
                 LocationStock(
                     location_id=location_id,
-                    name=info.name,
-                    kind=info.kind,
-                    city=info.city,
+                    name=layout.locations[location_id].name,
+                    kind=layout.locations[location_id].kind,
+                    city=layout.locations[location_id].city,
                     available=available,
-                    pickup_enabled=info.pickup_enabled,
+                    pickup_enabled=layout.locations[location_id].pickup_enabled,
                 )
-            )
+                for location_id, available in sku_levels
+            ]
+            for sku, sku_levels in levels.items()
+        }
         sku_views = [
             SkuView(
                 sku=entry.sku,

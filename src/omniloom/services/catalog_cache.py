@@ -35,6 +35,10 @@ class ProductEntry:
     channels: frozenset[str]
     skus: tuple[SkuEntry, ...]
 
+    @property
+    def sku_codes(self) -> list[str]:
+        return [entry.sku for entry in self.skus]
+
     def sku(self, code: str) -> SkuEntry:
         for entry in self.skus:
             if entry.sku == code:

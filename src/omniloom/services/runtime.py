@@ -13,6 +13,7 @@ from omniloom.domain.carts import ReservationPolicy
 from omniloom.domain.clock import Clock, SimulatedClock, SystemClock
 from omniloom.domain.ids import IdFactory
 from omniloom.services.catalog_cache import CatalogCache
+from omniloom.services.stock_levels import StockLevels
 from omniloom.services.unit import Unit
 from omniloom.store import catalog_queries, settings_queries
 from omniloom.store.database import Database, SQLiteDatabase
@@ -60,6 +61,8 @@ class Runtime:
         self._persisted_sequence = 0
         self._layout: StoreLayout | None = None
         self.catalog = CatalogCache()
+        self.stock_levels = StockLevels()
+        self.stock_levels.caching = db.on_change(self.stock_levels.forget)
 
     @classmethod
     def from_settings(cls, db: Database, settings: Settings) -> Runtime:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, and_, bindparam, func, or_, select
+from sqlalchemy.sql import ClauseElement
 
 from omniloom.store import raw
 from omniloom.store.tables import (
@@ -178,13 +179,23 @@ _SKUS_ALL_PRICES = (
     .order_by(skus.c.sku, prices.c.channel)
 )
 
-# Plain columns only: this one runs on the raw cursor (store.raw) on every product view.
-STOCK_FOR_PRODUCT = (
-    select(inventory.c.sku, inventory.c.location_id, inventory.c.on_hand - inventory.c.reserved)
-    .join(skus, skus.c.sku == inventory.c.sku)
-    .where(skus.c.product_id == bindparam("product_id"))
-    .order_by(inventory.c.sku, inventory.c.location_id)
-)
+# One statement per SKU count, so each is compiled once and runs on the lean lane. The
+# primary key (sku, location_id) serves both the lookup and the order.
+_stock_by_count: dict[int, ClauseElement] = {}
+
+
+def _stock_for(count: int) -> ClauseElement:
+    stmt = _stock_by_count.get(count)
+    if stmt is None:
+        stmt = (
+            select(
+                inventory.c.sku, inventory.c.location_id, inventory.c.on_hand - inventory.c.reserved
+            )
+            .where(inventory.c.sku.in_([bindparam(f"sku_{i}") for i in range(count)]))
+            .order_by(inventory.c.sku, inventory.c.location_id)
+        )
+        _stock_by_count[count] = stmt
+    return stmt
 
 
 def skus_with_all_prices(conn: Connection, product_id: str) -> Sequence[RowMapping]:
@@ -199,6 +210,9 @@ def product_channel_names(conn: Connection, product_id: str) -> list[str]:
     )
 
 
-def available_for_product(conn: Connection, product_id: str) -> list[tuple[Any, ...]]:
-    """(sku, location, available) for every SKU of a product, on the fast lane."""
-    return raw.rows(conn, STOCK_FOR_PRODUCT, {"product_id": product_id})
+def available_for_skus(conn: Connection, sku_codes: Sequence[str]) -> list[tuple[Any, ...]]:
+    """(sku, location, available) for the given SKUs at every location, on the fast lane."""
+    if not sku_codes:
+        return []
+    params = {f"sku_{i}": code for i, code in enumerate(sku_codes)}
+    return raw.rows(conn, _stock_for(len(sku_codes)), params)

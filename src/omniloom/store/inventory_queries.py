@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 
-from omniloom.store import raw
+from omniloom.store import changes, raw
 from omniloom.store.tables import inventory, reservations
 
 _AT = (inventory.c.sku == bindparam("b_sku"), inventory.c.location_id == bindparam("b_location"))
@@ -55,22 +55,24 @@ _EXPIRED_HOLDS = (
 _DELETE_RESERVATION = delete(reservations).where(reservations.c.id == bindparam("b_id"))
 
 
-def _at(sku: str, location_id: str, quantity: int) -> dict[str, Any]:
-    return {"b_sku": sku, "b_location": location_id, "b_qty": quantity}
+def _change(conn: Connection, stmt: Any, sku: str, location_id: str, quantity: int) -> int:
+    """Run a stock change, noting the SKU so caches of stock drop it (see store.changes)."""
+    changes.touch(conn, changes.STOCK, sku)
+    return raw.execute(conn, stmt, {"b_sku": sku, "b_location": location_id, "b_qty": quantity})
 
 
 def try_reserve(conn: Connection, sku: str, location_id: str, quantity: int) -> bool:
     """Hold ``quantity`` units at a location if they are available; False if they are not."""
-    return raw.execute(conn, _RESERVE, _at(sku, location_id, quantity)) == 1
+    return _change(conn, _RESERVE, sku, location_id, quantity) == 1
 
 
 def release(conn: Connection, sku: str, location_id: str, quantity: int) -> None:
-    raw.execute(conn, _RELEASE, _at(sku, location_id, quantity))
+    _change(conn, _RELEASE, sku, location_id, quantity)
 
 
 def consume(conn: Connection, sku: str, location_id: str, quantity: int) -> None:
     """Turn held units into units gone from the shelf (fulfilled or picked up)."""
-    raw.execute(conn, _CONSUME, _at(sku, location_id, quantity))
+    _change(conn, _CONSUME, sku, location_id, quantity)
 
 
 def available_by_location(conn: Connection, sku: str) -> dict[str, int]:

@@ -21,7 +21,7 @@ Processor = Callable[[Any], Any] | None
 
 
 class Prepared:
-    __slots__ = ("binds", "defaults", "keys", "names", "results", "sql")
+    __slots__ = ("binds", "decodes", "defaults", "keys", "names", "results", "sql")
 
     def __init__(self, conn: Connection, stmt: ClauseElement, column_keys: Sequence[str] | None):
         dialect = conn.dialect
@@ -36,6 +36,8 @@ class Prepared:
         self.results: list[Processor] = [
             column.type._cached_result_processor(dialect, None) for column in columns
         ]
+        # Most hot statements return only integers and text: their rows need no decoding.
+        self.decodes = any(process is not None for process in self.results)
 
     def parameters(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
         values = []
@@ -78,7 +80,10 @@ def rows(
     cursor = _cursor(conn)
     try:
         cursor.execute(prepared.sql, prepared.parameters(params or {}))
-        return [prepared.decode(row) for row in cursor.fetchall()]
+        fetched = cursor.fetchall()
+        if not prepared.decodes:
+            return list(fetched)
+        return [prepared.decode(row) for row in fetched]
     finally:
         cursor.close()
 
