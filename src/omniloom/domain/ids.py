@@ -1,28 +1,39 @@
 """Readable, prefixed ids (``cart_…``, ``ord_…``).
 
 In seeded mode each id is derived from the seed and a running sequence, so replaying the same
-requests against a freshly seeded store yields the same ids; otherwise they are random.
+requests against a freshly seeded store yields the same ids; otherwise they are random. The
+sequence is scrambled by an invertible affine map modulo 2**60 (odd multiplier, seed-derived
+offset), so seeded ids are unique, look random, and cost a multiplication rather than a hash.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
 
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base32: no i, l, o, u
+_BITS = 60
+_MASK = (1 << _BITS) - 1
+_MULTIPLIER = 0x9E3779B97F4A7C15 & _MASK | 1  # golden-ratio constant, forced odd
 
-def _token(raw: bytes) -> str:
-    return base64.b32encode(raw).decode().rstrip("=").lower()
+
+def _encode(value: int) -> str:
+    chars = []
+    for _ in range(_BITS // 5):
+        chars.append(_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
 
 
 class IdFactory:
     def __init__(self, seed: int | None, sequence: int = 0) -> None:
         self.seed = seed
         self.sequence = sequence
+        digest = hashlib.blake2b(str(seed).encode(), digest_size=8).digest()
+        self._offset = int.from_bytes(digest, "big") & _MASK
 
     def new(self, prefix: str) -> str:
         if self.seed is None:
-            return f"{prefix}_{_token(secrets.token_bytes(10))}"
+            return f"{prefix}_{_encode(secrets.randbits(_BITS))}"
         self.sequence += 1
-        digest = hashlib.blake2b(f"{self.seed}:{self.sequence}".encode(), digest_size=10).digest()
-        return f"{prefix}_{_token(digest)}"
+        return f"{prefix}_{_encode((self.sequence * _MULTIPLIER + self._offset) & _MASK)}"

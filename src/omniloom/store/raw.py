@@ -21,7 +21,7 @@ Processor = Callable[[Any], Any] | None
 
 
 class Prepared:
-    __slots__ = ("binds", "decodes", "defaults", "keys", "names", "results", "sql")
+    __slots__ = ("binds", "decodes", "defaults", "encoded", "keys", "names", "results", "sql")
 
     def __init__(self, conn: Connection, stmt: ClauseElement, column_keys: Sequence[str] | None):
         dialect = conn.dialect
@@ -31,6 +31,7 @@ class Prepared:
         self.defaults: dict[str, Any] = dict(compiled.params)
         processors = compiled._bind_processors  # the dialect's encoders, keyed by bind name
         self.binds: list[Processor] = [processors.get(name) for name in self.names]
+        self.encoded = [index for index, bind in enumerate(self.binds) if bind is not None]
         columns = compiled._result_columns or []
         self.keys: list[str] = [column.keyname for column in columns]
         self.results: list[Processor] = [
@@ -40,10 +41,11 @@ class Prepared:
         self.decodes = any(process is not None for process in self.results)
 
     def parameters(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
-        values = []
-        for name, bind in zip(self.names, self.binds, strict=True):
-            value = params[name] if name in params else self.defaults[name]
-            values.append(bind(value) if bind is not None and value is not None else value)
+        defaults = self.defaults
+        values = [params.get(name, defaults.get(name)) for name in self.names]
+        for index in self.encoded:
+            if values[index] is not None:
+                values[index] = self.binds[index](values[index])  # type: ignore[misc]
         return tuple(values)
 
     def decode(self, row: Sequence[Any]) -> tuple[Any, ...]:
