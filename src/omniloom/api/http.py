@@ -71,7 +71,7 @@ async def idempotent_post(
     work: Callable[[Unit], msgspec.Struct],
     *,
     status_code: int = 201,
-    headers_from: Callable[[bytes], dict[str, str]] | None = None,
+    headers_from: Callable[[idempotency.Outcome], dict[str, str]] | None = None,
 ) -> Response[bytes]:
     """Run a POST's unit of work once per Idempotency-Key and answer with its JSON."""
     key = request.headers.get("idempotency-key")
@@ -87,11 +87,14 @@ async def idempotent_post(
         channel=caller.channel,
         scope=caller.key,
         key=key,
-        request_fingerprint=idempotency.fingerprint(request.method, request.url.path, body),
+        # Only a keyed request is ever compared with another one.
+        request_fingerprint=(
+            idempotency.fingerprint(request.method, request.url.path, body) if key else ""
+        ),
         status_code=status_code,
         work=work,
     )
-    headers = headers_from(outcome.body) if headers_from else {}
+    headers = headers_from(outcome) if headers_from else {}
     if outcome.replayed:
         headers["Idempotent-Replayed"] = "true"
     return json_response(outcome.body, outcome.status_code, headers)

@@ -26,7 +26,7 @@ from omniloom.services.catalog_cache import CatalogCache
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
 from omniloom.services.views import CartLineView, CartView
-from omniloom.store import cart_queries, inventory_queries
+from omniloom.store import cart_queries
 
 DEFAULT_CURRENCY = "USD"
 
@@ -135,7 +135,7 @@ def _hold_stock(runtime: Runtime, unit: Unit, cart_id: str, sku: str, quantity: 
             expires_at = unit.now + runtime.settings.reservation_ttl
             stock.hold_for_cart(unit, cart_id, sku, quantity, locations, expires_at)
         return
-    available = inventory_queries.available_by_location(unit.conn, sku)
+    available = dict(runtime.stock_levels.levels(unit.conn, [sku])[sku])
     sellable = sum(available.get(location, 0) for location in locations)
     if quantity > sellable:
         raise InsufficientStock(

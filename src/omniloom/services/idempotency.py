@@ -25,6 +25,8 @@ class Outcome:
     status_code: int
     body: bytes
     replayed: bool
+    # What the work returned; None on a replay, which has only the stored body.
+    result: msgspec.Struct | None = None
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -57,7 +59,8 @@ async def run_once(
                         "use a new key for a new request."
                     )
                 return Outcome(stored_status, stored_body.encode(), replayed=True)
-        body = msgspec.json.encode(work(unit))
+        result = work(unit)
+        body = msgspec.json.encode(result)
         if key is not None:
             idempotency_queries.remember(
                 unit.conn,
@@ -68,6 +71,6 @@ async def run_once(
                 body=body.decode(),
                 now=unit.now,
             )
-        return Outcome(status_code, body, replayed=False)
+        return Outcome(status_code, body, replayed=False, result=result)
 
     return await runtime.write(unit_of_work, channel)

@@ -227,7 +227,8 @@ events = Table(
     "events",
     metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("id", String(40), nullable=False, unique=True),
+    # Unique by construction (store ids never repeat); an index here would cost every write.
+    Column("id", String(40), nullable=False),
     Column("type", String(60), nullable=False),
     Column("occurred_at", Timestamp, nullable=False),
     Column("channel", String(20), nullable=True),

@@ -18,13 +18,15 @@ from omniloom.api.http import (
     strict_body,
 )
 from omniloom.domain.channels import Scope
-from omniloom.services import carts, checkout
+from omniloom.services import carts, checkout, idempotency
 from omniloom.services.commands import AddLine, ChangeLine, Checkout, CreateCart
 from omniloom.services.views import CartView, OrderView
 
 
-def _cart_etag(body: bytes) -> dict[str, str]:
-    return etag(msgspec.json.decode(body, type=_Versioned).version)
+def _cart_etag(outcome: idempotency.Outcome) -> dict[str, str]:
+    if isinstance(outcome.result, CartView):
+        return etag(outcome.result.version)
+    return etag(msgspec.json.decode(outcome.body, type=_Versioned).version)
 
 
 class _Versioned(msgspec.Struct):
