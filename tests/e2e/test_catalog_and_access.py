@@ -30,6 +30,8 @@ async def test_browse_pages_with_a_cursor_until_the_end(client: Client) -> None:
 async def test_search_and_category_filter(client: Client) -> None:
     found = (await client.get("/v1/products", params={"q": "MUG stone"}, headers=headers())).json()
     assert [item["id"] for item in found["items"]] == ["prd_mug"]
+    inside_a_word = await client.get("/v1/products", params={"q": "ware"}, headers=headers())
+    assert inside_a_word.json()["items"] == []
     home = (
         await client.get("/v1/products", params={"category": "cat_home"}, headers=headers())
     ).json()

@@ -130,9 +130,15 @@ def browse(
             or_(products.c.category_id == category_id, products.c.category_id.in_(child_ids))
         )
     if query:
+        # Every word must start a word of the product's text: "tee" finds tees, not steel.
         for word in query.lower().split():
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            stmt = stmt.where(products.c.search_text.like(f"%{escaped}%", escape="\\"))
+            stmt = stmt.where(
+                or_(
+                    products.c.search_text.like(f"{escaped}%", escape="\\"),
+                    products.c.search_text.like(f"% {escaped}%", escape="\\"),
+                )
+            )
     return conn.execute(stmt).mappings().all()
 
 
