@@ -67,7 +67,9 @@ def prepare(
             .limit(1)
         ).one()
         conn.execute(
-            update(inventory).where(inventory.c.location_id == dc).values(on_hand=10_000_000)
+            update(inventory)
+            .where(inventory.c.location_id == dc)
+            .values(on_hand=10_000_000, opening_on_hand=10_000_000)
         )
         checkout_ids = [f"cart_bench_co_{i:06d}" for i in range(checkout_carts)]
         add_ids = [f"cart_bench_add_{i:06d}" for i in range(add_carts)]
@@ -268,7 +270,11 @@ def main() -> int:
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
-        shutil.rmtree(workdir, ignore_errors=True)
+    # Was it still correct? Ledger, stock and payments after the load.
+    verdict = subprocess.run(
+        [*omniloom, "verify", "--database-url", url], capture_output=True, text=True
+    )
+    shutil.rmtree(workdir, ignore_errors=True)
 
     baseline = results["hello_world"]["rps"]
     print(
@@ -286,9 +292,10 @@ def main() -> int:
             f"{name:<16}{figures['rps']:>10.0f}{figures['p50_ms']:>9.2f}{figures['p99_ms']:>9.2f}"
             f"{figures['non_2xx']:>9.0f}{ratio:>8.0%}{goal_text:>7}  {verdict}"
         )
+    print(f"after the load: {verdict.stdout.strip().splitlines()[-1]}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
-    return 0
+    return verdict.returncode
 
 
 if __name__ == "__main__":

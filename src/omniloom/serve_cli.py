@@ -6,6 +6,8 @@ import argparse
 import asyncio
 from typing import Any
 
+import msgspec
+
 from omniloom.config import Settings
 from omniloom.store import settings_queries
 from omniloom.store.database import open_database
@@ -18,6 +20,13 @@ def add_commands(subparsers: Any) -> None:
     serve.add_argument("--database-url", default=None, help="default: OMNILOOM_DATABASE_URL")
     serve.add_argument("--log-level", default="warning")
     serve.set_defaults(func=_serve)
+
+    check = subparsers.add_parser(
+        "verify", help="Check the store's invariants; exit 1 if any is broken"
+    )
+    check.add_argument("--database-url", default=None)
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.set_defaults(func=_verify)
 
     keys = subparsers.add_parser("keys", help="List the API keys the store accepts")
     keys.add_argument("--database-url", default=None)
@@ -77,3 +86,24 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=False,
     )
     return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from omniloom.services.verify import verify
+
+    settings = _settings(args)
+    db = open_database(settings.database_url)
+    try:
+        report = db.run_blocking(verify)
+    finally:
+        asyncio.run(db.close())
+    if args.json:
+        print(msgspec.json.encode(report).decode())
+    else:
+        for check in report.checks:
+            mark = "ok  " if check.ok else "FAIL"
+            print(f"{mark} {check.name:<26} {check.description}")
+            for example in check.examples:
+                print(f"       {example}")
+        print("store verified" if report.ok else "store NOT consistent")
+    return 0 if report.ok else 1

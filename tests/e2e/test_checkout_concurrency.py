@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.support.api import Client, add, checkout_body, events, headers, new_cart, stock
+from tests.support.api import (
+    Client,
+    add,
+    checkout_body,
+    events,
+    headers,
+    new_cart,
+    stock,
+    verified,
+)
 from tests.support.store import DC, MOBILE_KEY, WEB_KEY
 
 BUYERS = 200
@@ -41,3 +50,4 @@ async def test_200_concurrent_checkouts_for_37_units_yield_37_orders(client: Cli
     }
     assert len(await events(client, type="order.placed")) == UNITS
     assert len(await events(client, type="payment.captured")) == UNITS
+    await verified(client)

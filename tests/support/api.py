@@ -66,3 +66,13 @@ async def events(client: Client, **filters: str) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
+
+
+async def verified(client: Client) -> dict[str, Any]:
+    """The store's invariant report; fails the test, naming the broken checks, unless all hold."""
+    response = await client.get("/v1/admin/verify", headers=headers(ADMIN_KEY))
+    assert response.status_code == 200, response.text
+    report: dict[str, Any] = response.json()
+    broken = [check for check in report["checks"] if not check["ok"]]
+    assert report["ok"] and not broken, broken
+    return report

@@ -91,7 +91,13 @@ def load_mini_store(conn: Connection) -> None:
     conn.execute(
         t.inventory.insert(),
         [
-            {"sku": sku, "location_id": location, "on_hand": on_hand, "reserved": 0}
+            {
+                "sku": sku,
+                "location_id": location,
+                "on_hand": on_hand,
+                "reserved": 0,
+                "opening_on_hand": on_hand,
+            }
             for sku, (_, _, *levels) in SKUS.items()
             for location, on_hand in zip((DC, NYC, SEA), levels, strict=True)
         ],

@@ -129,3 +129,39 @@ class OutOfScope(DomainError):
     code = "out_of_scope"
     status = 403
     title = "Not allowed for this key"
+
+
+class UnknownBarcode(DomainError):
+    code = "unknown_barcode"
+    status = 422
+    title = "Unknown barcode"
+
+
+class TenderShort(DomainError):
+    code = "tender_short"
+    status = 422
+    title = "Tenders do not cover the total"
+
+
+class GiftCardInsufficient(DomainError):
+    code = "gift_card_insufficient"
+    status = 422
+    title = "Gift card balance too low"
+
+
+class ShiftNotOpen(DomainError):
+    code = "shift_not_open"
+    status = 409
+    title = "No open shift on this register"
+
+
+class ShiftAlreadyOpen(DomainError):
+    code = "shift_already_open"
+    status = 409
+    title = "The register already has an open shift"
+
+
+class SaleNotOpen(DomainError):
+    code = "sale_not_open"
+    status = 409
+    title = "The sale is no longer open"

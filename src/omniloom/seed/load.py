@@ -19,7 +19,7 @@ import msgspec
 from sqlalchemy import Connection, Table
 
 from omniloom.domain.channels import demo_api_keys
-from omniloom.seed.model import Category, Location, Product, SeedData
+from omniloom.seed.model import Category, Location, Product, SeedData, StockLevel
 from omniloom.seed.progress import Progress, ignore_progress, report_every
 from omniloom.store import tables
 
@@ -51,7 +51,7 @@ def load(conn: Connection, data: SeedData, progress: Progress = ignore_progress)
             len(data.channel_locations),
             map(_astuple, data.channel_locations),
         ),
-        (tables.inventory, len(data.stock), map(_astuple, data.stock)),
+        (tables.inventory, len(data.stock), map(_stock, data.stock)),
         (tables.customers, len(data.customers), map(_astuple, data.customers)),
         (
             tables.api_keys,
@@ -76,6 +76,11 @@ def search_text(product: Product, categories: dict[str, Category]) -> str:
         words.append(category.name)
         category = categories.get(category.parent_id) if category.parent_id else None
     return " ".join(words).lower()
+
+
+def _stock(level: StockLevel) -> Row:
+    # The seeded quantity is the ledger's opening balance: on_hand = opening + movements.
+    return (level.sku, level.location_id, level.on_hand, level.reserved, level.on_hand)
 
 
 def _categories(categories: Sequence[Category]) -> Iterator[Row]:

@@ -55,7 +55,7 @@ def place_order(
     order_id = unit.ids.new("ord")
     order_lines: list[dict[str, Any]] = []
     for _, sku, quantity, _, title in lines:
-        location_id = stock.reserve_first_fit(unit, sku, quantity, locations)
+        location_id = stock.reserve_first_fit(unit, sku, quantity, locations, order_id=order_id)
         unit_price = runtime.catalog.price(unit.conn, sku, cart["channel"]).amount
         line_total = unit_price * quantity
         order_lines.append(

@@ -14,6 +14,7 @@ from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
 from omniloom.services.views import OrderLineView, OrderView, Page, PaymentView
 from omniloom.store import inventory_queries, order_queries
+from omniloom.store.inventory_queries import Ref
 
 
 def load_order_view(conn: Connection, order_id: str) -> OrderView:
@@ -111,12 +112,17 @@ def move_order(unit: Unit, order_id: str, target: OrderStatus) -> OrderView:
     current = OrderStatus(order["status"])
     check_transition(current, target, Fulfilment(order["fulfilment"]))
     lines = order_queries.lines(unit.conn, order_id)
+    ref = Ref(unit.now, order_id=order_id)
     if target in (OrderStatus.FULFILLED, OrderStatus.PICKED_UP):
         for line in lines:
-            inventory_queries.consume(unit.conn, line["sku"], line["location_id"], line["quantity"])
+            inventory_queries.consume(
+                unit.conn, line["sku"], line["location_id"], line["quantity"], ref
+            )
     elif target is OrderStatus.CANCELLED:
         for line in lines:
-            inventory_queries.release(unit.conn, line["sku"], line["location_id"], line["quantity"])
+            inventory_queries.release(
+                unit.conn, line["sku"], line["location_id"], line["quantity"], ref
+            )
             unit.emit(
                 "inventory.released",
                 order_id=order_id,

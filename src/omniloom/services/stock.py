@@ -7,12 +7,22 @@ from datetime import datetime
 from omniloom.domain.errors import FieldError, InsufficientStock
 from omniloom.services.unit import Unit
 from omniloom.store import inventory_queries
+from omniloom.store.inventory_queries import Ref
 
 
-def reserve_first_fit(unit: Unit, sku: str, quantity: int, locations: list[str]) -> str:
+def reserve_first_fit(
+    unit: Unit,
+    sku: str,
+    quantity: int,
+    locations: list[str],
+    *,
+    order_id: str | None = None,
+    cart_id: str | None = None,
+) -> str:
     """Hold ``quantity`` at the first location, in selling order, that has all of it."""
+    ref = Ref(unit.now, order_id=order_id, cart_id=cart_id)
     for location_id in locations:
-        if inventory_queries.try_reserve(unit.conn, sku, location_id, quantity):
+        if inventory_queries.try_reserve(unit.conn, sku, location_id, quantity, ref):
             return location_id
     available = inventory_queries.available_by_location(unit.conn, sku)
     sellable = sum(available.get(location, 0) for location in locations)
@@ -28,7 +38,7 @@ def reserve_first_fit(unit: Unit, sku: str, quantity: int, locations: list[str])
 def hold_for_cart(
     unit: Unit, cart_id: str, sku: str, quantity: int, locations: list[str], expires_at: datetime
 ) -> None:
-    location_id = reserve_first_fit(unit, sku, quantity, locations)
+    location_id = reserve_first_fit(unit, sku, quantity, locations, cart_id=cart_id)
     inventory_queries.add_reservation(
         unit.conn,
         reservation_id=unit.ids.new("res"),
@@ -55,7 +65,8 @@ def release_cart_holds(unit: Unit, cart_id: str, sku: str | None = None) -> None
         if sku is None or hold.sku == sku
     ]
     for hold in holds:
-        inventory_queries.release(unit.conn, hold.sku, hold.location_id, hold.quantity)
+        ref = Ref(unit.now, cart_id=cart_id)
+        inventory_queries.release(unit.conn, hold.sku, hold.location_id, hold.quantity, ref)
         unit.emit(
             "inventory.released",
             cart_id=cart_id,
@@ -70,7 +81,8 @@ def expire_cart_holds(unit: Unit) -> int:
     """Release every cart hold whose time has passed; returns how many were released."""
     expired = inventory_queries.expired_cart_reservations(unit.conn, unit.now)
     for hold in expired:
-        inventory_queries.release(unit.conn, hold.sku, hold.location_id, hold.quantity)
+        ref = Ref(unit.now, cart_id=hold.cart_id)
+        inventory_queries.release(unit.conn, hold.sku, hold.location_id, hold.quantity, ref)
         unit.emit(
             "inventory.reservation_expired",
             cart_id=hold.cart_id,

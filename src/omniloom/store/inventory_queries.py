@@ -8,13 +8,14 @@ evaluated again on the locked row).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 
 from omniloom.store import changes, raw
-from omniloom.store.tables import inventory, reservations
+from omniloom.store.tables import inventory, reservations, stock_movements
 
 _AT = (inventory.c.sku == bindparam("b_sku"), inventory.c.location_id == bindparam("b_location"))
 
@@ -55,24 +56,72 @@ _EXPIRED_HOLDS = (
 _DELETE_RESERVATION = delete(reservations).where(reservations.c.id == bindparam("b_id"))
 
 
-def _change(conn: Connection, stmt: Any, sku: str, location_id: str, quantity: int) -> int:
-    """Run a stock change, noting the SKU so caches of stock drop it (see store.changes)."""
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """When a stock change happened and what it was for; written to the ledger with it."""
+
+    at: datetime
+    order_id: str | None = None
+    cart_id: str | None = None
+
+
+_RECORD = stock_movements.insert()
+
+
+def _change(
+    conn: Connection,
+    stmt: Any,
+    kind: str,
+    sku: str,
+    location_id: str,
+    quantity: int,
+    ref: Ref,
+) -> bool:
+    """Run one stock change and, when it happened, its ledger entry.
+
+    Every change to ``inventory`` goes through here: the SKU is noted for caches of stock
+    (store.changes) and the movement is recorded, so stock = opening + movements always.
+    """
     changes.touch(conn, changes.STOCK, sku)
-    return raw.execute(conn, stmt, {"b_sku": sku, "b_location": location_id, "b_qty": quantity})
+    params = {"b_sku": sku, "b_location": location_id, "b_qty": quantity}
+    if raw.execute(conn, stmt, params) != 1:
+        return False
+    on_hand_delta, reserved_delta = _DELTAS[kind]
+    raw.insert_many(
+        conn,
+        _RECORD,
+        [
+            {
+                "sku": sku,
+                "location_id": location_id,
+                "kind": kind,
+                "on_hand_delta": on_hand_delta * quantity,
+                "reserved_delta": reserved_delta * quantity,
+                "order_id": ref.order_id,
+                "cart_id": ref.cart_id,
+                "occurred_at": ref.at,
+            }
+        ],
+    )
+    return True
 
 
-def try_reserve(conn: Connection, sku: str, location_id: str, quantity: int) -> bool:
+# Per unit moved: (on_hand, reserved).
+_DELTAS = {"reserve": (0, 1), "release": (0, -1), "sale": (-1, -1)}
+
+
+def try_reserve(conn: Connection, sku: str, location_id: str, quantity: int, ref: Ref) -> bool:
     """Hold ``quantity`` units at a location if they are available; False if they are not."""
-    return _change(conn, _RESERVE, sku, location_id, quantity) == 1
+    return _change(conn, _RESERVE, "reserve", sku, location_id, quantity, ref)
 
 
-def release(conn: Connection, sku: str, location_id: str, quantity: int) -> None:
-    _change(conn, _RELEASE, sku, location_id, quantity)
+def release(conn: Connection, sku: str, location_id: str, quantity: int, ref: Ref) -> None:
+    _change(conn, _RELEASE, "release", sku, location_id, quantity, ref)
 
 
-def consume(conn: Connection, sku: str, location_id: str, quantity: int) -> None:
+def consume(conn: Connection, sku: str, location_id: str, quantity: int, ref: Ref) -> None:
     """Turn held units into units gone from the shelf (fulfilled or picked up)."""
-    _change(conn, _CONSUME, sku, location_id, quantity)
+    _change(conn, _CONSUME, "sale", sku, location_id, quantity, ref)
 
 
 def available_by_location(conn: Connection, sku: str) -> dict[str, int]:

@@ -118,6 +118,8 @@ inventory = Table(
     Column("location_id", String(40), ForeignKey("locations.id"), primary_key=True),
     Column("on_hand", Integer, nullable=False),
     Column("reserved", Integer, nullable=False, default=0),
+    # What was on the shelf when the store was seeded: on_hand = opening + its movements.
+    Column("opening_on_hand", Integer, nullable=False, default=0),
     CheckConstraint("on_hand >= 0", name="ck_inventory_on_hand"),
     CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="ck_inventory_reserved"),
 )
@@ -157,6 +159,22 @@ cart_lines = Table(
     Column("added_at", Timestamp, nullable=False),
     UniqueConstraint("cart_id", "sku", name="uq_cart_lines_sku"),
     CheckConstraint("quantity > 0", name="ck_cart_lines_quantity"),
+)
+
+# The inventory ledger: every change to on_hand or reserved, in the transaction that made it.
+stock_movements = Table(
+    "stock_movements",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("sku", String(60), nullable=False),
+    Column("location_id", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),  # reserve, release, sale, …
+    Column("on_hand_delta", Integer, nullable=False),
+    Column("reserved_delta", Integer, nullable=False),
+    Column("order_id", String(40), nullable=True, index=True),
+    Column("cart_id", String(40), nullable=True),
+    Column("occurred_at", Timestamp, nullable=False),
+    Index("ix_stock_movements_sku_location", "sku", "location_id"),
 )
 
 # Stock held for a cart (reserve-on-add policy) or an order (until it is fulfilled or cancelled).
@@ -264,4 +282,95 @@ settings = Table(
     metadata,
     Column("key", String(60), primary_key=True),
     Column("value", JSON, nullable=False),
+)
+
+# --- The store as a channel: registers, shifts, POS sales, gift cards -------------------------
+
+# A till at a store. ``open_shift_id`` is set by a conditional UPDATE (… WHERE open_shift_id IS
+# NULL), so two associates opening the same register at once get exactly one shift.
+registers = Table(
+    "registers",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("location_id", String(40), ForeignKey("locations.id"), nullable=False, index=True),
+    Column("name", String(80), nullable=False),
+    Column("open_shift_id", String(40), nullable=True),
+)
+
+# An associate's session at a register; cash counters are kept as sales happen, so closing is
+# one read: expected = opening float + cash taken − cash refunded.
+pos_shifts = Table(
+    "pos_shifts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("register_id", String(40), ForeignKey("registers.id"), nullable=False, index=True),
+    Column("location_id", String(40), nullable=False),
+    Column("status", String(10), nullable=False),  # "open" or "closed"
+    Column("currency", String(3), nullable=False),
+    Column("opened_by", String(80), nullable=False),
+    Column("opened_at", Timestamp, nullable=False),
+    Column("opening_float", BigInteger, nullable=False),
+    Column("cash_sales", BigInteger, nullable=False, default=0),
+    Column("cash_refunds", BigInteger, nullable=False, default=0),
+    Column("sales_count", Integer, nullable=False, default=0),
+    Column("closed_by", String(80), nullable=True),
+    Column("closed_at", Timestamp, nullable=True),
+    Column("expected_cash", BigInteger, nullable=True),
+    Column("counted_cash", BigInteger, nullable=True),
+    Column("variance", BigInteger, nullable=True),
+    CheckConstraint("opening_float >= 0", name="ck_pos_shifts_float"),
+)
+
+# A cart being rung up at a register: born there, or handed off from a web/app device.
+pos_sales = Table(
+    "pos_sales",
+    metadata,
+    Column("cart_id", String(40), primary_key=True),
+    Column("register_id", String(40), ForeignKey("registers.id"), nullable=False),
+    Column("location_id", String(40), nullable=False),
+    Column("origin", String(10), nullable=False),  # "register" or "handoff"
+    Column("status", String(10), nullable=False),  # "open", "voided" or "completed"
+    Column("shift_id", String(40), nullable=True),  # the shift that took the payment
+    Column("order_id", String(40), nullable=True, unique=True),
+    Column("cash_tendered", BigInteger, nullable=False, default=0),
+    Column("change_given", BigInteger, nullable=False, default=0),
+    Column("opened_at", Timestamp, nullable=False),
+    Column("closed_at", Timestamp, nullable=True),
+)
+
+# A cashier's price on one SKU of a sale, with why; the list price stays for the receipt.
+pos_price_overrides = Table(
+    "pos_price_overrides",
+    metadata,
+    Column("cart_id", String(40), primary_key=True),
+    Column("sku", String(60), primary_key=True),
+    Column("unit_price", BigInteger, nullable=False),
+    Column("original_price", BigInteger, nullable=False),
+    Column("reason_code", String(30), nullable=False),
+    Column("associate_id", String(80), nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+    CheckConstraint("unit_price >= 0", name="ck_pos_price_overrides_price"),
+)
+
+gift_cards = Table(
+    "gift_cards",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("balance", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("issued_at", Timestamp, nullable=False),
+    CheckConstraint("balance >= 0", name="ck_gift_cards_balance"),
+)
+
+# Every change to a gift card's balance, so a refund can find the card a payment came from.
+gift_card_transactions = Table(
+    "gift_card_transactions",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("code", String(40), ForeignKey("gift_cards.code"), nullable=False, index=True),
+    Column("order_id", String(40), nullable=True, index=True),
+    Column("payment_id", String(40), nullable=True),
+    Column("amount", BigInteger, nullable=False),  # negative when redeemed
+    Column("balance_after", BigInteger, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
 )

@@ -15,6 +15,7 @@ from omniloom.domain.channels import Scope
 from omniloom.domain.orders import OrderStatus
 from omniloom.services import clock_control, orders
 from omniloom.services.events import EventPage, read_events
+from omniloom.services.verify import Verification, verify_store
 from omniloom.services.views import OrderView
 
 
@@ -89,6 +90,10 @@ class AdminController(Controller):
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: orders.move_order(unit, order_id, target), status_code=200
         )
+
+    @get("/verify", summary="Check the store's invariants (ledger, stock, payments)")
+    async def verify(self, request: Request[Any, Any, Any]) -> Verification:
+        return await verify_store(runtime_of(request))
 
     @get("/events", summary="Read the event log in order")
     async def events(
