@@ -271,7 +271,7 @@ def main() -> int:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
     # Was it still correct? Ledger, stock and payments after the load.
-    verdict = subprocess.run(
+    verification = subprocess.run(
         [*omniloom, "verify", "--database-url", url], capture_output=True, text=True
     )
     shutil.rmtree(workdir, ignore_errors=True)
@@ -292,10 +292,10 @@ def main() -> int:
             f"{name:<16}{figures['rps']:>10.0f}{figures['p50_ms']:>9.2f}{figures['p99_ms']:>9.2f}"
             f"{figures['non_2xx']:>9.0f}{ratio:>8.0%}{goal_text:>7}  {verdict}"
         )
-    print(f"after the load: {verdict.stdout.strip().splitlines()[-1]}")
+    print(f"after the load: {verification.stdout.strip().splitlines()[-1]}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
-    return verdict.returncode
+    return verification.returncode
 
 
 if __name__ == "__main__":
