@@ -61,6 +61,8 @@ def touchpoints_from_events(
         if event.type in exclude or event.customer_id is None or event.channel is None:
             continue
         data = event.data
+        # The core records campaign fields on the event; older records kept them in data.
+        campaign = getattr(event, "campaign", None) or data
         value = data.get(value_key) if event.type == CONVERSION_EVENT else None
         touchpoints.append(
             Touchpoint(
@@ -68,9 +70,9 @@ def touchpoints_from_events(
                 timestamp=event.occurred_at,
                 channel=event.channel,
                 event_type=event.type,
-                source=_text(data.get("source")),
-                medium=_text(data.get("medium")),
-                device_id=_text(data.get("device_id")),
+                source=_text(campaign.get("source")),
+                medium=_text(campaign.get("medium")),
+                device_id=_text(getattr(event, "device_id", None) or data.get("device_id")),
                 order_id=event.order_id,
                 value=value if isinstance(value, int | float) else None,
             )

@@ -20,6 +20,7 @@ from omniloom.api.controllers.carts import CartController
 from omniloom.api.controllers.catalog import CatalogController
 from omniloom.api.controllers.health import health, hello
 from omniloom.api.controllers.orders import OrderController
+from omniloom.api.controllers.touchpoints import TouchpointController
 from omniloom.api.problems import EXCEPTION_HANDLERS
 from omniloom.config import Settings
 from omniloom.domain.clock import SimulatedClock
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             OrderController,
             AdminController,
             AnalyticsController,
+            TouchpointController,
         ],
         state=State({"runtime": runtime}),
         lifespan=[lifespan],

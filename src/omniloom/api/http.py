@@ -9,6 +9,7 @@ import msgspec
 from litestar import Request, Response
 
 from omniloom.api.auth import principal
+from omniloom.api.context import touch_context
 from omniloom.api.problems import field_error_from_msgspec
 from omniloom.domain.errors import FieldError, InvalidInput
 from omniloom.services import idempotency
@@ -93,6 +94,7 @@ async def idempotent_post(
         ),
         status_code=status_code,
         work=work,
+        context=touch_context(request),
     )
     headers = headers_from(outcome) if headers_from else {}
     if outcome.replayed:

@@ -275,6 +275,8 @@ def _shopper_events(rows: Sequence[RowMapping]) -> Iterator[EventView]:
                 row["cart_id"],
                 row["order_id"],
                 row["data"],
+                device_id=row["device_id"],
+                campaign=row["campaign"],
             )
 
 

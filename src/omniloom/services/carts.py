@@ -71,6 +71,7 @@ def create_cart(
     runtime: Runtime, unit: Unit, *, device_id: str | None, customer_id: str | None
 ) -> CartView:
     cart_id = unit.ids.new("cart")
+    device_id = device_id or unit.context.device_id
     cart: dict[str, Any] = {
         "id": cart_id,
         "channel": unit.channel,

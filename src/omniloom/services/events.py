@@ -22,6 +22,14 @@ class EventView(msgspec.Struct, frozen=True):
     cart_id: str | None
     order_id: str | None
     data: dict[str, Any]
+    device_id: str | None = None
+    session_id: str | None = None
+    product_id: str | None = None
+    sku: str | None = None
+    location_id: str | None = None
+    value: int | None = None
+    campaign: dict[str, str] | None = None
+    consent: dict[str, Any] | None = None
 
 
 class EventPage(msgspec.Struct, frozen=True):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import msgspec
 
 from omniloom.domain.errors import IdempotencyKeyReused
+from omniloom.services.context import NO_CONTEXT, TouchContext
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
 from omniloom.store import idempotency_queries
@@ -45,6 +46,7 @@ async def run_once(
     request_fingerprint: str,
     status_code: int,
     work: Callable[[Unit], msgspec.Struct],
+    context: TouchContext = NO_CONTEXT,
 ) -> Outcome:
     """Run ``work`` at most once per (scope, key); its encoded result is the response body."""
 
@@ -73,4 +75,4 @@ async def run_once(
             )
         return Outcome(status_code, body, replayed=False, result=result)
 
-    return await runtime.write(unit_of_work, channel)
+    return await runtime.write(unit_of_work, channel, context)

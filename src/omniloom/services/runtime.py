@@ -13,6 +13,7 @@ from omniloom.domain.carts import ReservationPolicy
 from omniloom.domain.clock import Clock, SimulatedClock, SystemClock
 from omniloom.domain.ids import IdFactory
 from omniloom.services.catalog_cache import CatalogCache
+from omniloom.services.context import NO_CONTEXT, TouchContext
 from omniloom.services.stock_levels import StockLevels
 from omniloom.services.unit import Unit
 from omniloom.store import catalog_queries, settings_queries
@@ -85,9 +86,11 @@ class Runtime:
             raise RuntimeError("Runtime.start() has not run")
         return self._layout
 
-    async def write(self, work: Callable[[Unit], T], channel: str) -> T:
+    async def write(
+        self, work: Callable[[Unit], T], channel: str, context: TouchContext = NO_CONTEXT
+    ) -> T:
         def unit_of_work(conn: Connection) -> T:
-            unit = Unit(conn, self.clock.now(), self.ids, channel)
+            unit = Unit(conn, self.clock.now(), self.ids, channel, context)
             result = work(unit)
             unit.flush_events()
             self._persist_sequence(conn)

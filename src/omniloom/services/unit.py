@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from omniloom.domain.ids import IdFactory
-from omniloom.store import event_log
+from omniloom.services.context import NO_CONTEXT, SESSION_IDLE, TouchContext
+from omniloom.store import event_log, session_queries
 
 
 class Unit:
@@ -16,17 +17,27 @@ class Unit:
 
     ``now`` is read from the injected clock once, when the unit starts, so every row and event
     the unit writes carries the same instant. Events are buffered and appended in one statement
-    when the unit's work is done, inside the same transaction.
+    when the unit's work is done, inside the same transaction; each carries the touchpoint
+    fields (device, session, campaign) of the request that caused it.
     """
 
-    __slots__ = ("channel", "conn", "events", "ids", "now")
+    __slots__ = ("_session_id", "channel", "conn", "context", "events", "ids", "now")
 
-    def __init__(self, conn: Connection, now: datetime, ids: IdFactory, channel: str) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        now: datetime,
+        ids: IdFactory,
+        channel: str,
+        context: TouchContext = NO_CONTEXT,
+    ) -> None:
         self.conn = conn
         self.now = now
         self.ids = ids
         self.channel = channel
+        self.context = context
         self.events: list[dict[str, Any]] = []
+        self._session_id: str | None = None
 
     def emit(
         self,
@@ -35,6 +46,8 @@ class Unit:
         customer_id: str | None = None,
         cart_id: str | None = None,
         order_id: str | None = None,
+        product_id: str | None = None,
+        value: int | None = None,
         **data: Any,
     ) -> None:
         self.events.append(
@@ -47,9 +60,42 @@ class Unit:
                 "cart_id": cart_id,
                 "order_id": order_id,
                 "data": data,
+                "device_id": self.context.device_id,
+                "session_id": self.session_id(),
+                "product_id": product_id,
+                "sku": data.get("sku"),
+                "location_id": data.get("location_id"),
+                "value": value,
+                "campaign": self.context.campaign,
+                "consent": None,
             }
         )
 
+    def session_id(self) -> str | None:
+        """The device's current visit, starting a new one after 30 idle minutes."""
+        device_id = self.context.device_id
+        if device_id is None:
+            return None
+        if self._session_id is None:
+            current = session_queries.current(self.conn, device_id)
+            if current is not None and self.now - current[1] <= SESSION_IDLE:
+                self._session_id = current[0]
+                session_queries.seen(self.conn, device_id, self.now)
+            else:
+                self._session_id = self.ids.new("ses")
+                session_queries.start(
+                    self.conn, device_id, self._session_id, self.now, known=current is not None
+                )
+        return self._session_id
+
     def flush_events(self) -> None:
         event_log.append(self.conn, self.events)
+        # A device seen with a known customer: its earlier anonymous touchpoints are theirs.
+        stitched = {
+            (event["device_id"], event["customer_id"])
+            for event in self.events
+            if event["device_id"] is not None and event["customer_id"] is not None
+        }
+        for device_id, customer_id in stitched:
+            event_log.stitch(self.conn, device_id, customer_id)
         self.events = []

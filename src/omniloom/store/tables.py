@@ -254,6 +254,25 @@ events = Table(
     Column("cart_id", String(40), nullable=True),
     Column("order_id", String(40), nullable=True),
     Column("data", JSON, nullable=False),
+    # The touchpoint view of the event: who, on which device and visit, about what, from where.
+    Column("device_id", String(80), nullable=True, index=True),
+    Column("session_id", String(40), nullable=True),
+    Column("product_id", String(40), nullable=True),
+    Column("sku", String(60), nullable=True),
+    Column("location_id", String(40), nullable=True),
+    Column("value", BigInteger, nullable=True),
+    Column("campaign", JSON, nullable=True),
+    Column("consent", JSON, nullable=True),
+)
+
+# The visit each device is on: a new one starts after 30 minutes idle on the simulated clock.
+device_sessions = Table(
+    "device_sessions",
+    metadata,
+    Column("device_id", String(80), primary_key=True),
+    Column("session_id", String(40), nullable=False),
+    Column("started_at", Timestamp, nullable=False),
+    Column("last_seen_at", Timestamp, nullable=False),
 )
 
 idempotency_keys = Table(
@@ -373,4 +392,49 @@ gift_card_transactions = Table(
     Column("amount", BigInteger, nullable=False),  # negative when redeemed
     Column("balance_after", BigInteger, nullable=False),
     Column("created_at", Timestamp, nullable=False),
+)
+
+# --- Identity: the identifiers, credentials and sign-in tokens of customers -------------------
+
+# The identity graph: every identifier a customer is known by, in its normal form. A value
+# belongs to at most one customer, so a lookup is one indexed read and a conflict is a fact the
+# database enforces, not a race the code hopes to win.
+customer_identifiers = Table(
+    "customer_identifiers",
+    metadata,
+    Column("kind", String(20), primary_key=True),
+    Column("value", String(200), primary_key=True),
+    Column("customer_id", String(40), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("channel", String(20), nullable=True),  # where it was first seen
+    Column("added_at", Timestamp, nullable=False),
+)
+
+customer_credentials = Table(
+    "customer_credentials",
+    metadata,
+    Column("customer_id", String(40), ForeignKey("customers.id"), primary_key=True),
+    Column("password_hash", String(128), nullable=False),
+    Column("salt", String(64), nullable=False),  # hex
+    Column("algorithm", String(60), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+# Bearer tokens, stored as their SHA-256 only; they expire on the simulated clock.
+customer_tokens = Table(
+    "customer_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("customer_id", String(40), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("issued_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+)
+
+# A customer merged into another by an administrator (kept apart from ``customers`` so the seed
+# loader's column order stays as it is).
+customer_merges = Table(
+    "customer_merges",
+    metadata,
+    Column("merged_id", String(40), ForeignKey("customers.id"), primary_key=True),
+    Column("survivor_id", String(40), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("merged_at", Timestamp, nullable=False),
 )

@@ -9,6 +9,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 
 from omniloom.api.auth import principal, requires
+from omniloom.api.context import touch_context
 from omniloom.api.http import (
     etag,
     expected_version,
@@ -94,6 +95,7 @@ class CartController(Controller):
                 runtime, unit, cart_id, line_id, quantity=data.quantity, expected_version=version
             ),
             principal(request).channel,
+            touch_context(request),
         )
         return _cart_response(cart)  # type: ignore[return-value]
 
@@ -108,6 +110,7 @@ class CartController(Controller):
                 runtime, unit, cart_id, line_id, expected_version=version
             ),
             principal(request).channel,
+            touch_context(request),
         )
         return _cart_response(cart)  # type: ignore[return-value]
 

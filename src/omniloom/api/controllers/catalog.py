@@ -8,9 +8,10 @@ from litestar import Controller, Request, get
 from litestar.params import Parameter
 
 from omniloom.api.auth import principal, requires
+from omniloom.api.context import touch_context
 from omniloom.api.http import runtime_of
 from omniloom.domain.channels import Scope
-from omniloom.services import catalog
+from omniloom.services import catalog, touchpoints
 from omniloom.services.views import CategoryView, Page, ProductView
 
 
@@ -28,20 +29,24 @@ class CatalogController(Controller):
         cursor: Annotated[str | None, Parameter(max_length=200)] = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 24,
     ) -> Page:
-        return await catalog.browse(
-            runtime_of(request),
-            channel=principal(request).channel,
-            cursor=cursor,
-            limit=limit,
-            query=q,
-            category_id=category,
+        runtime = runtime_of(request)
+        channel = principal(request).channel
+        page = await catalog.browse(
+            runtime, channel=channel, cursor=cursor, limit=limit, query=q, category_id=category
         )
+        if cursor is None:  # a search is one touch, however many pages the shopper turns
+            await touchpoints.record_search(
+                runtime, channel, touch_context(request), q, category, len(page.items)
+            )
+        return page
 
     @get("/products/{product_id:str}", summary="Product detail with availability by location")
     async def product(self, request: Request[Any, Any, Any], product_id: str) -> ProductView:
-        return await catalog.product_detail(
-            runtime_of(request), product_id, principal(request).channel
-        )
+        runtime = runtime_of(request)
+        channel = principal(request).channel
+        product = await catalog.product_detail(runtime, product_id, channel)
+        await touchpoints.record_view(runtime, channel, touch_context(request), product_id)
+        return product
 
     @get("/categories", summary="All categories")
     async def categories(self, request: Request[Any, Any, Any]) -> list[CategoryView]:
