@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from omniloom import serve_cli
+from omniloom import export_cli, serve_cli
 from omniloom.analytics import cli as analytics_cli
 from omniloom.seed import cli as seed_cli
 
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     seed_cli.add_commands(subparsers)
     serve_cli.add_commands(subparsers)
+    export_cli.add_commands(subparsers)
     analytics_cli.add_commands(subparsers)
     return parser
 
