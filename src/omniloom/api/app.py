@@ -18,6 +18,7 @@ from omniloom.api.controllers.admin import AdminController
 from omniloom.api.controllers.analytics import AnalyticsController
 from omniloom.api.controllers.carts import CartController
 from omniloom.api.controllers.catalog import CatalogController
+from omniloom.api.controllers.devices import DeviceController
 from omniloom.api.controllers.health import health, hello
 from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.touchpoints import TouchpointController
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             hello,
             CatalogController,
             CartController,
+            DeviceController,
             OrderController,
             AdminController,
             AnalyticsController,

@@ -265,6 +265,19 @@ events = Table(
     Column("consent", JSON, nullable=True),
 )
 
+# Browsers and app installs that introduced themselves (apps with their push token).
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("channel", String(20), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("app_version", String(40), nullable=True),
+    Column("push_token", String(255), nullable=True),
+    Column("registered_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
 # The visit each device is on: a new one starts after 30 minutes idle on the simulated clock.
 device_sessions = Table(
     "device_sessions",

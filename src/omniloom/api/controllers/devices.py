@@ -1,0 +1,30 @@
+"""Devices: every browser and app install registers once and names itself on each request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+
+from omniloom.api.auth import requires
+from omniloom.api.http import idempotent_post, runtime_of, strict_body
+from omniloom.domain.channels import Scope
+from omniloom.services import devices
+from omniloom.services.devices import DeviceView, RegisterDevice
+
+
+class DeviceController(Controller):
+    path = "/v1/devices"
+    tags = ["devices"]
+    opt = requires(Scope.STOREFRONT)
+
+    @post("/", summary="Register a device (app installs: platform, version, push token)")
+    async def register(self, request: Request[Any, Any, Any], data: RegisterDevice) -> DeviceView:
+        data = await strict_body(request, RegisterDevice)
+        return await idempotent_post(  # type: ignore[return-value]
+            request, lambda unit: devices.register(unit, data), status_code=200
+        )
+
+    @get("/{device_id:str}", summary="A registered device")
+    async def read(self, request: Request[Any, Any, Any], device_id: str) -> DeviceView:
+        return await devices.get_device(runtime_of(request), device_id)
