@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from sqlalchemy import Connection
@@ -43,7 +43,7 @@ class DeviceView(msgspec.Struct, frozen=True):
 def register(unit: Unit, command: RegisterDevice) -> DeviceView:
     """Register a device, or update what it reports (a new app version, a new push token)."""
     existing = device_queries.get(unit.conn, command.id)
-    row = {
+    row: dict[str, Any] = {
         "id": command.id,
         "channel": existing["channel"] if existing else unit.channel,
         "platform": command.platform.value,
