@@ -128,6 +128,7 @@ def load_mini_store(conn: Connection) -> None:
             for key in demo_api_keys()
         ],
     )
+    load_pos(conn)
 
 
 def _product(product_id: str, title: str, category: str, brand: str) -> dict[str, object]:
@@ -165,3 +166,32 @@ def _location(
         "latitude": None,
         "longitude": None,
     }
+
+
+POS_KEY = "olk_pos_nyc_demo"
+NYC_REGISTERS = ("reg_nyc_1", "reg_nyc_2")
+SEA_REGISTER = "reg_seattle_1"
+# Gift card code → balance in cents.
+GIFT_CARDS = {"GC-1000-0001": 5000, "GC-1000-0002": 1000, "GC-1000-0003": 0}
+
+
+def load_pos(conn: Connection) -> None:
+    """Registers and gift cards: two tills in New York, one in Seattle."""
+    conn.execute(
+        t.registers.insert(),
+        [
+            {"id": register, "location_id": location, "name": name, "open_shift_id": None}
+            for register, location, name in (
+                ("reg_nyc_1", NYC, "Till 1"),
+                ("reg_nyc_2", NYC, "Till 2"),
+                (SEA_REGISTER, SEA, "Till 1"),
+            )
+        ],
+    )
+    conn.execute(
+        t.gift_cards.insert(),
+        [
+            {"code": code, "balance": balance, "currency": "USD", "issued_at": CREATED}
+            for code, balance in GIFT_CARDS.items()
+        ],
+    )

@@ -21,6 +21,7 @@ from omniloom.api.controllers.catalog import CatalogController
 from omniloom.api.controllers.devices import DeviceController
 from omniloom.api.controllers.health import health, hello
 from omniloom.api.controllers.orders import OrderController
+from omniloom.api.controllers.pos import PosController
 from omniloom.api.controllers.touchpoints import TouchpointController
 from omniloom.api.problems import EXCEPTION_HANDLERS
 from omniloom.config import Settings
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             CartController,
             DeviceController,
             OrderController,
+            PosController,
             AdminController,
             AnalyticsController,
             TouchpointController,

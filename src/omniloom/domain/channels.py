@@ -51,6 +51,13 @@ def demo_api_keys() -> list[ApiKey]:
         ApiKey("olk_social_demo", "Demo social shop", Channel.SOCIAL, storefront),
         ApiKey("olk_messaging_demo", "Demo messaging", Channel.MESSAGING, storefront),
         ApiKey(
+            "olk_pos_nyc_demo",
+            "Demo POS New York",
+            Channel.POS,
+            frozenset({Scope.POS}),
+            location_id="loc_store_nyc",
+        ),
+        ApiKey(
             "olk_admin_demo",
             "Demo administrator",
             Channel.ADMIN,

@@ -27,6 +27,7 @@ Row = tuple[Any, ...]
 Writer = Callable[[list[Row]], None]
 # Big enough that per-batch overhead vanishes, small enough to keep memory flat.
 BATCH_ROWS = 10_000
+REGISTERS_PER_STORE = 2
 
 _astuple = msgspec.structs.astuple
 
@@ -35,6 +36,7 @@ def load(conn: Connection, data: SeedData, progress: Progress = ignore_progress)
     """Insert ``data`` (plus the demo API keys) into empty tables; returns the rows inserted."""
     by_id = {category.id: category for category in data.categories}
     keys = demo_api_keys()
+    stores = [location for location in data.locations if location.kind == "store"]
     stages: list[tuple[Table, int, Iterable[Row]]] = [
         (tables.categories, len(data.categories), _categories(data.categories)),
         (tables.products, len(data.products), (_product(p, by_id) for p in data.products)),
@@ -46,6 +48,7 @@ def load(conn: Connection, data: SeedData, progress: Progress = ignore_progress)
         (tables.skus, len(data.skus), map(_astuple, data.skus)),
         (tables.prices, len(data.prices), map(_astuple, data.prices)),
         (tables.locations, len(data.locations), (_location(loc) for loc in data.locations)),
+        (tables.registers, REGISTERS_PER_STORE * len(stores), _registers(stores)),
         (
             tables.channel_locations,
             len(data.channel_locations),
@@ -81,6 +84,19 @@ def search_text(product: Product, categories: dict[str, Category]) -> str:
 def _stock(level: StockLevel) -> Row:
     # The seeded quantity is the ledger's opening balance: on_hand = opening + movements.
     return (level.sku, level.location_id, level.on_hand, level.reserved, level.on_hand)
+
+
+def register_ids(location_id: str) -> list[str]:
+    """``reg_nyc_1``, ``reg_nyc_2`` for ``loc_store_nyc``: fixed, so scenarios can name them."""
+    key = location_id.removeprefix("loc_store_")
+    return [f"reg_{key}_{number}" for number in range(1, REGISTERS_PER_STORE + 1)]
+
+
+def _registers(stores: Sequence[Location]) -> Iterator[Row]:
+    # Registers follow from the store network, so they are not part of the exported files.
+    for store in stores:
+        for number, register_id in enumerate(register_ids(store.id), start=1):
+            yield (register_id, store.id, f"Till {number}", None)
 
 
 def _categories(categories: Sequence[Category]) -> Iterator[Row]:

@@ -57,19 +57,8 @@ def place_order(
     for _, sku, quantity, _, title in lines:
         location_id = stock.reserve_first_fit(unit, sku, quantity, locations, order_id=order_id)
         unit_price = runtime.catalog.price(unit.conn, sku, cart["channel"]).amount
-        line_total = unit_price * quantity
         order_lines.append(
-            {
-                "id": unit.ids.new("oline"),
-                "order_id": order_id,
-                "sku": sku,
-                "title": title,
-                "quantity": quantity,
-                "unit_price": unit_price,
-                "line_total": line_total,
-                "tax": tax_on(line_total, runtime.layout.locations[location_id].tax_rate_bps),
-                "location_id": location_id,
-            }
+            order_line_row(runtime, unit, order_id, sku, title, quantity, unit_price, location_id)
         )
     subtotal = sum(line["line_total"] for line in order_lines)
     tax = sum(line["tax"] for line in order_lines)
@@ -77,17 +66,9 @@ def place_order(
     shipping = 0 if is_pickup or subtotal >= FREE_SHIPPING_FROM else SHIPPING_FEE
     total = subtotal + tax + shipping
     charge = charge_card(command.payment.card_number, total)
-    payment = {
-        "id": unit.ids.new("pay"),
-        "order_id": order_id,
-        "method": "card",
-        "card_brand": charge.brand,
-        "card_last4": charge.last4,
-        "amount": total,
-        "currency": cart["currency"],
-        "status": "captured",
-        "created_at": unit.now,
-    }
+    payment = payment_row(
+        unit, order_id, "card", total, cart["currency"], brand=charge.brand, last4=charge.last4
+    )
     order = {
         "id": order_id,
         "cart_id": cart_id,
@@ -106,9 +87,74 @@ def place_order(
         "placed_at": unit.now,
         "updated_at": unit.now,
     }
-    order_queries.insert_order(unit.conn, order, order_lines, [payment])
-    cart_queries.set_status(unit.conn, cart_id, CartStatus.ORDERED)
-    customer_id = cart["customer_id"]
+    record_order(unit, order, order_lines, [payment])
+    unit.emit("order.paid", order_id=order_id, customer_id=cart["customer_id"])
+    return order_view(order, order_lines, [payment])
+
+
+def order_line_row(
+    runtime: Runtime,
+    unit: Unit,
+    order_id: str,
+    sku: str,
+    title: str,
+    quantity: int,
+    unit_price: int,
+    location_id: str,
+) -> dict[str, Any]:
+    """An order line, taxed at the rate of the location its stock comes from."""
+    line_total = unit_price * quantity
+    return {
+        "id": unit.ids.new("oline"),
+        "order_id": order_id,
+        "sku": sku,
+        "title": title,
+        "quantity": quantity,
+        "unit_price": unit_price,
+        "line_total": line_total,
+        "tax": tax_on(line_total, runtime.layout.locations[location_id].tax_rate_bps),
+        "location_id": location_id,
+    }
+
+
+def payment_row(
+    unit: Unit,
+    order_id: str,
+    method: str,
+    amount: int,
+    currency: str,
+    *,
+    brand: str | None = None,
+    last4: str | None = None,
+) -> dict[str, Any]:
+    """A captured payment: one per card charge, cash amount kept or gift-card redemption."""
+    return {
+        "id": unit.ids.new("pay"),
+        "order_id": order_id,
+        "method": method,
+        "card_brand": brand,
+        "card_last4": last4,
+        "amount": amount,
+        "currency": currency,
+        "status": "captured",
+        "created_at": unit.now,
+    }
+
+
+def record_order(
+    unit: Unit,
+    order: dict[str, Any],
+    order_lines: list[dict[str, Any]],
+    payments: list[dict[str, Any]],
+) -> None:
+    """Write a placed order with its lines and payments, close its cart, and say so.
+
+    The caller emits what follows placement (``order.paid``, a status it went straight to).
+    """
+    order_id = order["id"]
+    customer_id = order["customer_id"]
+    order_queries.insert_order(unit.conn, order, order_lines, payments)
+    cart_queries.set_status(unit.conn, order["cart_id"], CartStatus.ORDERED)
     for line in order_lines:
         unit.emit(
             "inventory.reserved",
@@ -120,21 +166,20 @@ def place_order(
     unit.emit(
         "order.placed",
         order_id=order_id,
-        cart_id=cart_id,
+        cart_id=order["cart_id"],
         customer_id=customer_id,
-        total=total,
-        currency=cart["currency"],
-        fulfilment="pickup" if is_pickup else "ship",
+        total=order["total"],
+        currency=order["currency"],
+        fulfilment=str(order["fulfilment"]),
     )
-    unit.emit(
-        "payment.captured",
-        order_id=order_id,
-        customer_id=customer_id,
-        payment_id=payment["id"],
-        amount=total,
-    )
-    unit.emit("order.paid", order_id=order_id, customer_id=customer_id)
-    return order_view(order, order_lines, [payment])
+    for payment in payments:
+        unit.emit(
+            "payment.captured",
+            order_id=order_id,
+            customer_id=customer_id,
+            payment_id=payment["id"],
+            amount=payment["amount"],
+        )
 
 
 def _address(command: Checkout) -> dict[str, Any]:

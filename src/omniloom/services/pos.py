@@ -89,7 +89,7 @@ class GiftCardView(msgspec.Struct, frozen=True):
 
 
 def shift_view(row: dict[str, Any]) -> ShiftView:
-    return msgspec.convert(row, ShiftView, from_attributes=False)
+    return ShiftView(**{str(key): value for key, value in row.items()})
 
 
 def register_view(row: dict[str, Any]) -> RegisterView:
@@ -205,7 +205,7 @@ async def find_customers(
             rows = pos_queries.customers_by_email(conn, email.strip())
         else:
             rows = pos_queries.customers_by_phone(conn, normalise_phone(phone or ""))
-        return [msgspec.convert(row, CustomerMatch) for row in rows]
+        return [CustomerMatch(**{str(key): value for key, value in row.items()}) for row in rows]
 
     return await runtime.read(work)
 

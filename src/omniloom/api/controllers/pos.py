@@ -1,0 +1,305 @@
+"""The in-store channel: registers, shifts, sales at the counter, tenders and receipts.
+
+A POS key is bound to its store; the routes act on that store's registers only.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+
+from omniloom.api.auth import principal, requires
+from omniloom.api.http import idempotent_post, runtime_of, strict_body
+from omniloom.domain.carts import Quantity
+from omniloom.domain.channels import Scope
+from omniloom.domain.errors import FieldError, InvalidInput
+from omniloom.domain.tenders import TenderRequest, TenderType
+from omniloom.services import pos, pos_payment, pos_sales, pos_shifts, receipts
+from omniloom.services.commands import CardNumber, Identifier, ShortText
+
+Amount = Annotated[int, msgspec.Meta(ge=1, le=100_000_000)]
+Cash = Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
+Barcode = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+GiftCardCode = Annotated[str, msgspec.Meta(min_length=4, max_length=40)]
+# Why a cashier may change a price; the code is stored on the line and audited in the event log.
+ReasonCode = Literal[
+    "price_match", "damaged", "manager_discount", "employee_discount", "promotion", "price_error"
+]
+
+
+class OpenShift(msgspec.Struct, forbid_unknown_fields=True):
+    associate_id: Identifier
+    opening_float: Cash
+
+
+class CloseShift(msgspec.Struct, forbid_unknown_fields=True):
+    associate_id: Identifier
+    counted_cash: Cash
+
+
+class StartSale(msgspec.Struct, forbid_unknown_fields=True):
+    customer_id: Identifier | None = None
+
+
+class HandOff(msgspec.Struct, forbid_unknown_fields=True):
+    cart_id: Identifier
+
+
+class Scan(msgspec.Struct, forbid_unknown_fields=True):
+    barcode: Barcode
+    quantity: Quantity = 1
+
+
+class AttachCustomer(msgspec.Struct, forbid_unknown_fields=True):
+    customer_id: Identifier
+
+
+class PriceOverride(msgspec.Struct, forbid_unknown_fields=True):
+    unit_price: Cash
+    reason_code: ReasonCode
+    associate_id: Identifier | None = None
+
+
+class VoidSale(msgspec.Struct, forbid_unknown_fields=True):
+    reason: ShortText | None = None
+
+
+class CardTender(msgspec.Struct, tag="card", tag_field="type", forbid_unknown_fields=True):
+    card_number: CardNumber
+    amount: Amount
+
+
+class CashTender(msgspec.Struct, tag="cash", tag_field="type", forbid_unknown_fields=True):
+    tendered: Amount
+
+
+class GiftCardTender(msgspec.Struct, tag="gift_card", tag_field="type", forbid_unknown_fields=True):
+    code: GiftCardCode
+    amount: Amount
+
+
+Tender = CardTender | CashTender | GiftCardTender
+
+
+class Pay(msgspec.Struct, forbid_unknown_fields=True):
+    tenders: Annotated[list[Tender], msgspec.Meta(min_length=1, max_length=10)]
+
+
+def _tender(tender: Tender) -> TenderRequest:
+    match tender:
+        case CardTender(card_number=number, amount=amount):
+            return TenderRequest(TenderType.CARD, amount, number)
+        case CashTender(tendered=tendered):
+            return TenderRequest(TenderType.CASH, tendered)
+        case GiftCardTender(code=code, amount=amount):
+            return TenderRequest(TenderType.GIFT_CARD, amount, code)
+    raise AssertionError(tender)  # pragma: no cover - the union is exhaustive
+
+
+def _store(request: Request[Any, Any, Any]) -> str | None:
+    return principal(request).location_id
+
+
+class PosController(Controller):
+    path = "/v1/pos"
+    tags = ["pos"]
+    opt = requires(Scope.POS)
+
+    @get("/registers", summary="This store's registers and their open shifts")
+    async def registers(self, request: Request[Any, Any, Any]) -> list[pos.RegisterView]:
+        return await pos_shifts.list_registers(runtime_of(request), _store(request))
+
+    @post("/registers/{register_id:str}/shifts", summary="Open a shift with a cash float")
+    async def open_shift(
+        self, request: Request[Any, Any, Any], register_id: str, data: OpenShift
+    ) -> pos.ShiftView:
+        data = await strict_body(request, OpenShift)
+        work = partial(
+            pos_shifts.open_shift,
+            location_id=_store(request),
+            register_id=register_id,
+            associate_id=data.associate_id,
+            opening_float=data.opening_float,
+        )
+        return await idempotent_post(request, lambda unit: work(unit))  # type: ignore[return-value]
+
+    @get("/shifts/{shift_id:str}", summary="Read a shift")
+    async def shift(self, request: Request[Any, Any, Any], shift_id: str) -> pos.ShiftView:
+        return await pos_shifts.get_shift(runtime_of(request), _store(request), shift_id)
+
+    @post(
+        "/shifts/{shift_id:str}/close",
+        summary="Close a shift with the counted cash (expected, counted and variance)",
+        status_code=200,
+    )
+    async def close_shift(
+        self, request: Request[Any, Any, Any], shift_id: str, data: CloseShift
+    ) -> pos.ShiftView:
+        data = await strict_body(request, CloseShift)
+        work = partial(
+            pos_shifts.close_shift,
+            location_id=_store(request),
+            shift_id=shift_id,
+            associate_id=data.associate_id,
+            counted_cash=data.counted_cash,
+        )
+        return await idempotent_post(  # type: ignore[return-value]
+            request, lambda unit: work(unit), status_code=200
+        )
+
+    @post("/registers/{register_id:str}/sales", summary="Start a sale on a register")
+    async def start_sale(
+        self, request: Request[Any, Any, Any], register_id: str, data: StartSale
+    ) -> pos.SaleView:
+        data = await strict_body(request, StartSale)
+        runtime, store = runtime_of(request), _store(request)
+        return await idempotent_post(  # type: ignore[return-value]
+            request,
+            lambda unit: pos_sales.start_sale(
+                runtime, unit, store, register_id, customer_id=data.customer_id
+            ),
+        )
+
+    @post(
+        "/registers/{register_id:str}/handoff",
+        summary="Load a shopper's web or app cart onto the register (the same cart)",
+    )
+    async def hand_off(
+        self, request: Request[Any, Any, Any], register_id: str, data: HandOff
+    ) -> pos.SaleView:
+        data = await strict_body(request, HandOff)
+        runtime, store = runtime_of(request), _store(request)
+        return await idempotent_post(  # type: ignore[return-value]
+            request,
+            lambda unit: pos_sales.hand_off(
+                runtime, unit, store, register_id, cart_id=data.cart_id
+            ),
+        )
+
+    @get("/sales/{cart_id:str}", summary="Read a sale as the register shows it")
+    async def sale(self, request: Request[Any, Any, Any], cart_id: str) -> pos.SaleView:
+        return await pos.get_sale(runtime_of(request), _store(request), cart_id)
+
+    @post("/sales/{cart_id:str}/scan", summary="Scan an item by barcode", status_code=200)
+    async def scan(self, request: Request[Any, Any, Any], cart_id: str, data: Scan) -> pos.SaleView:
+        data = await strict_body(request, Scan)
+        runtime, store = runtime_of(request), _store(request)
+        return await idempotent_post(  # type: ignore[return-value]
+            request,
+            lambda unit: pos_sales.scan(
+                runtime, unit, store, cart_id, barcode=data.barcode, quantity=data.quantity
+            ),
+            status_code=200,
+        )
+
+    @post("/sales/{cart_id:str}/customer", summary="Attach a customer", status_code=200)
+    async def attach_customer(
+        self, request: Request[Any, Any, Any], cart_id: str, data: AttachCustomer
+    ) -> pos.SaleView:
+        data = await strict_body(request, AttachCustomer)
+        runtime, store = runtime_of(request), _store(request)
+        return await idempotent_post(  # type: ignore[return-value]
+            request,
+            lambda unit: pos_sales.attach_customer(
+                runtime, unit, store, cart_id, customer_id=data.customer_id
+            ),
+            status_code=200,
+        )
+
+    @post(
+        "/sales/{cart_id:str}/lines/{line_id:str}/price",
+        summary="Override a line's unit price, with a reason code",
+        status_code=200,
+    )
+    async def override_price(
+        self, request: Request[Any, Any, Any], cart_id: str, line_id: str, data: PriceOverride
+    ) -> pos.SaleView:
+        data = await strict_body(request, PriceOverride)
+        runtime, store = runtime_of(request), _store(request)
+        return await idempotent_post(  # type: ignore[return-value]
+            request,
+            lambda unit: pos_sales.override_price(
+                runtime,
+                unit,
+                store,
+                cart_id,
+                line_id,
+                unit_price=data.unit_price,
+                reason_code=data.reason_code,
+                associate_id=data.associate_id,
+            ),
+            status_code=200,
+        )
+
+    @post("/sales/{cart_id:str}/lines/{line_id:str}/void", summary="Void a line", status_code=200)
+    async def void_line(
+        self, request: Request[Any, Any, Any], cart_id: str, line_id: str
+    ) -> pos.SaleView:
+        runtime, store = runtime_of(request), _store(request)
+        return await idempotent_post(  # type: ignore[return-value]
+            request,
+            lambda unit: pos_sales.void_line(runtime, unit, store, cart_id, line_id),
+            status_code=200,
+        )
+
+    @post("/sales/{cart_id:str}/void", summary="Void an unpaid sale", status_code=200)
+    async def void_sale(
+        self, request: Request[Any, Any, Any], cart_id: str, data: VoidSale
+    ) -> pos.SaleView:
+        data = await strict_body(request, VoidSale)
+        runtime, store = runtime_of(request), _store(request)
+        return await idempotent_post(  # type: ignore[return-value]
+            request,
+            lambda unit: pos_sales.void_sale(runtime, unit, store, cart_id, reason=data.reason),
+            status_code=200,
+        )
+
+    @post("/sales/{cart_id:str}/pay", summary="Pay with one or more tenders; returns the receipt")
+    async def pay(
+        self, request: Request[Any, Any, Any], cart_id: str, data: Pay
+    ) -> receipts.ReceiptView:
+        data = await strict_body(request, Pay)
+        tenders = [_tender(tender) for tender in data.tenders]
+        runtime, store = runtime_of(request), _store(request)
+        return await idempotent_post(  # type: ignore[return-value]
+            request, lambda unit: pos_payment.pay(runtime, unit, store, cart_id, tenders)
+        )
+
+    @get("/customers", summary="Look a customer up by phone or email")
+    async def customers(
+        self,
+        request: Request[Any, Any, Any],
+        phone: Annotated[str | None, Parameter(max_length=40)] = None,
+        email: Annotated[str | None, Parameter(max_length=200)] = None,
+    ) -> list[pos.CustomerMatch]:
+        if (phone is None) == (email is None):
+            raise InvalidInput(
+                "Look up by exactly one of phone or email.",
+                errors=[FieldError("phone", "give phone or email, not both or neither")],
+            )
+        return await pos.find_customers(runtime_of(request), phone=phone, email=email)
+
+    @get("/gift-cards/{code:str}", summary="A gift card's balance")
+    async def gift_card(self, request: Request[Any, Any, Any], code: str) -> pos.GiftCardView:
+        return await pos.get_gift_card(runtime_of(request), code)
+
+    @get(
+        "/receipts/{order_id:str}",
+        summary="A sale's receipt, as data or (?format=text) as printable text",
+    )
+    async def receipt(
+        self,
+        request: Request[Any, Any, Any],
+        order_id: str,
+        format: Literal["json", "text"] = "json",
+    ) -> receipts.ReceiptView:
+        receipt = await receipts.get_receipt(runtime_of(request), _store(request), order_id)
+        if format == "text":
+            return Response(  # type: ignore[return-value]
+                content=receipts.receipt_text(receipt), media_type="text/plain; charset=utf-8"
+            )
+        return receipt
