@@ -20,6 +20,7 @@ from omniloom.api.controllers.carts import CartController
 from omniloom.api.controllers.catalog import CatalogController
 from omniloom.api.controllers.devices import DeviceController
 from omniloom.api.controllers.health import health, hello
+from omniloom.api.controllers.identity import identity_routes
 from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.pos import PosController
 from omniloom.api.controllers.touchpoints import TouchpointController
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             PosController,
             AdminController,
             AnalyticsController,
+            identity_routes,
             TouchpointController,
         ],
         state=State({"runtime": runtime}),

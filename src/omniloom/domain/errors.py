@@ -165,3 +165,51 @@ class SaleNotOpen(DomainError):
     code = "sale_not_open"
     status = 409
     title = "The sale is no longer open"
+
+
+class IdentifierTaken(DomainError):
+    code = "identifier_taken"
+    status = 409
+    title = "Identifier already registered"
+
+
+class IdentifierConflict(DomainError):
+    code = "identifier_conflict"
+    status = 409
+    title = "Identifier belongs to another customer"
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    status = 401
+    title = "Email or password not recognised"
+
+
+class CustomerTokenRequired(DomainError):
+    code = "customer_token_required"
+    status = 401
+    title = "Customer token required"
+
+
+class InvalidCustomerToken(DomainError):
+    code = "invalid_token"
+    status = 401
+    title = "Customer token not recognised"
+
+
+class TokenExpired(DomainError):
+    code = "token_expired"
+    status = 401
+    title = "Customer token expired"
+
+
+class NotYourData(DomainError):
+    code = "not_your_data"
+    status = 403
+    title = "Belongs to another customer"
+
+
+class CustomerAlreadyMerged(DomainError):
+    code = "customer_already_merged"
+    status = 409
+    title = "Customer already merged into another"

@@ -89,3 +89,51 @@ def set_status(conn: Connection, cart_id: str, status: str) -> None:
 def product_of_sku(conn: Connection, sku: str) -> str | None:
     row = raw.first(conn, _SKU_PRODUCT, {"sku": sku})
     return None if row is None else str(row[0])
+
+
+# --- Identity: whose cart is it (cart merge on sign-in and identify) ---------------------------
+
+_CUSTOMER_ACTIVE_CART = (
+    select(carts.c.id)
+    .where(carts.c.customer_id == bindparam("customer_id"), carts.c.status == "active")
+    .order_by(carts.c.updated_at.desc(), carts.c.id.desc())
+    .limit(1)
+)
+_DEVICE_ANONYMOUS_CART = (
+    select(carts.c.id)
+    .where(
+        carts.c.device_id == bindparam("device_id"),
+        carts.c.customer_id.is_(None),
+        carts.c.status == "active",
+    )
+    .order_by(carts.c.updated_at.desc(), carts.c.id.desc())
+    .limit(1)
+)
+_SET_CUSTOMER = (
+    update(carts).where(carts.c.id == bindparam("b_id")).values(customer_id=bindparam("b_customer"))
+)
+_MOVE_CARTS = (
+    update(carts)
+    .where(carts.c.customer_id == bindparam("b_from"))
+    .values(customer_id=bindparam("b_to"))
+)
+
+
+def active_cart_of_customer(conn: Connection, customer_id: str) -> str | None:
+    """The customer's most recently changed active cart."""
+    row = raw.first(conn, _CUSTOMER_ACTIVE_CART, {"customer_id": customer_id})
+    return None if row is None else str(row[0])
+
+
+def anonymous_cart_of_device(conn: Connection, device_id: str) -> str | None:
+    """The most recently changed active cart a device started before anyone signed in."""
+    row = raw.first(conn, _DEVICE_ANONYMOUS_CART, {"device_id": device_id})
+    return None if row is None else str(row[0])
+
+
+def set_customer(conn: Connection, cart_id: str, customer_id: str) -> None:
+    raw.execute(conn, _SET_CUSTOMER, {"b_id": cart_id, "b_customer": customer_id})
+
+
+def move_carts(conn: Connection, from_customer: str, to_customer: str) -> int:
+    return raw.execute(conn, _MOVE_CARTS, {"b_from": from_customer, "b_to": to_customer})

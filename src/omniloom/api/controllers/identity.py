@@ -1,0 +1,174 @@
+"""Identity: register, sign in and out, identify a shopper, the identity graph, admin merge."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Router, delete, get, post
+from litestar.params import Parameter
+
+from omniloom.api.auth import principal, requires
+from omniloom.api.customer_auth import (
+    authorize_customer,
+    current_customer,
+    presented_token,
+)
+from omniloom.api.http import idempotent_post, json_response, runtime_of, strict_body
+from omniloom.domain.channels import Scope
+from omniloom.domain.errors import CustomerTokenRequired, FieldError, InvalidInput
+from omniloom.services import identity, orders, sign_in
+from omniloom.services.customer_merge import CustomersMerged, MergeCustomers, merge_customers
+from omniloom.services.identity import CustomerView, Identified, Identify, IdentityGraph
+from omniloom.services.sign_in import Register, Registered, Session, SignIn
+from omniloom.services.views import Page
+
+DEVICE_HEADER = "x-device-id"
+
+
+def _device(request: Request[Any, Any, Any], given: str | None) -> str | None:
+    return given if given is not None else request.headers.get(DEVICE_HEADER)
+
+
+class CustomerController(Controller):
+    path = "/v1/customers"
+    tags = ["customers"]
+    opt = requires(Scope.STOREFRONT)
+
+    @post("/", summary="Register a customer (guest orders with the email are linked)")
+    async def register(self, request: Request[Any, Any, Any], data: Register) -> Registered:
+        data = await strict_body(request, Register)
+        password_hash, salt = await sign_in.hash_new_password(data.password)
+        return await idempotent_post(  # type: ignore[return-value]
+            request, lambda unit: sign_in.register(unit, data, password_hash, salt)
+        )
+
+    @get("/{customer_id:str}", summary="A customer's profile (own token or admin key)")
+    async def read(self, request: Request[Any, Any, Any], customer_id: str) -> CustomerView:
+        await authorize_customer(request, customer_id)
+        return await identity.get_customer(runtime_of(request), customer_id)
+
+    @get("/{customer_id:str}/identifiers", summary="A customer's identity graph")
+    async def identifiers(self, request: Request[Any, Any, Any], customer_id: str) -> IdentityGraph:
+        await authorize_customer(request, customer_id)
+        return await identity.identity_graph(runtime_of(request), customer_id)
+
+    @get("/{customer_id:str}/orders", summary="A customer's orders (own token or admin key)")
+    async def orders(
+        self,
+        request: Request[Any, Any, Any],
+        customer_id: str,
+        cursor: Annotated[str | None, Parameter(max_length=200)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    ) -> Page:
+        await authorize_customer(request, customer_id)
+        return await orders.list_orders(
+            runtime_of(request), customer_id=customer_id, cursor=cursor, limit=limit
+        )
+
+
+class SessionController(Controller):
+    path = "/v1/sessions"
+    tags = ["customers"]
+    opt = requires(Scope.STOREFRONT)
+
+    @post(
+        "/",
+        summary="Sign in: a customer token, and the device's anonymous cart merged in",
+        description=(
+            "Send the token back in X-Customer-Token. The anonymous cart named by `cart_id` "
+            "(or the device's latest, from `device_id` or X-Device-Id) merges into the "
+            "customer's cart by `merge`: sum (default), max, guest_wins or customer_wins."
+        ),
+    )
+    async def sign_in(self, request: Request[Any, Any, Any], data: SignIn) -> Session:
+        # Not replayed by Idempotency-Key: the stored response would keep the token in clear.
+        data = await strict_body(request, SignIn)
+        runtime = runtime_of(request)
+        customer_id = await sign_in.check_password(runtime, data.email, data.password)
+        device_id = _device(request, data.device_id)
+        session = await runtime.write(
+            lambda unit: sign_in.open_session(runtime, unit, customer_id, data, device_id),
+            principal(request).channel,
+        )
+        return json_response(msgspec.json.encode(session), 201)  # type: ignore[return-value]
+
+    @delete("/current", summary="Sign out: the token stops working", status_code=204)
+    async def sign_out(self, request: Request[Any, Any, Any]) -> None:
+        token = presented_token(request)
+        if token is None:
+            raise CustomerTokenRequired("Send the token to sign out in X-Customer-Token.")
+        await runtime_of(request).write(
+            lambda unit: sign_in.close_session(unit, token), principal(request).channel
+        )
+
+
+class IdentifyController(Controller):
+    path = "/v1/identify"
+    tags = ["customers"]
+    opt = requires(Scope.STOREFRONT)
+
+    @post(
+        "/",
+        summary="Recognise a shopper by an identifier, or attach one to a customer",
+        description=(
+            "Without `customer_id` (and without a customer token) the identifier is looked up. "
+            "With one, it is attached to that customer — the caller must hold that customer's "
+            "token or an admin key; an identifier of another customer is refused with 409 "
+            "`identifier_conflict`. The shopper's anonymous cart merges as on sign-in."
+        ),
+    )
+    async def identify(self, request: Request[Any, Any, Any], data: Identify) -> Identified:
+        data = await strict_body(request, Identify)
+        caller = await current_customer(request)
+        if data.customer_id is not None:
+            await authorize_customer(request, data.customer_id)
+        elif caller is not None:
+            data = msgspec.structs.replace(data, customer_id=caller)
+        runtime = runtime_of(request)
+        device_id = _device(request, data.device_id)
+        return await idempotent_post(  # type: ignore[return-value]
+            request,
+            lambda unit: identity.identify(runtime, unit, data, device_id),
+            status_code=200,
+        )
+
+
+class AdminCustomerController(Controller):
+    path = "/v1/admin/customers"
+    tags = ["admin"]
+    opt = requires(Scope.ADMIN)
+
+    @post(
+        "/merge",
+        summary="Merge two customers who are one person",
+        description=(
+            "Survivorship: the survivor keeps its profile fields and password (taking the "
+            "merged customer's password only if it has none), gains the merged customer's "
+            "identifiers, orders and carts (active carts merged by summing), and the merged "
+            "customer's tokens are revoked; it is marked `merged_into` the survivor."
+        ),
+        status_code=200,
+    )
+    async def merge(self, request: Request[Any, Any, Any], data: MergeCustomers) -> CustomersMerged:
+        data = await strict_body(request, MergeCustomers)
+        if data.survivor == data.merged:
+            raise InvalidInput(
+                "A customer cannot be merged into itself.",
+                errors=[FieldError("merged", "same as survivor")],
+            )
+        runtime = runtime_of(request)
+        return await idempotent_post(  # type: ignore[return-value]
+            request, lambda unit: merge_customers(runtime, unit, data), status_code=200
+        )
+
+
+identity_routes = Router(
+    path="/",
+    route_handlers=[
+        CustomerController,
+        SessionController,
+        IdentifyController,
+        AdminCustomerController,
+    ],
+)

@@ -1,0 +1,50 @@
+"""Customer tokens: which shopper is calling, on top of which app (the API key) they use.
+
+A signed-in shopper's client sends the bearer token from ``POST /v1/sessions`` in
+``X-Customer-Token``; the API key keeps travelling in ``X-API-Key``. A customer token sees only
+its own customer's data; an admin key sees everybody's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+
+from omniloom.api.auth import principal
+from omniloom.api.http import runtime_of
+from omniloom.domain.channels import Scope
+from omniloom.domain.errors import CustomerTokenRequired, NotYourData
+from omniloom.services import sign_in
+
+CUSTOMER_TOKEN_HEADER = "x-customer-token"
+
+
+def presented_token(request: Request[Any, Any, Any]) -> str | None:
+    return request.headers.get(CUSTOMER_TOKEN_HEADER)
+
+
+async def current_customer(request: Request[Any, Any, Any]) -> str | None:
+    """The signed-in customer, or None when no token was sent.
+
+    A token that is unknown (signed out) or past its expiry on the simulated clock is refused
+    with 401 ``invalid_token`` / ``token_expired`` rather than treated as anonymous, so a client
+    learns it must sign in again.
+    """
+    token = presented_token(request)
+    if token is None:
+        return None
+    runtime = runtime_of(request)
+    now = runtime.clock.now()
+    return await runtime.read(lambda conn: sign_in.token_owner(conn, token, now))
+
+
+async def authorize_customer(request: Request[Any, Any, Any], customer_id: str) -> None:
+    """Let the request through only for ``customer_id``'s own token, or an admin key."""
+    if principal(request).allows(Scope.ADMIN):
+        return
+    caller = await current_customer(request)
+    if caller is None:
+        raise CustomerTokenRequired("Sign in and send the token in X-Customer-Token.")
+    if caller != customer_id:
+        raise NotYourData("A customer token reaches only its own customer's data.")

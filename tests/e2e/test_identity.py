@@ -1,0 +1,477 @@
+"""Identity: accounts, tokens on the simulated clock, the identity graph, and cart merges."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from omniloom.api.app import create_app
+from omniloom.config import Settings
+from omniloom.store.database import Database
+from tests.support.api import Client, add, checkout_body, events, headers, new_cart, stock, verified
+from tests.support.store import ADMIN_KEY, DC, MOBILE_KEY, WEB_KEY
+
+ADMIN = headers(ADMIN_KEY)
+PASSWORD = "correct horse battery"
+MUG_AT_DC = 37
+
+
+@pytest.fixture
+async def holding(store_db: Database, settings: Settings) -> AsyncIterator[AsyncTestClient]:
+    """A store that holds stock when a line is added, so merges must move the holds."""
+    held = Settings(database_url=settings.database_url, reservation_policy="add_to_cart")
+    async with AsyncTestClient(app=create_app(held, store_db)) as test_client:
+        yield test_client
+
+
+def as_customer(token: str, key: str = WEB_KEY, **extra: str) -> dict[str, str]:
+    return headers(key, **{"X-Customer-Token": token}, **extra)
+
+
+async def register(client: Client, email: str, **fields: Any) -> dict[str, Any]:
+    body = {"email": email, "password": PASSWORD, "first_name": "Grace", "last_name": "Hopper"}
+    response = await client.post("/v1/customers", json={**body, **fields}, headers=headers())
+    assert response.status_code == 201, response.text
+    registered: dict[str, Any] = response.json()
+    return registered
+
+
+async def sign_in(
+    client: Client, email: str, password: str = PASSWORD, key: str = WEB_KEY, **body: Any
+) -> dict[str, Any]:
+    response = await client.post(
+        "/v1/sessions", json={"email": email, "password": password, **body}, headers=headers(key)
+    )
+    assert response.status_code == 201, response.text
+    session: dict[str, Any] = response.json()
+    return session
+
+
+async def new_customer(client: Client, email: str, **fields: Any) -> tuple[str, str]:
+    """(customer id, token) of a freshly registered and signed-in customer."""
+    customer_id = (await register(client, email, **fields))["customer"]["id"]
+    return customer_id, (await sign_in(client, email))["token"]
+
+
+def problem(response: Any) -> tuple[int, str]:
+    return response.status_code, response.json()["code"]
+
+
+# --- Accounts and tokens -----------------------------------------------------------------------
+
+
+async def test_register_sign_in_and_sign_out(client: Client) -> None:
+    registered = await register(client, "Grace@Example.com", phone="+1 (555) 010-9999")
+    customer = registered["customer"]
+    assert customer["email"] == "grace@example.com"
+    assert customer["phone"] == "+15550109999"
+    assert registered["linked_orders"] == []
+
+    again = await client.post(
+        "/v1/customers",
+        json={
+            "email": "grace@EXAMPLE.com",
+            "password": PASSWORD,
+            "first_name": "G",
+            "last_name": "H",
+        },
+        headers=headers(),
+    )
+    assert problem(again) == (409, "identifier_taken")
+    short = await client.post(
+        "/v1/customers",
+        json={"email": "x@example.com", "password": "short", "first_name": "X", "last_name": "Y"},
+        headers=headers(),
+    )
+    assert short.status_code == 422
+
+    wrong = await client.post(
+        "/v1/sessions", json={"email": "grace@example.com", "password": "nope"}, headers=headers()
+    )
+    assert problem(wrong) == (401, "invalid_credentials")
+    unknown = await client.post(
+        "/v1/sessions", json={"email": "who@example.com", "password": PASSWORD}, headers=headers()
+    )
+    assert problem(unknown) == (401, "invalid_credentials")
+
+    session = await sign_in(client, "GRACE@example.com")
+    assert session["customer_id"] == customer["id"]
+    assert session["merge"] is None
+    me = await client.get(f"/v1/customers/{customer['id']}", headers=as_customer(session["token"]))
+    assert me.status_code == 200, me.text
+    assert me.json()["first_name"] == "Grace"
+
+    out = await client.delete("/v1/sessions/current", headers=as_customer(session["token"]))
+    assert out.status_code == 204
+    after = await client.get(
+        f"/v1/customers/{customer['id']}", headers=as_customer(session["token"])
+    )
+    assert problem(after) == (401, "invalid_token")
+    assert len(await events(client, type="customer.signed_out")) == 1
+
+
+async def test_token_expires_on_the_simulated_clock(client: Client) -> None:
+    customer_id, token = await new_customer(client, "grace@example.com")
+    session = await client.get(f"/v1/customers/{customer_id}", headers=as_customer(token))
+    assert session.status_code == 200
+
+    almost = await client.post(
+        "/v1/admin/clock/advance", json={"days": 6, "hours": 23}, headers=ADMIN
+    )
+    assert almost.status_code == 200
+    assert (
+        await client.get(f"/v1/customers/{customer_id}", headers=as_customer(token))
+    ).status_code == 200
+
+    await client.post("/v1/admin/clock/advance", json={"hours": 1}, headers=ADMIN)
+    expired = await client.get(f"/v1/customers/{customer_id}", headers=as_customer(token))
+    assert problem(expired) == (401, "token_expired")
+    # Signing in again gives a token that works from the new "now".
+    fresh = (await sign_in(client, "grace@example.com"))["token"]
+    assert (
+        await client.get(f"/v1/customers/{customer_id}", headers=as_customer(fresh))
+    ).status_code == 200
+
+
+async def test_guest_orders_are_linked_when_the_account_is_created(client: Client) -> None:
+    cart = await new_cart(client)
+    await add(client, cart["id"], "SKU-MUG", 1)
+    placed = await client.post(
+        f"/v1/carts/{cart['id']}/checkout",
+        json={**checkout_body(), "email": "Grace@Example.com"},
+        headers=headers(),
+    )
+    assert placed.status_code == 201, placed.text
+    order_id = placed.json()["id"]
+    assert placed.json()["customer_id"] is None
+
+    registered = await register(client, "grace@example.com")
+    customer_id = registered["customer"]["id"]
+    assert registered["linked_orders"] == [order_id]
+    token = (await sign_in(client, "grace@example.com"))["token"]
+    mine = await client.get(f"/v1/customers/{customer_id}/orders", headers=as_customer(token))
+    assert mine.status_code == 200, mine.text
+    assert [order["id"] for order in mine.json()["items"]] == [order_id]
+    assert mine.json()["items"][0]["customer_id"] == customer_id
+    linked = await events(client, type="customer.guest_orders_linked")
+    assert [(e["customer_id"], e["data"]["order_ids"]) for e in linked] == [
+        (customer_id, [order_id])
+    ]
+
+
+async def test_customer_a_cannot_read_customer_b(client: Client) -> None:
+    a_id, a_token = await new_customer(client, "a@example.com")
+    b_id, _ = await new_customer(client, "b@example.com")
+    for path in (
+        f"/v1/customers/{b_id}",
+        f"/v1/customers/{b_id}/orders",
+        f"/v1/customers/{b_id}/identifiers",
+    ):
+        refused = await client.get(path, headers=as_customer(a_token))
+        assert problem(refused) == (403, "not_your_data"), path
+        anonymous = await client.get(path, headers=headers())
+        assert problem(anonymous) == (401, "customer_token_required"), path
+        assert (await client.get(path, headers=ADMIN)).status_code == 200, path
+    assert (
+        await client.get(f"/v1/customers/{a_id}/orders", headers=as_customer(a_token))
+    ).status_code == 200
+
+
+# --- Identify and the identity graph -----------------------------------------------------------
+
+
+async def test_identify_attaches_recognises_and_refuses_conflicts(client: Client) -> None:
+    a_id, a_token = await new_customer(client, "a@example.com")
+    b_id, b_token = await new_customer(client, "b@example.com")
+
+    attached = await client.post(
+        "/v1/identify",
+        json={"kind": "phone", "value": "+1 555 0123 456"},
+        headers=as_customer(a_token),
+    )
+    assert attached.status_code == 200, attached.text
+    assert (attached.json()["customer_id"], attached.json()["status"]) == (a_id, "attached")
+    again = await client.post(
+        "/v1/identify",
+        json={"kind": "phone", "value": "+15550123456", "customer_id": a_id},
+        headers=as_customer(a_token),
+    )
+    assert again.json()["status"] == "known"
+
+    # Another customer claiming A's phone or email: a clear conflict, never a silent merge.
+    for kind, value in (("phone", "+1-555-0123-456"), ("email", "A@example.com")):
+        conflict = await client.post(
+            "/v1/identify", json={"kind": kind, "value": value}, headers=as_customer(b_token)
+        )
+        assert problem(conflict) == (409, "identifier_conflict"), kind
+        assert conflict.json()["kind"] == kind
+
+    # At the till or in a chat: recognised by the identifier alone.
+    recognised = await client.post(
+        "/v1/identify", json={"kind": "phone", "value": "+15550123456"}, headers=headers(MOBILE_KEY)
+    )
+    assert (recognised.json()["customer_id"], recognised.json()["status"]) == (a_id, "recognised")
+    seeded = await client.post(
+        "/v1/identify", json={"kind": "email", "value": "ADA@example.com"}, headers=headers()
+    )
+    assert seeded.json()["customer_id"] == "cus_000001"
+    unknown = await client.post(
+        "/v1/identify", json={"kind": "loyalty_id", "value": "L-404"}, headers=headers()
+    )
+    assert problem(unknown) == (404, "not_found")
+    bad = await client.post(
+        "/v1/identify", json={"kind": "phone", "value": "12"}, headers=headers()
+    )
+    assert problem(bad) == (422, "invalid_input")
+
+    # Attaching to somebody else's customer id needs their token (or an admin key).
+    body = {"kind": "loyalty_id", "value": "l-42", "customer_id": a_id}
+    assert problem(await client.post("/v1/identify", json=body, headers=headers())) == (
+        401,
+        "customer_token_required",
+    )
+    assert problem(await client.post("/v1/identify", json=body, headers=as_customer(b_token))) == (
+        403,
+        "not_your_data",
+    )
+    by_admin = await client.post("/v1/identify", json=body, headers=ADMIN)
+    assert by_admin.json()["status"] == "attached"
+    handle = await client.post(
+        "/v1/identify",
+        json={"kind": "social_handle", "value": "@GraceH"},
+        headers=as_customer(b_token),
+    )
+    assert handle.json()["value"] == "graceh"
+
+    graph = await client.get(f"/v1/customers/{a_id}/identifiers", headers=as_customer(a_token))
+    assert graph.status_code == 200, graph.text
+    assert {(i["kind"], i["value"]) for i in graph.json()["identifiers"]} == {
+        ("email", "a@example.com"),
+        ("phone", "+15550123456"),
+        ("loyalty_id", "L-42"),
+    }
+    b_graph = (await client.get(f"/v1/customers/{b_id}/identifiers", headers=ADMIN)).json()
+    assert {i["kind"] for i in b_graph["identifiers"]} == {"email", "social_handle"}
+
+
+# --- Cart merge on sign-in ---------------------------------------------------------------------
+
+
+async def carts_for_merge(client: Client, customer_id: str) -> tuple[str, str]:
+    """The customer's cart (2 mugs, 1 tee) and a guest cart (3 mugs, 1 lamp)."""
+    mine = await new_cart(client, customer_id=customer_id)
+    await add(client, mine["id"], "SKU-MUG", 2)
+    await add(client, mine["id"], "SKU-TEE-M", 1)
+    guest = await new_cart(client, MOBILE_KEY, device_id="dev-phone")
+    await add(client, guest["id"], "SKU-MUG", 3, MOBILE_KEY)
+    await add(client, guest["id"], "SKU-LAMP", 1, MOBILE_KEY)
+    return mine["id"], guest["id"]
+
+
+def quantities(cart: dict[str, Any]) -> dict[str, int]:
+    return {line["sku"]: line["quantity"] for line in cart["lines"]}
+
+
+@pytest.mark.parametrize(
+    ("strategy", "mugs"), [("sum", 5), ("max", 3), ("guest_wins", 3), ("customer_wins", 2)]
+)
+async def test_merge_when_both_carts_hold_the_same_sku(
+    holding: Client, strategy: str, mugs: int
+) -> None:
+    client = holding
+    customer_id = (await register(client, "grace@example.com"))["customer"]["id"]
+    mine, guest = await carts_for_merge(client, customer_id)
+    assert (await stock(client, "prd_mug", "SKU-MUG"))[DC] == MUG_AT_DC - 5
+
+    session = await sign_in(client, "grace@example.com", cart_id=guest, merge=strategy)
+    merge = session["merge"]
+    assert merge["report"]["outcome"] == "merged"
+    assert (merge["report"]["cart_id"], merge["report"]["strategy"]) == (mine, strategy)
+    cart = merge["cart"]
+    assert cart["id"] == mine
+    assert cart["version"] == 4  # created, two adds, the merge
+    assert quantities(cart) == {"SKU-MUG": mugs, "SKU-TEE-M": 1, "SKU-LAMP": 1}
+    read = (await client.get(f"/v1/carts/{mine}", headers=headers())).json()
+    assert read == cart
+    old = (await client.get(f"/v1/carts/{guest}", headers=headers())).json()
+    assert old["status"] == "merged"
+    # Exactly the merged quantities are held: nothing leaked, nothing held twice.
+    assert (await stock(client, "prd_mug", "SKU-MUG"))[DC] == MUG_AT_DC - mugs
+    assert len(await events(client, type="cart.merged")) == 1
+    await verified(client)
+
+    late_add = await client.post(
+        f"/v1/carts/{guest}/lines", json={"sku": "SKU-MUG"}, headers=headers(MOBILE_KEY)
+    )
+    assert problem(late_add) == (409, "cart_not_active")
+
+
+async def test_merge_of_an_empty_guest_cart_keeps_the_customer_cart(holding: Client) -> None:
+    client = holding
+    customer_id = (await register(client, "grace@example.com"))["customer"]["id"]
+    mine = await new_cart(client, customer_id=customer_id)
+    await add(client, mine["id"], "SKU-MUG", 2)
+    guest = await new_cart(client, MOBILE_KEY)
+
+    merge = (await sign_in(client, "grace@example.com", cart_id=guest["id"]))["merge"]
+    assert merge["report"]["outcome"] == "merged"
+    assert quantities(merge["cart"]) == {"SKU-MUG": 2}
+    assert merge["cart"]["version"] == 3
+    assert (await client.get(f"/v1/carts/{guest['id']}", headers=headers())).json()[
+        "status"
+    ] == "merged"
+    assert (await stock(client, "prd_mug", "SKU-MUG"))[DC] == MUG_AT_DC - 2
+    await verified(client)
+
+
+async def test_guest_cart_becomes_the_customers_when_they_have_none(holding: Client) -> None:
+    client = holding
+    customer_id = (await register(client, "grace@example.com"))["customer"]["id"]
+    guest = await new_cart(client, MOBILE_KEY, device_id="dev-phone")
+    await add(client, guest["id"], "SKU-MUG", 4, MOBILE_KEY)
+
+    # Found by the device id the app sends with every request.
+    response = await client.post(
+        "/v1/sessions",
+        json={"email": "grace@example.com", "password": PASSWORD},
+        headers=headers(MOBILE_KEY, **{"X-Device-Id": "dev-phone"}),
+    )
+    assert response.status_code == 201, response.text
+    merge = response.json()["merge"]
+    assert merge["report"]["outcome"] == "adopted"
+    assert (merge["cart"]["id"], merge["cart"]["customer_id"]) == (guest["id"], customer_id)
+    assert merge["cart"]["status"] == "active"
+    assert quantities(merge["cart"]) == {"SKU-MUG": 4}
+    assert (await stock(client, "prd_mug", "SKU-MUG"))[DC] == MUG_AT_DC - 4
+    token = response.json()["token"]
+    graph = await client.get(f"/v1/customers/{customer_id}/identifiers", headers=as_customer(token))
+    assert ("device_id", "dev-phone") in [
+        (i["kind"], i["value"]) for i in graph.json()["identifiers"]
+    ]
+    assert len(await events(client, type="cart.claimed")) == 1
+    await verified(client)
+
+
+async def test_expired_guest_holds_are_taken_again_on_merge(holding: Client) -> None:
+    client = holding
+    customer_id = (await register(client, "grace@example.com"))["customer"]["id"]
+    _, guest = await carts_for_merge(client, customer_id)
+    expired = await client.post("/v1/admin/clock/advance", json={"minutes": 16}, headers=ADMIN)
+    assert expired.json()["reservations_expired"] == 4  # every hold of both carts
+    assert (await stock(client, "prd_mug", "SKU-MUG"))[DC] == MUG_AT_DC
+
+    merge = (await sign_in(client, "grace@example.com", cart_id=guest))["merge"]
+    assert quantities(merge["cart"]) == {"SKU-MUG": 5, "SKU-TEE-M": 1, "SKU-LAMP": 1}
+    assert (await stock(client, "prd_mug", "SKU-MUG"))[DC] == MUG_AT_DC - 5
+    await verified(client)
+
+
+@pytest.mark.parametrize("customer_has_cart", [True, False])
+async def test_two_sign_ins_racing_with_one_guest_cart(
+    holding: Client, customer_has_cart: bool
+) -> None:
+    client = holding
+    customer_id = (await register(client, "grace@example.com"))["customer"]["id"]
+    if customer_has_cart:
+        mine, guest = await carts_for_merge(client, customer_id)
+    else:
+        guest = (await new_cart(client, MOBILE_KEY))["id"]
+        await add(client, guest, "SKU-MUG", 3, MOBILE_KEY)
+        await add(client, guest, "SKU-LAMP", 1, MOBILE_KEY)
+        mine = guest
+
+    body = {"email": "grace@example.com", "password": PASSWORD, "cart_id": guest}
+    responses = await asyncio.gather(
+        client.post("/v1/sessions", json=body, headers=headers()),
+        client.post("/v1/sessions", json=body, headers=headers(MOBILE_KEY)),
+    )
+    assert [r.status_code for r in responses] == [201, 201], [r.text for r in responses]
+    outcomes = sorted(r.json()["merge"]["report"]["outcome"] for r in responses)
+    assert outcomes == ["merged", "skipped"] if customer_has_cart else ["adopted", "skipped"]
+
+    cart = (await client.get(f"/v1/carts/{mine}", headers=headers())).json()
+    expected = {"SKU-MUG": 3, "SKU-LAMP": 1}
+    if customer_has_cart:
+        expected = {"SKU-MUG": 5, "SKU-TEE-M": 1, "SKU-LAMP": 1}
+    assert quantities(cart) == expected
+    assert cart["customer_id"] == customer_id
+    assert (await stock(client, "prd_mug", "SKU-MUG"))[DC] == MUG_AT_DC - expected["SKU-MUG"]
+    for response in responses:
+        assert quantities(response.json()["merge"]["cart"]) == expected
+    await verified(client)
+
+
+async def test_a_cart_of_another_customer_is_not_merged(client: Client) -> None:
+    a_id, _ = await new_customer(client, "a@example.com")
+    await register(client, "b@example.com")
+    theirs = await new_cart(client, customer_id=a_id)
+    response = await client.post(
+        "/v1/sessions",
+        json={"email": "b@example.com", "password": PASSWORD, "cart_id": theirs["id"]},
+        headers=headers(),
+    )
+    assert problem(response) == (403, "not_your_data")
+
+
+# --- Admin merge of two customers --------------------------------------------------------------
+
+
+async def test_admin_merges_two_customers_by_the_survivorship_rules(holding: Client) -> None:
+    client = holding
+    keep_id, keep_token = await new_customer(client, "keep@example.com")
+    gone_id, gone_token = await new_customer(client, "gone@example.com", phone="+15550177777")
+    gone_cart = await new_cart(client, customer_id=gone_id)
+    await add(client, gone_cart["id"], "SKU-MUG", 1)
+    placed = await client.post(
+        f"/v1/carts/{gone_cart['id']}/checkout", json=checkout_body(), headers=headers()
+    )
+    assert placed.status_code == 201, placed.text
+    keep_cart = await new_cart(client, customer_id=keep_id)
+    await add(client, keep_cart["id"], "SKU-MUG", 2)
+    gone_open = await new_cart(client, customer_id=gone_id)
+    await add(client, gone_open["id"], "SKU-MUG", 1)
+
+    body = {"survivor": keep_id, "merged": gone_id}
+    refused = await client.post("/v1/admin/customers/merge", json=body, headers=headers())
+    assert problem(refused) == (403, "out_of_scope")
+    merged = await client.post("/v1/admin/customers/merge", json=body, headers=ADMIN)
+    assert merged.status_code == 200, merged.text
+    result = merged.json()
+    assert result["survivor"]["email"] == "keep@example.com"  # the survivor's profile stays
+    assert result["orders_moved"] == [placed.json()["id"]]
+    assert result["cart"]["outcome"] == "merged"
+
+    graph = (await client.get(f"/v1/customers/{keep_id}/identifiers", headers=ADMIN)).json()
+    assert {(i["kind"], i["value"]) for i in graph["identifiers"]} >= {
+        ("email", "keep@example.com"),
+        ("email", "gone@example.com"),
+        ("phone", "+15550177777"),
+    }
+    orders = await client.get(f"/v1/customers/{keep_id}/orders", headers=as_customer(keep_token))
+    assert [o["id"] for o in orders.json()["items"]] == [placed.json()["id"]]
+    cart = (await client.get(f"/v1/carts/{keep_cart['id']}", headers=headers())).json()
+    assert quantities(cart) == {"SKU-MUG": 3}
+    gone = (await client.get(f"/v1/customers/{gone_id}", headers=ADMIN)).json()
+    assert gone["merged_into"] == keep_id
+
+    # The merged customer's token is revoked; its email now finds the survivor.
+    revoked = await client.get(f"/v1/customers/{gone_id}", headers=as_customer(gone_token))
+    assert problem(revoked) == (401, "invalid_token")
+    found = await client.post(
+        "/v1/identify", json={"kind": "phone", "value": "+15550177777"}, headers=headers()
+    )
+    assert found.json()["customer_id"] == keep_id
+    assert (await sign_in(client, "gone@example.com"))["customer_id"] == keep_id
+
+    again = await client.post("/v1/admin/customers/merge", json=body, headers=ADMIN)
+    assert problem(again) == (409, "customer_already_merged")
+    itself = await client.post(
+        "/v1/admin/customers/merge", json={"survivor": keep_id, "merged": keep_id}, headers=ADMIN
+    )
+    assert problem(itself) == (422, "invalid_input")
+    assert len(await events(client, type="customer.merged")) == 1
+    await verified(client)
