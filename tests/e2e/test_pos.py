@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -215,6 +216,47 @@ async def test_a_mobile_cart_is_handed_off_to_the_register(client: Client) -> No
     handoffs = await events(client, type="pos.cart_handed_off")
     assert handoffs[0]["data"]["from_channel"] == "mobile"
     await verified(client)
+
+
+async def test_the_app_shows_a_code_and_the_register_loads_that_cart(client: Client) -> None:
+    await open_shift(client)
+    cart = await new_cart(client, MOBILE_KEY, device_id="phone-2")
+    await add(client, cart["id"], "SKU-LAMP", 1, key=MOBILE_KEY)
+    issued = await client.post(
+        "/v1/pos/handoff-codes", json={"cart_id": cart["id"]}, headers=headers(MOBILE_KEY)
+    )
+    assert issued.status_code == 201, issued.text
+    code = issued.json()["code"]
+    assert len(code) == 6
+    # The till cannot mint codes, and the shopper's key cannot work the till.
+    assert (
+        await client.post("/v1/pos/handoff-codes", json={"cart_id": "x"}, headers=POS)
+    ).status_code == 403
+
+    both = await client.post(
+        f"/v1/pos/registers/{TILL}/handoff", json={"cart_id": cart["id"], "code": code}, headers=POS
+    )
+    assert both.status_code == 422
+    loaded = await client.post(
+        f"/v1/pos/registers/{TILL}/handoff", json={"code": code.lower()}, headers=POS
+    )
+    assert loaded.status_code == 201, loaded.text
+    assert loaded.json()["cart_id"] == cart["id"]
+    used = await client.post(f"/v1/pos/registers/{TILL}/handoff", json={"code": code}, headers=POS)
+    assert used.status_code == 422 and used.json()["errors"][0]["field"] == "code"
+
+    other = await new_cart(client, MOBILE_KEY, device_id="phone-3")
+    stale = (
+        await client.post(
+            "/v1/pos/handoff-codes", json={"cart_id": other["id"]}, headers=headers(MOBILE_KEY)
+        )
+    ).json()["code"]
+    advanced = await client.post("/v1/admin/clock/advance", json={"minutes": 16}, headers=ADMIN)
+    assert advanced.status_code == 200, advanced.text
+    expired = await client.post(
+        f"/v1/pos/registers/{TILL}/handoff", json={"code": stale}, headers=POS
+    )
+    assert expired.status_code == 422 and expired.json()["code"] == "invalid_input"
 
 
 async def test_scan_override_and_void(client: Client) -> None:
@@ -499,3 +541,18 @@ async def test_keys_reach_only_their_own_routes_and_store(client: Client) -> Non
     # The admin key reaches every store's registers.
     everywhere = (await client.get("/v1/pos/registers", headers=ADMIN)).json()
     assert [r["id"] for r in everywhere] == ["reg_nyc_1", "reg_nyc_2", SEA_REGISTER]
+
+
+async def test_two_associates_opening_one_register_get_one_shift(client: Client) -> None:
+    async def attempt(associate: str) -> Any:
+        return await client.post(
+            f"/v1/pos/registers/{TILL}/shifts",
+            json={"associate_id": associate, "opening_float": 10_000},
+            headers=POS,
+        )
+
+    results = await asyncio.gather(*(attempt(f"emp_{n}") for n in range(6)))
+    assert sorted(r.status_code for r in results) == [201] + [409] * 5
+    registers = (await client.get("/v1/pos/registers", headers=POS)).json()
+    [winner] = [r.json() for r in results if r.status_code == 201]
+    assert registers[0]["open_shift_id"] == winner["id"]

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from omniloom.domain.errors import CartEmpty, FieldError, GiftCardInsufficient, InvalidInput
+from omniloom.domain.errors import (
+    CartEmpty,
+    FieldError,
+    GiftCardInsufficient,
+    InvalidInput,
+    ShiftNotOpen,
+)
 from omniloom.domain.orders import Fulfilment, OrderStatus
 from omniloom.domain.payments import charge_card
 from omniloom.domain.tenders import AppliedTender, TenderRequest, TenderType, allocate
@@ -83,7 +89,9 @@ def pay(
     }
     record_order(unit, order, order_lines, payments)
     cash = next((t for t in allocation.tenders if t.type is TenderType.CASH), None)
-    pos_queries.add_cash_sale(unit.conn, shift_id, allocation.cash_taken)
+    if not pos_queries.add_cash_sale(unit.conn, shift_id, allocation.cash_taken):
+        # The shift was closed while this sale was being paid: its drawer is already counted.
+        raise ShiftNotOpen(f"Shift {shift_id} closed during the sale; open a shift and retry.")
     pos_queries.close_sale(
         unit.conn,
         cart_id,

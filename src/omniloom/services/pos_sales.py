@@ -13,7 +13,6 @@ from typing import Any
 from omniloom.domain.carts import MAX_CART_LINES, MAX_LINE_QUANTITY, CartStatus
 from omniloom.domain.errors import (
     CartFull,
-    CartNotActive,
     FieldError,
     InsufficientStock,
     InvalidInput,
@@ -36,7 +35,7 @@ from omniloom.services.unit import Unit
 from omniloom.store import cart_queries, inventory_queries, pos_queries
 
 
-def _new_sale(unit: Unit, register: dict[str, Any], cart_id: str, origin: str) -> dict[str, Any]:
+def new_sale(unit: Unit, register: dict[str, Any], cart_id: str, origin: str) -> dict[str, Any]:
     sale = {
         "cart_id": cart_id,
         "register_id": register["id"],
@@ -74,42 +73,13 @@ def start_sale(
     shift_id = open_shift_of(register)
     _check_customer(unit, customer_id)
     cart = carts.create_cart(runtime, unit, device_id=register_id, customer_id=customer_id)
-    sale = _new_sale(unit, register, cart.id, "register")
+    sale = new_sale(unit, register, cart.id, "register")
     unit.emit(
         "pos.sale_started",
         cart_id=cart.id,
         customer_id=customer_id,
         register_id=register_id,
         shift_id=shift_id,
-    )
-    return sale_view(runtime, unit.conn, sale)
-
-
-def hand_off(
-    runtime: Runtime, unit: Unit, location_id: str | None, register_id: str, *, cart_id: str
-) -> SaleView:
-    """Load a cart started on another device onto this register: the same cart, not a copy."""
-    register = register_at(unit.conn, location_id, register_id)
-    shift_id = open_shift_of(register)
-    existing = pos_queries.sale(unit.conn, cart_id)
-    if existing is not None:
-        raise CartNotActive(
-            f"Cart {cart_id} is already at register {existing['register_id']} "
-            f"({existing['status']}).",
-            extra={"register_id": existing["register_id"]},
-        )
-    cart = carts.begin_change(unit, cart_id, None)
-    # Stock the shopper's device held elsewhere goes back; the sale takes from this store.
-    stock.release_cart_holds(unit, cart_id)
-    sale = _new_sale(unit, register, cart_id, "handoff")
-    unit.emit(
-        "pos.cart_handed_off",
-        cart_id=cart_id,
-        customer_id=cart["customer_id"],
-        register_id=register_id,
-        shift_id=shift_id,
-        from_channel=cart["channel"],
-        device_id=cart["device_id"],
     )
     return sale_view(runtime, unit.conn, sale)
 

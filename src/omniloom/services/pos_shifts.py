@@ -71,25 +71,14 @@ def open_shift(
     return shift_view(row)
 
 
-def expected_cash(shift: dict[str, Any]) -> int:
-    """What the drawer should hold: the float, plus cash kept from sales, minus cash refunds."""
-    return int(shift["opening_float"] + shift["cash_sales"] - shift["cash_refunds"])
-
-
 def close_shift(
     unit: Unit, location_id: str | None, shift_id: str, *, associate_id: str, counted_cash: int
 ) -> ShiftView:
     shift = _shift_at(unit.conn, location_id, shift_id)
-    expected = expected_cash(shift)
-    closed = pos_queries.close_shift(
-        unit.conn,
-        shift_id,
-        closed_by=associate_id,
-        now=unit.now,
-        expected=expected,
-        counted=counted_cash,
+    expected = pos_queries.close_shift(
+        unit.conn, shift_id, closed_by=associate_id, now=unit.now, counted=counted_cash
     )
-    if not closed:
+    if expected is None:
         raise ShiftNotOpen(f"Shift {shift_id} is already closed.")
     pos_queries.free_register(unit.conn, shift["register_id"], shift_id)
     unit.emit(

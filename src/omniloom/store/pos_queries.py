@@ -18,6 +18,7 @@ from omniloom.store.tables import (
     customers,
     gift_card_transactions,
     gift_cards,
+    pos_handoff_codes,
     pos_price_overrides,
     pos_sales,
     pos_shifts,
@@ -53,6 +54,9 @@ _ADD_CASH = (
         sales_count=pos_shifts.c.sales_count + 1,
     )
 )
+# Expected cash is worked out by the UPDATE itself, from the row it locks: a sale committing
+# while the drawer is counted is either in the figure or refused (its shift is closed).
+_EXPECTED = pos_shifts.c.opening_float + pos_shifts.c.cash_sales - pos_shifts.c.cash_refunds
 _CLOSE_SHIFT = (
     update(pos_shifts)
     .where(pos_shifts.c.id == bindparam("b_id"), pos_shifts.c.status == "open")
@@ -60,10 +64,11 @@ _CLOSE_SHIFT = (
         status="closed",
         closed_by=bindparam("b_by"),
         closed_at=bindparam("b_now"),
-        expected_cash=bindparam("b_expected"),
+        expected_cash=_EXPECTED,
         counted_cash=bindparam("b_counted"),
-        variance=bindparam("b_variance"),
+        variance=bindparam("b_counted") - _EXPECTED,
     )
+    .returning(pos_shifts.c.expected_cash)
 )
 
 _SKU_BY_BARCODE = select(skus.c.sku).where(skus.c.barcode == bindparam("barcode"))
@@ -92,6 +97,10 @@ _DELETE_OVERRIDE = delete(pos_price_overrides).where(
     pos_price_overrides.c.cart_id == bindparam("b_cart"),
     pos_price_overrides.c.sku == bindparam("b_sku"),
 )
+
+_INSERT_HANDOFF_CODE = pos_handoff_codes.insert()
+_HANDOFF_CODE = select(pos_handoff_codes).where(pos_handoff_codes.c.code == bindparam("code"))
+_DELETE_HANDOFF_CODE = delete(pos_handoff_codes).where(pos_handoff_codes.c.code == bindparam("b"))
 
 _GIFT_CARD = select(gift_cards).where(gift_cards.c.code == bindparam("code"))
 _REDEEM = (
@@ -171,23 +180,12 @@ def add_cash_sale(conn: Connection, shift_id: str, cash: int) -> bool:
 
 
 def close_shift(
-    conn: Connection,
-    shift_id: str,
-    *,
-    closed_by: str,
-    now: datetime,
-    expected: int,
-    counted: int,
-) -> bool:
-    params = {
-        "b_id": shift_id,
-        "b_by": closed_by,
-        "b_now": now,
-        "b_expected": expected,
-        "b_counted": counted,
-        "b_variance": counted - expected,
-    }
-    return raw.execute(conn, _CLOSE_SHIFT, params) == 1
+    conn: Connection, shift_id: str, *, closed_by: str, now: datetime, counted: int
+) -> int | None:
+    """Close an open shift with the counted cash; the cash expected, or None if not open."""
+    params = {"b_id": shift_id, "b_by": closed_by, "b_now": now, "b_counted": counted}
+    row = raw.first(conn, _CLOSE_SHIFT, params)
+    return None if row is None else int(row[0])
 
 
 # Sales --------------------------------------------------------------------------------------------
@@ -246,6 +244,19 @@ def put_override(conn: Connection, override: dict[str, Any]) -> None:
 
 def delete_override(conn: Connection, cart_id: str, sku: str) -> None:
     raw.execute(conn, _DELETE_OVERRIDE, {"b_cart": cart_id, "b_sku": sku})
+
+
+def insert_handoff_code(conn: Connection, row: dict[str, Any]) -> None:
+    raw.insert_many(conn, _INSERT_HANDOFF_CODE, [row])
+
+
+def handoff_code(conn: Connection, code: str) -> dict[str, Any] | None:
+    return _one(conn, _HANDOFF_CODE, {"code": code})
+
+
+def delete_handoff_code(conn: Connection, code: str) -> bool:
+    """Use a code up; False if another register used it first."""
+    return raw.execute(conn, _DELETE_HANDOFF_CODE, {"b": code}) == 1
 
 
 # Gift cards -------------------------------------------------------------------------------------

@@ -451,3 +451,13 @@ customer_merges = Table(
     Column("survivor_id", String(40), ForeignKey("customers.id"), nullable=False, index=True),
     Column("merged_at", Timestamp, nullable=False),
 )
+
+# Short codes a shopper's app shows at the till so the register can load that same cart.
+pos_handoff_codes = Table(
+    "pos_handoff_codes",
+    metadata,
+    Column("code", String(12), primary_key=True),
+    Column("cart_id", String(40), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+)

@@ -18,7 +18,7 @@ from omniloom.domain.carts import Quantity
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import FieldError, InvalidInput
 from omniloom.domain.tenders import TenderRequest, TenderType
-from omniloom.services import pos, pos_payment, pos_sales, pos_shifts, receipts
+from omniloom.services import pos, pos_handoff, pos_payment, pos_sales, pos_shifts, receipts
 from omniloom.services.commands import CardNumber, Identifier, ShortText
 
 Amount = Annotated[int, msgspec.Meta(ge=1, le=100_000_000)]
@@ -46,6 +46,13 @@ class StartSale(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class HandOff(msgspec.Struct, forbid_unknown_fields=True):
+    """Name the cart by its id or by the short code the shopper's app shows."""
+
+    cart_id: Identifier | None = None
+    code: Annotated[str, msgspec.Meta(min_length=4, max_length=12)] | None = None
+
+
+class IssueHandoffCode(msgspec.Struct, forbid_unknown_fields=True):
     cart_id: Identifier
 
 
@@ -172,12 +179,31 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], register_id: str, data: HandOff
     ) -> pos.SaleView:
         data = await strict_body(request, HandOff)
+        if (data.cart_id is None) == (data.code is None):
+            raise InvalidInput(
+                "Name the cart by exactly one of cart_id or code.",
+                errors=[FieldError("cart_id", "give cart_id or code, not both or neither")],
+            )
         runtime, store = runtime_of(request), _store(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
-            lambda unit: pos_sales.hand_off(
-                runtime, unit, store, register_id, cart_id=data.cart_id
+            lambda unit: pos_handoff.hand_off(
+                runtime, unit, store, register_id, cart_id=data.cart_id, code=data.code
             ),
+        )
+
+    # The shopper's app asks for the code, so this one route takes a storefront key.
+    @post(
+        "/handoff-codes",
+        summary="Get a short code to show at the till (storefront keys)",
+        opt=requires(Scope.STOREFRONT),
+    )
+    async def issue_handoff_code(
+        self, request: Request[Any, Any, Any], data: IssueHandoffCode
+    ) -> pos_handoff.HandoffCode:
+        data = await strict_body(request, IssueHandoffCode)
+        return await idempotent_post(  # type: ignore[return-value]
+            request, lambda unit: pos_handoff.issue_code(unit, data.cart_id)
         )
 
     @get("/sales/{cart_id:str}", summary="Read a sale as the register shows it")
