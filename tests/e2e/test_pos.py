@@ -401,6 +401,15 @@ def _bad_payments(total: int) -> list[Any]:
         ),
         pytest.param(
             [
+                {"type": "gift_card", "code": "GC-1000-0003", "amount": 100},
+                {"type": "cash", "tendered": total},
+            ],
+            422,
+            "gift_card_insufficient",
+            id="empty-gift-card",
+        ),
+        pytest.param(
+            [
                 {"type": "gift_card", "code": "GC-1000-0001", "amount": 1000},
                 {"type": "card", "card_number": DECLINED, "amount": total - 1000},
             ],
