@@ -23,6 +23,7 @@ from omniloom.api.controllers.health import health, hello
 from omniloom.api.controllers.identity import identity_routes
 from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.pos import PosController
+from omniloom.api.controllers.social import SocialController
 from omniloom.api.controllers.touchpoints import TouchpointController
 from omniloom.api.problems import EXCEPTION_HANDLERS
 from omniloom.config import Settings
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             AnalyticsController,
             identity_routes,
             TouchpointController,
+            SocialController,
         ],
         state=State({"runtime": runtime}),
         lifespan=[lifespan],

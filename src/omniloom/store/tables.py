@@ -265,6 +265,17 @@ events = Table(
     Column("consent", JSON, nullable=True),
 )
 
+# Shoppable posts: a post on a social platform that tags products.
+social_posts = Table(
+    "social_posts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("platform", String(20), nullable=False),
+    Column("caption", Text, nullable=False),
+    Column("product_ids", JSON, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
 # Browsers and app installs that introduced themselves (apps with their push token).
 devices = Table(
     "devices",

@@ -19,7 +19,8 @@ from omniloom.api.http import (
     strict_body,
 )
 from omniloom.domain.channels import Scope
-from omniloom.services import carts, checkout, idempotency
+from omniloom.services import cart_links, carts, checkout, idempotency
+from omniloom.services.cart_links import CartLinks, ShareCart
 from omniloom.services.commands import AddLine, ChangeLine, Checkout, CreateCart
 from omniloom.services.views import CartView, OrderView
 
@@ -113,6 +114,19 @@ class CartController(Controller):
             touch_context(request),
         )
         return _cart_response(cart)  # type: ignore[return-value]
+
+    @post(
+        "/{cart_id:str}/links",
+        summary="Links that open this cart on another device or from a message",
+        status_code=200,
+    )
+    async def share(
+        self, request: Request[Any, Any, Any], cart_id: str, data: ShareCart
+    ) -> CartLinks:
+        data = await strict_body(request, ShareCart)
+        return await idempotent_post(  # type: ignore[return-value]
+            request, lambda unit: cart_links.share(unit, cart_id, data), status_code=200
+        )
 
     @post("/{cart_id:str}/checkout", summary="Check out a cart into a paid order", status_code=201)
     async def checkout(
