@@ -131,3 +131,14 @@ async def test_a_cart_link_opens_the_same_cart(client: Client) -> None:
     assert links.json()["app_url"] == f"omniloom://cart/{cart['id']}"
     shared = [e for e in await events(client) if e["type"] == "cart.link_shared"]
     assert [(e["channel"], e["data"]["via"]) for e in shared] == [("social", "dm")]
+
+
+async def test_only_the_social_channel_publishes_and_sells_in_platform(client: Client) -> None:
+    for key in (WEB_KEY, "olk_mobile_demo", "olk_pos_nyc_demo"):
+        response = await client.post(
+            "/v1/social/posts",
+            json={"platform": "tiktok", "caption": "x", "product_ids": ["prd_mug"]},
+            headers=headers(key),
+        )
+        assert (response.status_code, response.json()["code"]) == (403, "out_of_scope"), key
+    assert (await _post(client))["platform"] == "instagram"

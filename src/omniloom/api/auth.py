@@ -37,9 +37,17 @@ class KeyRing:
 REQUIRED_SCOPE = "omniloom.scope"  # route handler `opt` key naming the scope a route needs
 
 
-def requires(scope: Scope) -> dict[str, Scope]:
-    """The ``opt`` a controller or route declares to need ``scope``."""
-    return {REQUIRED_SCOPE: scope}
+REQUIRED_CHANNELS = "omniloom.channels"  # `opt` key: the only channels a route is for
+
+
+def requires(scope: Scope, *channels: Channel) -> dict[str, Any]:
+    """The ``opt`` a controller or route declares: the scope it needs and, when it is one
+    channel's door (social posts, say), the channels whose keys may use it. Admin keys may
+    use every route."""
+    opt: dict[str, Any] = {REQUIRED_SCOPE: scope}
+    if channels:
+        opt[REQUIRED_CHANNELS] = frozenset(channels)
+    return opt
 
 
 def _presented_key(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
@@ -76,6 +84,10 @@ def api_key_middleware(app: ASGIApp) -> ASGIApp:
                 raise InvalidApiKey("The API key is not known to this store.")
             if not key.allows(required):
                 raise OutOfScope(f"A {key.channel} key cannot reach {required} routes.")
+            channels = handler.opt.get(REQUIRED_CHANNELS)
+            if channels and key.channel not in channels and not key.allows(Scope.ADMIN):
+                names = ", ".join(sorted(channels))
+                raise OutOfScope(f"A {key.channel} key cannot reach {names} routes.")
             scope[PRINCIPAL_KEY] = key  # type: ignore[literal-required]
         await app(scope, receive, send)
 

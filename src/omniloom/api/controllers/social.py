@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 
 from omniloom.api.auth import requires
 from omniloom.api.http import idempotent_post, runtime_of, strict_body
-from omniloom.domain.channels import Scope
+from omniloom.domain.channels import Channel, Scope
 from omniloom.services import social
 from omniloom.services.social import NewPost, PostClick, PostView, SocialOrder
 from omniloom.services.views import OrderView
@@ -17,7 +17,7 @@ from omniloom.services.views import OrderView
 class SocialController(Controller):
     path = "/v1/social"
     tags = ["social"]
-    opt = requires(Scope.STOREFRONT)
+    opt = requires(Scope.STOREFRONT, Channel.SOCIAL)
 
     @post("/posts", summary="Publish a shoppable post tagging products")
     async def publish(self, request: Request[Any, Any, Any], data: NewPost) -> PostView:
