@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Table
 from omniloom.domain.channels import demo_api_keys
 from omniloom.seed.model import Category, Location, Product, SeedData, StockLevel
 from omniloom.seed.progress import Progress, ignore_progress, report_every
+from omniloom.seed.promotions import DEMO_PROMOTIONS, promotion_row
 from omniloom.store import tables
 
 Row = tuple[Any, ...]
@@ -56,6 +57,7 @@ def load(conn: Connection, data: SeedData, progress: Progress = ignore_progress)
         ),
         (tables.inventory, len(data.stock), map(_stock, data.stock)),
         (tables.customers, len(data.customers), map(_astuple, data.customers)),
+        (tables.promotions, len(DEMO_PROMOTIONS), map(promotion_row, DEMO_PROMOTIONS)),
         (
             tables.api_keys,
             len(keys),

@@ -39,7 +39,7 @@ def cart_view(
 ) -> CartView:
     line_views = []
     for line_id, sku, quantity, product_id, title in lines:
-        unit_price = catalog.price(conn, sku, cart["channel"]).amount
+        price = catalog.line_price(conn, sku, quantity, cart["channel"])
         line_views.append(
             CartLineView(
                 id=line_id,
@@ -47,8 +47,10 @@ def cart_view(
                 product_id=product_id,
                 title=title,
                 quantity=quantity,
-                unit_price=unit_price,
-                line_total=unit_price * quantity,
+                unit_price=price.unit_price,
+                line_total=price.unit_price * quantity - price.discount,
+                discount=price.discount,
+                promotion_id=price.promotion_id,
             )
         )
     return CartView(

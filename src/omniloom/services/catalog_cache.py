@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
+from omniloom.domain.promotions import Promotion, best_discount
 from omniloom.services.views import Price
-from omniloom.store import cart_queries, catalog_queries
+from omniloom.store import cart_queries, catalog_queries, changes, promotion_queries
 from omniloom.store.catalog_queries import ADMIN_CHANNEL
 
 
@@ -49,11 +50,63 @@ class ProductEntry:
         return channel == ADMIN_CHANNEL or channel in self.channels
 
 
+class LinePrice(NamedTuple):
+    unit_price: int
+    discount: int
+    promotion_id: str | None
+
+
 class CatalogCache:
     def __init__(self, capacity: int = 20_000) -> None:
         self._capacity = capacity
         self._products: OrderedDict[str, ProductEntry | None] = OrderedDict()
         self._product_of_sku: dict[str, str | None] = {}
+        self._parents: dict[str, str | None] | None = None
+        self._promotions: list[Promotion] | None = None
+        # Promotions change at run time; they are kept only where every change is seen.
+        self.caching_promotions = False
+
+    def forget(self, touched: changes.Touched) -> None:
+        if any(kind == promotion_queries.PROMOTIONS for kind, _ in touched):
+            self._promotions = None
+
+    def promotions(self, conn: Connection) -> list[Promotion]:
+        if self._promotions is not None:
+            return self._promotions
+        active = promotion_queries.active(conn)
+        if self.caching_promotions:
+            self._promotions = active
+        return active
+
+    def categories_of(self, conn: Connection, category_id: str) -> list[str]:
+        """A category and every category above it."""
+        if self._parents is None:
+            self._parents = {
+                row["id"]: row["parent_id"] for row in catalog_queries.list_categories(conn)
+            }
+        chain: list[str] = []
+        current: str | None = category_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self._parents.get(current)
+        return chain
+
+    def line_price(self, conn: Connection, sku: str, quantity: int, channel: str) -> LinePrice:
+        """What ``quantity`` x ``sku`` costs on ``channel``, with its best promotion."""
+        product = self.product_of_sku(conn, sku)
+        if product is None:
+            raise KeyError(sku)
+        unit_price = product.sku(sku).price_for(channel).amount
+        return self.discounted(conn, product, unit_price, quantity, channel)
+
+    def discounted(
+        self, conn: Connection, product: ProductEntry, unit_price: int, quantity: int, channel: str
+    ) -> LinePrice:
+        categories = self.categories_of(conn, product.row["category_id"])
+        saving, promotion = best_discount(
+            self.promotions(conn), channel, categories, unit_price, quantity
+        )
+        return LinePrice(unit_price, saving, None if promotion is None else promotion.id)
 
     def product(self, conn: Connection, product_id: str) -> ProductEntry | None:
         if product_id in self._products:

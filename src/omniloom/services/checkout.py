@@ -11,6 +11,7 @@ from omniloom.domain.orders import Fulfilment, OrderStatus
 from omniloom.domain.payments import charge_card
 from omniloom.services import stock
 from omniloom.services.carts import begin_change
+from omniloom.services.catalog_cache import LinePrice
 from omniloom.services.commands import Checkout, Pickup
 from omniloom.services.orders import order_view
 from omniloom.services.runtime import Runtime
@@ -56,9 +57,9 @@ def place_order(
     order_lines: list[dict[str, Any]] = []
     for _, sku, quantity, _, title in lines:
         location_id = stock.reserve_first_fit(unit, sku, quantity, locations, order_id=order_id)
-        unit_price = runtime.catalog.price(unit.conn, sku, cart["channel"]).amount
+        price = runtime.catalog.line_price(unit.conn, sku, quantity, cart["channel"])
         order_lines.append(
-            order_line_row(runtime, unit, order_id, sku, title, quantity, unit_price, location_id)
+            order_line_row(runtime, unit, order_id, sku, title, quantity, price, location_id)
         )
     subtotal = sum(line["line_total"] for line in order_lines)
     tax = sum(line["tax"] for line in order_lines)
@@ -99,21 +100,24 @@ def order_line_row(
     sku: str,
     title: str,
     quantity: int,
-    unit_price: int,
+    price: LinePrice,
     location_id: str,
 ) -> dict[str, Any]:
-    """An order line, taxed at the rate of the location its stock comes from."""
-    line_total = unit_price * quantity
+    """An order line at its price snapshot (promotion applied), taxed at the rate of the
+    location its stock comes from."""
+    line_total = price.unit_price * quantity - price.discount
     return {
         "id": unit.ids.new("oline"),
         "order_id": order_id,
         "sku": sku,
         "title": title,
         "quantity": quantity,
-        "unit_price": unit_price,
+        "unit_price": price.unit_price,
         "line_total": line_total,
         "tax": tax_on(line_total, runtime.layout.locations[location_id].tax_rate_bps),
         "location_id": location_id,
+        "discount": price.discount,
+        "promotion_id": price.promotion_id,
     }
 
 

@@ -63,6 +63,8 @@ def order_view(
                 line_total=line["line_total"],
                 tax=line["tax"],
                 location_id=line["location_id"],
+                discount=line.get("discount") or 0,
+                promotion_id=line.get("promotion_id"),
             )
             for line in lines
         ],

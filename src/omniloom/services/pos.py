@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from omniloom.domain.errors import NotFound, OutOfScope, SaleNotOpen, ShiftNotOpen
 from omniloom.domain.money import tax_on
+from omniloom.services.catalog_cache import LinePrice
 from omniloom.services.runtime import Runtime
 from omniloom.store import cart_queries, pos_queries
 
@@ -54,8 +55,10 @@ class SaleLineView(msgspec.Struct, frozen=True):
     quantity: int
     list_price: int
     unit_price: int
-    line_total: int
+    line_total: int  # after any promotion
     override_reason: str | None
+    discount: int = 0
+    promotion_id: str | None = None
 
 
 class SaleView(msgspec.Struct, frozen=True):
@@ -141,9 +144,13 @@ def sale_view(runtime: Runtime, conn: Connection, sale: dict[str, Any]) -> SaleV
     rate = runtime.layout.locations[sale["location_id"]].tax_rate_bps
     lines = []
     for line_id, sku, quantity, product_id, title in cart_queries.lines(conn, sale["cart_id"]):
-        list_price = pos_price(runtime, conn, sku)
         override = overrides.get(sku)
-        unit_price = list_price if override is None else override["unit_price"]
+        # An associate's override is the price; promotions apply only to the store's own price.
+        price = (
+            runtime.catalog.line_price(conn, sku, quantity, POS_CHANNEL)
+            if override is None
+            else LinePrice(override["unit_price"], 0, None)
+        )
         lines.append(
             SaleLineView(
                 id=line_id,
@@ -151,10 +158,12 @@ def sale_view(runtime: Runtime, conn: Connection, sale: dict[str, Any]) -> SaleV
                 product_id=product_id,
                 title=title,
                 quantity=quantity,
-                list_price=list_price,
-                unit_price=unit_price,
-                line_total=unit_price * quantity,
+                list_price=pos_price(runtime, conn, sku),
+                unit_price=price.unit_price,
+                line_total=price.unit_price * quantity - price.discount,
                 override_reason=None if override is None else override["reason_code"],
+                discount=price.discount,
+                promotion_id=price.promotion_id,
             )
         )
     subtotal = sum(line.line_total for line in lines)

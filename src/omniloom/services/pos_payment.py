@@ -21,6 +21,7 @@ from omniloom.domain.orders import Fulfilment, OrderStatus
 from omniloom.domain.payments import charge_card
 from omniloom.domain.tenders import AppliedTender, TenderRequest, TenderType, allocate
 from omniloom.services import carts, stock
+from omniloom.services.catalog_cache import LinePrice
 from omniloom.services.checkout import order_line_row, payment_row, record_order
 from omniloom.services.pos import open_shift_of, register_at, sale_at, sale_view
 from omniloom.services.receipts import ReceiptView, build_receipt
@@ -61,7 +62,7 @@ def pay(
                 line.sku,
                 line.title,
                 line.quantity,
-                line.unit_price,
+                LinePrice(line.unit_price, line.discount, line.promotion_id),
                 store,
             )
         )

@@ -62,6 +62,7 @@ class Runtime:
         self._persisted_sequence = 0
         self._layout: StoreLayout | None = None
         self.catalog = CatalogCache()
+        self.catalog.caching_promotions = db.on_change(self.catalog.forget)
         self.stock_levels = StockLevels()
         self.stock_levels.caching = db.on_change(self.stock_levels.forget)
 

@@ -76,7 +76,9 @@ class CartLineView(msgspec.Struct, frozen=True):
     title: str
     quantity: int
     unit_price: int
-    line_total: int
+    line_total: int  # after the discount
+    discount: int = 0
+    promotion_id: str | None = None
 
 
 class CartView(msgspec.Struct, frozen=True):
@@ -100,9 +102,11 @@ class OrderLineView(msgspec.Struct, frozen=True):
     title: str
     quantity: int
     unit_price: int
-    line_total: int
+    line_total: int  # after the discount; tax is on this
     tax: int
     location_id: str
+    discount: int = 0
+    promotion_id: str | None = None
 
 
 class PaymentView(msgspec.Struct, frozen=True):

@@ -224,6 +224,9 @@ order_lines = Table(
     Column("line_total", BigInteger, nullable=False),
     Column("tax", BigInteger, nullable=False),
     Column("location_id", String(40), nullable=False),
+    # What a promotion took off the line (line_total is after it), and which promotion.
+    Column("discount", BigInteger, nullable=False, default=0),
+    Column("promotion_id", String(40), nullable=True),
 )
 
 payments = Table(
@@ -263,6 +266,22 @@ events = Table(
     Column("value", BigInteger, nullable=True),
     Column("campaign", JSON, nullable=True),
     Column("consent", JSON, nullable=True),
+)
+
+# Promotions: percent off or buy X get Y, optionally for some channels and one category.
+promotions = Table(
+    "promotions",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("channels", JSON, nullable=True),  # null: every channel
+    Column("category_id", String(40), nullable=True),
+    Column("percent_off", Integer, nullable=False, default=0),
+    Column("buy_quantity", Integer, nullable=False, default=0),
+    Column("get_quantity", Integer, nullable=False, default=0),
+    Column("active", Boolean, nullable=False, default=True),
+    CheckConstraint("percent_off BETWEEN 0 AND 100", name="ck_promotions_percent"),
 )
 
 # Shoppable posts: a post on a social platform that tags products.

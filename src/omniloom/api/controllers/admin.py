@@ -13,8 +13,9 @@ from omniloom.api.auth import requires
 from omniloom.api.http import idempotent_post, runtime_of, strict_body
 from omniloom.domain.channels import Scope
 from omniloom.domain.orders import OrderStatus
-from omniloom.services import clock_control, orders
+from omniloom.services import clock_control, orders, promotions
 from omniloom.services.events import EventPage, read_events
+from omniloom.services.promotions import NewPromotion, PromotionView
 from omniloom.services.verify import Verification, verify_store
 from omniloom.services.views import OrderView
 
@@ -90,6 +91,19 @@ class AdminController(Controller):
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: orders.move_order(unit, order_id, target), status_code=200
         )
+
+    @post("/promotions", summary="Create a promotion (percent off, or buy X get Y)")
+    async def create_promotion(
+        self, request: Request[Any, Any, Any], data: NewPromotion
+    ) -> PromotionView:
+        data = await strict_body(request, NewPromotion)
+        return await idempotent_post(  # type: ignore[return-value]
+            request, lambda unit: promotions.create(unit, data)
+        )
+
+    @get("/promotions", summary="Active promotions")
+    async def list_promotions(self, request: Request[Any, Any, Any]) -> list[PromotionView]:
+        return await promotions.list_active(runtime_of(request))
 
     @get("/verify", summary="Check the store's invariants (ledger, stock, payments)")
     async def verify(self, request: Request[Any, Any, Any]) -> Verification:
