@@ -36,7 +36,8 @@ def test_the_best_promotion_wins_and_ties_go_to_the_lower_id() -> None:
     everything = [BOGO, TWENTY, THREE_FOR_TWO, TEN]
     assert best_discount(everything, "web", ["cat_books"], 1_000, 2) == (1_000, BOGO)
     assert best_discount(everything, "web", ["cat_books"], 1_000, 1) == (100, TEN)
-    assert best_discount(everything, "pos", ["cat_books"], 1_000, 3) == (600, TWENTY)
+    assert best_discount(everything, "pos", ["cat_books"], 1_000, 2) == (400, TWENTY)
+    assert best_discount(everything, "pos", ["cat_books"], 1_000, 3) == (1_000, THREE_FOR_TWO)
     assert best_discount([], "web", [], 1_000, 3) == (0, None)
     twin = Promotion("p0", "10% too", PromotionKind.PERCENT_OFF, percent_off=10)
     assert best_discount([TEN, twin], "web", [], 1_000, 1) == (100, twin)
