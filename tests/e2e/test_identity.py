@@ -370,6 +370,44 @@ async def test_expired_guest_holds_are_taken_again_on_merge(holding: Client) -> 
     await verified(client)
 
 
+async def test_merge_keeps_lines_whose_stock_is_gone_without_a_hold(holding: Client) -> None:
+    client = holding
+    customer_id = (await register(client, "grace@example.com"))["customer"]["id"]
+    mine, guest = await carts_for_merge(client, customer_id)
+    await client.post("/v1/admin/clock/advance", json={"minutes": 16}, headers=ADMIN)
+    rival = await new_cart(client)
+    await add(client, rival["id"], "SKU-MUG", MUG_AT_DC - 3)  # 3 mugs left, 5 wanted
+
+    merge = (await sign_in(client, "grace@example.com", cart_id=guest))["merge"]
+    assert (merge["cart"]["id"], merge["report"]["unheld"]) == (mine, ["SKU-MUG"])
+    assert quantities(merge["cart"]) == {"SKU-MUG": 5, "SKU-TEE-M": 1, "SKU-LAMP": 1}
+    assert (await stock(client, "prd_mug", "SKU-MUG"))[DC] == 3
+    assert (await stock(client, "prd_lamp", "SKU-LAMP"))[DC] == 4  # the lamp is held again
+    await verified(client)
+
+
+async def test_the_guest_devices_touchpoints_become_the_customers(client: Client) -> None:
+    customer_id = (await register(client, "grace@example.com"))["customer"]["id"]
+    phone = headers(MOBILE_KEY, **{"X-Device-Id": "dev-phone"})
+    guest = (await client.post("/v1/carts", json={}, headers=phone)).json()
+    await client.post(f"/v1/carts/{guest['id']}/lines", json={"sku": "SKU-MUG"}, headers=phone)
+    added = await events(client, type="cart.item_added")
+    assert [e["customer_id"] for e in added] == [None]
+
+    # Signed in on the laptop, bringing the phone's cart along by its id.
+    laptop = headers(WEB_KEY, **{"X-Device-Id": "dev-laptop"})
+    response = await client.post(
+        "/v1/sessions",
+        json={"email": "grace@example.com", "password": PASSWORD, "cart_id": guest["id"]},
+        headers=laptop,
+    )
+    assert response.status_code == 201, response.text
+    added = await events(client, type="cart.item_added")
+    assert [(e["customer_id"], e["device_id"]) for e in added] == [(customer_id, "dev-phone")]
+    signed_in = await events(client, type="customer.signed_in")
+    assert [(e["customer_id"], e["device_id"]) for e in signed_in] == [(customer_id, "dev-laptop")]
+
+
 @pytest.mark.parametrize("customer_has_cart", [True, False])
 async def test_two_sign_ins_racing_with_one_guest_cart(
     holding: Client, customer_has_cart: bool

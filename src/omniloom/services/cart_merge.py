@@ -22,7 +22,7 @@ from omniloom.services.carts import Line, cart_view
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
 from omniloom.services.views import CartView
-from omniloom.store import cart_queries, identity_queries, inventory_queries
+from omniloom.store import cart_queries, event_log, identity_queries, inventory_queries
 
 
 class MergeReport(msgspec.Struct, frozen=True):
@@ -30,7 +30,8 @@ class MergeReport(msgspec.Struct, frozen=True):
 
     ``outcome``: ``merged`` (lines combined into the customer's cart), ``adopted`` (the customer
     had no active cart, so the guest cart became theirs), or ``skipped`` (nothing to do; see
-    ``reason``). ``shortened`` lists SKUs whose merged quantity could not all be held in stock.
+    ``reason``). ``unheld`` lists SKUs whose expired holds could not be taken again because the
+    stock is gone: their lines stay, as a line whose hold expired does, and checkout decides.
     """
 
     outcome: str
@@ -38,7 +39,7 @@ class MergeReport(msgspec.Struct, frozen=True):
     cart_id: str | None
     strategy: str
     reason: str | None = None
-    shortened: list[str] = []
+    unheld: list[str] = []
 
 
 class MergeResult(msgspec.Struct, frozen=True):
@@ -93,8 +94,8 @@ def merge_cart_into(
         raise CartFull(
             f"Merged, the carts would hold {len(plan)} lines; a cart holds {MAX_CART_LINES}."
         )
-    shortened = _move_holds(runtime, unit, source_id, target_id, plan)
-    _write_lines(unit, target_id, target_lines, source_lines, plan, shortened)
+    unheld = _move_holds(runtime, unit, source_id, target_id, plan)
+    _write_lines(unit, target_id, target_lines, plan)
     # Read back, so the view lists the lines in the order every later read will.
     lines = cart_queries.lines(unit.conn, target_id)
     cart_queries.set_status(unit.conn, source_id, CartStatus.MERGED)
@@ -106,7 +107,8 @@ def merge_cart_into(
         strategy=str(strategy),
         lines=[{"sku": sku, "quantity": quantity} for _, sku, quantity, _, _ in lines],
     )
-    report = MergeReport("merged", source_id, target_id, strategy, shortened=sorted(shortened))
+    _stitch_device(unit, source, customer_id)
+    report = MergeReport("merged", source_id, target_id, strategy, unheld=unheld)
     return MergeResult(cart_view(unit.conn, runtime.catalog, target, lines), report)
 
 
@@ -119,27 +121,34 @@ def _adopt(
 ) -> MergeResult:
     cart_queries.set_customer(unit.conn, source["id"], customer_id)
     unit.emit("cart.claimed", cart_id=source["id"], customer_id=customer_id)
+    _stitch_device(unit, source, customer_id)
     cart = {**source, "customer_id": customer_id}
     lines = cart_queries.lines(unit.conn, source["id"])
     report = MergeReport("adopted", source["id"], source["id"], strategy)
     return MergeResult(cart_view(unit.conn, runtime.catalog, cart, lines), report)
 
 
+def _stitch_device(unit: Unit, source: dict[str, Any], customer_id: str) -> None:
+    """The device the guest cart was started on was this shopper's: so are its touchpoints."""
+    if source["device_id"] is not None:
+        event_log.stitch(unit.conn, source["device_id"], customer_id)
+
+
 def _move_holds(
     runtime: Runtime, unit: Unit, source_id: str, target_id: str, plan: list[MergedLine]
-) -> dict[str, int]:
+) -> list[str]:
     """Make the target cart hold exactly its merged quantities; the source cart holds nothing.
 
     Holds are kept (and handed to the target) while they fit the merged quantity, the winning
     side's first; the rest are released. What is still missing — holds that expired — is taken
-    again. Returns the SKUs whose missing units were not in stock, with what could be held.
+    again. Returns the SKUs whose missing units were not in stock.
     """
     holds = inventory_queries.reservations_for_cart(unit.conn, target_id)
     holds += inventory_queries.reservations_for_cart(unit.conn, source_id)
     if not holds and runtime.reservation_policy is not ReservationPolicy.ADD_TO_CART:
-        return {}
+        return []
     expires_at = unit.now + runtime.settings.reservation_ttl
-    shortened: dict[str, int] = {}
+    unheld: list[str] = []
     for line in plan:
         # Under guest_wins the guest's hold is the one that fits, so it goes first.
         prefer_guest = line.quantity == line.guest_quantity != line.customer_quantity
@@ -167,10 +176,10 @@ def _move_holds(
             try:
                 stock.hold_for_cart(unit, target_id, line.sku, missing, locations, expires_at)
             except InsufficientStock:
-                # No write happened (the conditional reserve refused); keep what is held
-                # rather than failing the sign-in.
-                shortened[line.sku] = kept
-    return shortened
+                # Nothing was written (the conditional reserve refused). Failing the sign-in
+                # over it would be worse than a line without its hold.
+                unheld.append(line.sku)
+    return unheld
 
 
 def _release(unit: Unit, hold: inventory_queries.Hold) -> None:
@@ -187,33 +196,23 @@ def _release(unit: Unit, hold: inventory_queries.Hold) -> None:
 
 
 def _write_lines(
-    unit: Unit,
-    target_id: str,
-    target_lines: list[Line],
-    source_lines: list[Line],
-    plan: list[MergedLine],
-    shortened: dict[str, int],
+    unit: Unit, target_id: str, target_lines: list[Line], plan: list[MergedLine]
 ) -> None:
     """Bring the target's lines to the plan (guest lines stay on the merged cart, for history)."""
     existing = {line[1]: line for line in target_lines}
-    guest_skus = {line[1] for line in source_lines}
     for merged in plan:
-        quantity = shortened.get(merged.sku, merged.quantity)
         current = existing.get(merged.sku)
         if current is None:
-            if quantity and merged.sku in guest_skus:
-                cart_queries.insert_line(
-                    unit.conn,
-                    line_id=unit.ids.new("line"),
-                    cart_id=target_id,
-                    sku=merged.sku,
-                    quantity=quantity,
-                    now=unit.now,
-                )
-        elif quantity == 0:
-            cart_queries.delete_line(unit.conn, current[0])
-        elif quantity != current[2]:
-            cart_queries.set_line_quantity(unit.conn, current[0], quantity)
+            cart_queries.insert_line(
+                unit.conn,
+                line_id=unit.ids.new("line"),
+                cart_id=target_id,
+                sku=merged.sku,
+                quantity=merged.quantity,
+                now=unit.now,
+            )
+        elif merged.quantity != current[2]:
+            cart_queries.set_line_quantity(unit.conn, current[0], merged.quantity)
 
 
 def _view(runtime: Runtime, unit: Unit, cart_id: str | None) -> CartView | None:

@@ -179,6 +179,9 @@ def open_session(
     device_id: str | None,
 ) -> Session:
     """Issue a token and bring the shopper's anonymous cart along, in one unit of work."""
+    # Lock the customer before the token row's foreign key takes a share lock on it: two
+    # sign-ins that each held the share lock would deadlock upgrading it for the merge.
+    identity_queries.lock_customer(unit.conn, customer_id)
     token = secrets.token_urlsafe(32)
     expires_at = unit.now + token_ttl(runtime)
     identity_queries.insert_token(
@@ -188,7 +191,7 @@ def open_session(
         issued_at=unit.now,
         expires=expires_at,
     )
-    unit.emit("customer.signed_in", customer_id=customer_id, device_id=device_id)
+    unit.emit("customer.signed_in", customer_id=customer_id)
     merge = merge_shoppers_cart(
         runtime, unit, customer_id, command.cart_id, device_id, command.merge
     )

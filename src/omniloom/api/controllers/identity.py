@@ -9,6 +9,7 @@ from litestar import Controller, Request, Router, delete, get, post
 from litestar.params import Parameter
 
 from omniloom.api.auth import principal, requires
+from omniloom.api.context import DEVICE_HEADER, touch_context
 from omniloom.api.customer_auth import (
     authorize_customer,
     current_customer,
@@ -22,8 +23,6 @@ from omniloom.services.customer_merge import CustomersMerged, MergeCustomers, me
 from omniloom.services.identity import CustomerView, Identified, Identify, IdentityGraph
 from omniloom.services.sign_in import Register, Registered, Session, SignIn
 from omniloom.services.views import Page
-
-DEVICE_HEADER = "x-device-id"
 
 
 def _device(request: Request[Any, Any, Any], given: str | None) -> str | None:
@@ -87,9 +86,14 @@ class SessionController(Controller):
         runtime = runtime_of(request)
         customer_id = await sign_in.check_password(runtime, data.email, data.password)
         device_id = _device(request, data.device_id)
+        context = touch_context(request)
+        if device_id is not None and context.device_id is None:
+            # A device named in the body is the device the shopper signs in on.
+            context = msgspec.structs.replace(context, device_id=device_id)
         session = await runtime.write(
             lambda unit: sign_in.open_session(runtime, unit, customer_id, data, device_id),
             principal(request).channel,
+            context,
         )
         return json_response(msgspec.json.encode(session), 201)  # type: ignore[return-value]
 
@@ -99,7 +103,9 @@ class SessionController(Controller):
         if token is None:
             raise CustomerTokenRequired("Send the token to sign out in X-Customer-Token.")
         await runtime_of(request).write(
-            lambda unit: sign_in.close_session(unit, token), principal(request).channel
+            lambda unit: sign_in.close_session(unit, token),
+            principal(request).channel,
+            touch_context(request),
         )
 
 
