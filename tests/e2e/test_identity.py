@@ -258,6 +258,34 @@ async def test_identify_attaches_recognises_and_refuses_conflicts(client: Client
     assert {i["kind"] for i in b_graph["identifiers"]} == {"email", "social_handle"}
 
 
+async def test_identify_brings_the_devices_anonymous_cart_along(holding: Client) -> None:
+    client = holding
+    customer_id, token = await new_customer(client, "grace@example.com")
+    mine = await new_cart(client, customer_id=customer_id)
+    await add(client, mine["id"], "SKU-MUG", 1)
+    kiosk = headers(MOBILE_KEY, **{"X-Device-Id": "kiosk-7"})
+    guest = (await client.post("/v1/carts", json={"device_id": "kiosk-7"}, headers=kiosk)).json()
+    await client.post(f"/v1/carts/{guest['id']}/lines", json={"sku": "SKU-MUG"}, headers=kiosk)
+
+    # The shopper types their email at the kiosk: recognised, and the kiosk cart joins theirs.
+    identified = await client.post(
+        "/v1/identify",
+        json={"kind": "email", "value": "grace@example.com", "merge": "max"},
+        headers=kiosk,
+    )
+    assert identified.status_code == 200, identified.text
+    body = identified.json()
+    assert (body["customer_id"], body["status"]) == (customer_id, "recognised")
+    assert body["merge"]["report"]["outcome"] == "merged"
+    assert quantities(body["merge"]["cart"]) == {"SKU-MUG": 1}
+    assert (await stock(client, "prd_mug", "SKU-MUG"))[DC] == MUG_AT_DC - 1
+    graph = await client.get(f"/v1/customers/{customer_id}/identifiers", headers=as_customer(token))
+    assert ("device_id", "kiosk-7") in [
+        (i["kind"], i["value"]) for i in graph.json()["identifiers"]
+    ]
+    await verified(client)
+
+
 # --- Cart merge on sign-in ---------------------------------------------------------------------
 
 

@@ -126,11 +126,13 @@ class IdentifyController(Controller):
     )
     async def identify(self, request: Request[Any, Any, Any], data: Identify) -> Identified:
         data = await strict_body(request, Identify)
-        caller = await current_customer(request)
         if data.customer_id is not None:
             await authorize_customer(request, data.customer_id)
-        elif caller is not None:
-            data = msgspec.structs.replace(data, customer_id=caller)
+        else:
+            # A signed-in shopper identifying themselves adds to their own graph.
+            caller = await current_customer(request)
+            if caller is not None:
+                data = msgspec.structs.replace(data, customer_id=caller)
         runtime = runtime_of(request)
         device_id = _device(request, data.device_id)
         return await idempotent_post(  # type: ignore[return-value]
