@@ -28,6 +28,8 @@ class Settings:
     reservation_policy: str = "checkout"
     reservation_ttl: timedelta = timedelta(minutes=15)
     max_body_bytes: int = 64 * 1024
+    # How long a customer's sign-in token lasts, on the simulated clock.
+    customer_token_ttl: timedelta = timedelta(days=7)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -42,6 +44,9 @@ class Settings:
             "reservation_policy": _env("OMNILOOM_RESERVATION_POLICY", "checkout"),
             "reservation_ttl": timedelta(
                 seconds=int(_env("OMNILOOM_RESERVATION_TTL_SECONDS", "900"))
+            ),
+            "customer_token_ttl": timedelta(
+                seconds=int(_env("OMNILOOM_CUSTOMER_TOKEN_TTL_SECONDS", str(7 * 86_400)))
             ),
         }
         values.update(overrides)

@@ -180,6 +180,29 @@ async def test_customer_a_cannot_read_customer_b(client: Client) -> None:
         await client.get(f"/v1/customers/{a_id}/orders", headers=as_customer(a_token))
     ).status_code == 200
 
+    # Carts and journeys too: B's cart and B's journey are B's alone.
+    b_cart = (await client.post("/v1/carts", json={"customer_id": b_id}, headers=ADMIN)).json()
+    for method, path, body in (
+        ("GET", f"/v1/carts/{b_cart['id']}", None),
+        ("POST", f"/v1/carts/{b_cart['id']}/lines", {"sku": "SKU-MUG"}),
+        ("POST", f"/v1/carts/{b_cart['id']}/links", {}),
+        ("GET", f"/v1/customers/{b_id}/journey", None),
+        ("GET", "/v1/orders", None),
+    ):
+        params = {"customer_id": b_id} if path == "/v1/orders" else None
+        refused = await client.request(
+            method, path, json=body, params=params, headers=as_customer(a_token)
+        )
+        assert problem(refused) == (403, "not_your_data"), path
+    taken = await client.post("/v1/carts", json={"customer_id": b_id}, headers=as_customer(a_token))
+    assert problem(taken) == (403, "not_your_data")
+    own = (await client.post("/v1/carts", json={}, headers=as_customer(a_token))).json()
+    assert own["customer_id"] == a_id
+    journey = await client.get(f"/v1/customers/{a_id}/journey", headers=as_customer(a_token))
+    assert journey.status_code == 200
+    b_view = (await client.get(f"/v1/carts/{b_cart['id']}", headers=ADMIN)).json()
+    assert b_view["lines"] == [] and b_view["version"] == b_cart["version"]
+
 
 # --- Identify and the identity graph -----------------------------------------------------------
 

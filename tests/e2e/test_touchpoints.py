@@ -146,6 +146,8 @@ async def test_bad_device_ids_and_campaign_fields_are_refused(client: Client) ->
     )
 
 
-async def test_storefront_keys_cannot_read_journeys(client: Client) -> None:
+async def test_a_journey_needs_the_customers_token_or_an_admin_key(client: Client) -> None:
     response = await client.get(f"/v1/customers/{ADA}/journey", headers=headers(WEB_KEY))
-    assert (response.status_code, response.json()["code"]) == (403, "out_of_scope")
+    assert (response.status_code, response.json()["code"]) == (401, "customer_token_required")
+    listing = await client.get("/v1/touchpoints", headers=headers(WEB_KEY))
+    assert (listing.status_code, listing.json()["code"]) == (403, "out_of_scope")

@@ -48,3 +48,11 @@ async def authorize_customer(request: Request[Any, Any, Any], customer_id: str) 
         raise CustomerTokenRequired("Sign in and send the token in X-Customer-Token.")
     if caller != customer_id:
         raise NotYourData("A customer token reaches only its own customer's data.")
+
+
+async def acting_customer(request: Request[Any, Any, Any]) -> str | None:
+    """The signed-in customer whose data this request may touch; None for admin keys and for
+    clients that send no token (a cart id is then the client's claim to the cart)."""
+    if principal(request).allows(Scope.ADMIN):
+        return None
+    return await current_customer(request)

@@ -8,6 +8,7 @@ from enum import StrEnum
 import msgspec
 
 from omniloom.domain.errors import NotFound
+from omniloom.services.carts import check_owner
 from omniloom.services.unit import Unit
 from omniloom.store import cart_queries
 
@@ -33,10 +34,11 @@ class CartLinks(msgspec.Struct, frozen=True):
     via: str
 
 
-def share(unit: Unit, cart_id: str, command: ShareCart) -> CartLinks:
+def share(unit: Unit, cart_id: str, command: ShareCart, caller: str | None = None) -> CartLinks:
     cart = cart_queries.cart(unit.conn, cart_id)
     if cart is None:
         raise NotFound(f"There is no cart {cart_id!r}.")
+    check_owner(cart, caller)
     unit.emit(
         "cart.link_shared", cart_id=cart_id, customer_id=cart["customer_id"], via=command.via.value
     )

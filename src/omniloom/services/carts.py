@@ -19,6 +19,7 @@ from omniloom.domain.errors import (
     InsufficientStock,
     InvalidInput,
     NotFound,
+    NotYourData,
     UnknownSku,
 )
 from omniloom.services import stock
@@ -90,21 +91,31 @@ def create_cart(
     return cart_view(unit.conn, runtime.catalog, cart, [])
 
 
-async def get_cart(runtime: Runtime, cart_id: str) -> CartView:
+async def get_cart(runtime: Runtime, cart_id: str, caller: str | None = None) -> CartView:
     def work(conn: Connection) -> CartView:
         cart = cart_queries.cart(conn, cart_id)
         if cart is None:
             raise NotFound(f"There is no cart {cart_id!r}.")
+        check_owner(cart, caller)
         return cart_view(conn, runtime.catalog, cart, cart_queries.lines(conn, cart_id))
 
     return await runtime.read(work)
 
 
-def begin_change(unit: Unit, cart_id: str, expected_version: int | None) -> dict[str, Any]:
+def check_owner(cart: dict[str, Any], caller: str | None) -> None:
+    """A signed-in customer reaches only their own carts (and anonymous ones)."""
+    if caller is not None and cart["customer_id"] not in (None, caller):
+        raise NotYourData("This cart belongs to another customer.")
+
+
+def begin_change(
+    unit: Unit, cart_id: str, expected_version: int | None, caller: str | None = None
+) -> dict[str, Any]:
     """Lock and version-bump an active cart, or raise; returns the cart as it now is."""
     cart = cart_queries.bump_version(unit.conn, cart_id, unit.now)
     if cart is None:
         raise NotFound(f"There is no cart {cart_id!r}.")
+    check_owner(cart, caller)
     seen = cart["version"] - 1
     if expected_version is not None and seen != expected_version:
         raise CartVersionConflict(
@@ -156,8 +167,9 @@ def add_line(
     sku: str,
     quantity: int,
     expected_version: int | None,
+    caller: str | None = None,
 ) -> CartView:
-    cart = begin_change(unit, cart_id, expected_version)
+    cart = begin_change(unit, cart_id, expected_version, caller)
     product_id, title = _sellable_title(runtime, unit, sku)
     lines: list[Line] = cart_queries.lines(unit.conn, cart_id)
     index = next((i for i, line in enumerate(lines) if line[1] == sku), None)
@@ -198,8 +210,9 @@ def change_line(
     *,
     quantity: int,
     expected_version: int | None,
+    caller: str | None = None,
 ) -> CartView:
-    cart = begin_change(unit, cart_id, expected_version)
+    cart = begin_change(unit, cart_id, expected_version, caller)
     lines: list[Line] = cart_queries.lines(unit.conn, cart_id)
     index = _line_index(lines, cart_id, line_id)
     _, sku, previous, product_id, title = lines[index]
@@ -218,9 +231,15 @@ def change_line(
 
 
 def remove_line(
-    runtime: Runtime, unit: Unit, cart_id: str, line_id: str, *, expected_version: int | None
+    runtime: Runtime,
+    unit: Unit,
+    cart_id: str,
+    line_id: str,
+    *,
+    expected_version: int | None,
+    caller: str | None = None,
 ) -> CartView:
-    cart = begin_change(unit, cart_id, expected_version)
+    cart = begin_change(unit, cart_id, expected_version, caller)
     lines: list[Line] = cart_queries.lines(unit.conn, cart_id)
     _, sku, quantity, _, _ = lines.pop(_line_index(lines, cart_id, line_id))
     if runtime.reservation_policy is ReservationPolicy.ADD_TO_CART:

@@ -42,9 +42,10 @@ def place_order(
     cart_id: str,
     command: Checkout,
     expected_version: int | None,
+    caller: str | None = None,
 ) -> OrderView:
     """The unit of work behind checkout; any exception undoes all of it."""
-    cart = begin_change(unit, cart_id, expected_version)
+    cart = begin_change(unit, cart_id, expected_version, caller)
     lines = cart_queries.lines(unit.conn, cart_id)
     if not lines:
         raise CartEmpty("There is nothing in the cart to check out.")

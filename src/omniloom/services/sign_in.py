@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -42,8 +42,6 @@ from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
 from omniloom.store import identity_queries
 
-# Until Settings carries ``customer_token_ttl`` (OMNILOOM_CUSTOMER_TOKEN_TTL_SECONDS).
-DEFAULT_TOKEN_TTL = timedelta(days=7)
 SALT_BYTES = 16
 
 Password = Annotated[str, msgspec.Meta(min_length=MIN_PASSWORD, max_length=200)]
@@ -79,11 +77,6 @@ class Session(msgspec.Struct, frozen=True):
     customer_id: str
     expires_at: datetime
     merge: MergeResult | None = None
-
-
-def token_ttl(runtime: Runtime) -> timedelta:
-    ttl = getattr(runtime.settings, "customer_token_ttl", None)
-    return ttl if isinstance(ttl, timedelta) else DEFAULT_TOKEN_TTL
 
 
 async def hash_new_password(password: str) -> tuple[str, str]:
@@ -183,7 +176,7 @@ def open_session(
     # sign-ins that each held the share lock would deadlock upgrading it for the merge.
     identity_queries.lock_customer(unit.conn, customer_id)
     token = secrets.token_urlsafe(32)
-    expires_at = unit.now + token_ttl(runtime)
+    expires_at = unit.now + runtime.settings.customer_token_ttl
     identity_queries.insert_token(
         unit.conn,
         token_hash=token_digest(token),

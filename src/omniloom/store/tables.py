@@ -147,6 +147,8 @@ carts = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
+    # Sign-in finds a device's anonymous cart by these.
+    Index("ix_carts_device", "device_id", "status"),
 )
 
 cart_lines = Table(

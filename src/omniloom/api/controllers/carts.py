@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 
 from omniloom.api.auth import principal, requires
 from omniloom.api.context import touch_context
+from omniloom.api.customer_auth import acting_customer
 from omniloom.api.http import (
     etag,
     expected_version,
@@ -19,6 +20,7 @@ from omniloom.api.http import (
     strict_body,
 )
 from omniloom.domain.channels import Scope
+from omniloom.domain.errors import NotYourData
 from omniloom.services import cart_links, carts, checkout, idempotency
 from omniloom.services.cart_links import CartLinks, ShareCart
 from omniloom.services.commands import AddLine, ChangeLine, Checkout, CreateCart
@@ -47,20 +49,23 @@ class CartController(Controller):
     @post("/", summary="Create a cart", status_code=201)
     async def create(self, request: Request[Any, Any, Any], data: CreateCart) -> CartView:
         data = await strict_body(request, CreateCart)
+        caller = await acting_customer(request)
+        if caller is not None and data.customer_id not in (None, caller):
+            raise NotYourData("A customer token creates carts only for its own customer.")
         return await idempotent_post(  # type: ignore[return-value]
             request,
             partial(
                 carts.create_cart,
                 runtime_of(request),
                 device_id=data.device_id,
-                customer_id=data.customer_id,
+                customer_id=data.customer_id or caller,
             ),
             headers_from=_cart_etag,
         )
 
     @get("/{cart_id:str}", summary="Read a cart (ETag carries its version)")
     async def read(self, request: Request[Any, Any, Any], cart_id: str) -> CartView:
-        cart = await carts.get_cart(runtime_of(request), cart_id)
+        cart = await carts.get_cart(runtime_of(request), cart_id, await acting_customer(request))
         return _cart_response(cart)  # type: ignore[return-value]
 
     @post("/{cart_id:str}/lines", summary="Add a SKU to a cart", status_code=200)
@@ -76,6 +81,7 @@ class CartController(Controller):
             sku=data.sku,
             quantity=data.quantity,
             expected_version=expected_version(request),
+            caller=await acting_customer(request),
         )
         return await idempotent_post(  # type: ignore[return-value]
             request,
@@ -91,9 +97,16 @@ class CartController(Controller):
         data = await strict_body(request, ChangeLine)
         runtime = runtime_of(request)
         version = expected_version(request)
+        caller = await acting_customer(request)
         cart = await runtime.write(
             lambda unit: carts.change_line(
-                runtime, unit, cart_id, line_id, quantity=data.quantity, expected_version=version
+                runtime,
+                unit,
+                cart_id,
+                line_id,
+                quantity=data.quantity,
+                expected_version=version,
+                caller=caller,
             ),
             principal(request).channel,
             touch_context(request),
@@ -106,9 +119,10 @@ class CartController(Controller):
     ) -> CartView:
         runtime = runtime_of(request)
         version = expected_version(request)
+        caller = await acting_customer(request)
         cart = await runtime.write(
             lambda unit: carts.remove_line(
-                runtime, unit, cart_id, line_id, expected_version=version
+                runtime, unit, cart_id, line_id, expected_version=version, caller=caller
             ),
             principal(request).channel,
             touch_context(request),
@@ -124,8 +138,11 @@ class CartController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, data: ShareCart
     ) -> CartLinks:
         data = await strict_body(request, ShareCart)
+        caller = await acting_customer(request)
         return await idempotent_post(  # type: ignore[return-value]
-            request, lambda unit: cart_links.share(unit, cart_id, data), status_code=200
+            request,
+            lambda unit: cart_links.share(unit, cart_id, data, caller),
+            status_code=200,
         )
 
     @post("/{cart_id:str}/checkout", summary="Check out a cart into a paid order", status_code=201)
@@ -135,7 +152,8 @@ class CartController(Controller):
         data = await strict_body(request, Checkout)
         runtime = runtime_of(request)
         version = expected_version(request)
+        caller = await acting_customer(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
-            lambda unit: checkout.place_order(runtime, unit, cart_id, data, version),
+            lambda unit: checkout.place_order(runtime, unit, cart_id, data, version, caller),
         )

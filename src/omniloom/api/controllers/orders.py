@@ -8,6 +8,7 @@ from litestar import Controller, Request, get
 from litestar.params import Parameter
 
 from omniloom.api.auth import principal, requires
+from omniloom.api.customer_auth import authorize_customer
 from omniloom.api.http import runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import FieldError, InvalidInput
@@ -37,6 +38,8 @@ class OrderController(Controller):
                 "Name the customer whose orders to list.",
                 errors=[FieldError("customer_id", "required for storefront keys")],
             )
+        if customer_id is not None:
+            await authorize_customer(request, customer_id)
         return await orders.list_orders(
             runtime_of(request), customer_id=customer_id, cursor=cursor, limit=limit
         )
