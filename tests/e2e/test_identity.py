@@ -564,3 +564,14 @@ async def test_admin_merges_two_customers_by_the_survivorship_rules(holding: Cli
     assert problem(itself) == (422, "invalid_input")
     assert len(await events(client, type="customer.merged")) == 1
     await verified(client)
+
+
+async def test_the_till_recognises_a_shopper_by_phone(client: Client) -> None:
+    grace, _ = await new_customer(client, "grace@example.com", phone="+1 555 0100 777")
+    found = await client.post(
+        "/v1/identify",
+        json={"kind": "phone", "value": "+15550100777"},
+        headers=headers("olk_pos_nyc_demo"),
+    )
+    assert found.status_code == 200, found.text
+    assert found.json()["customer_id"] == grace

@@ -40,6 +40,11 @@ REQUIRED_SCOPE = "omniloom.scope"  # route handler `opt` key naming the scope a 
 REQUIRED_CHANNELS = "omniloom.channels"  # `opt` key: the only channels a route is for
 
 
+def requires_any(*scopes: Scope) -> dict[str, Any]:
+    """The ``opt`` of a route that keys of any of ``scopes`` may use (identify at any door)."""
+    return {REQUIRED_SCOPE: frozenset(scopes)}
+
+
 def requires(scope: Scope, *channels: Channel) -> dict[str, Any]:
     """The ``opt`` a controller or route declares: the scope it needs and, when it is one
     channel's door (social posts, say), the channels whose keys may use it. Admin keys may
@@ -82,8 +87,10 @@ def api_key_middleware(app: ASGIApp) -> ASGIApp:
             key = scope["litestar_app"].state.keyring.get(presented)
             if key is None:
                 raise InvalidApiKey("The API key is not known to this store.")
-            if not key.allows(required):
-                raise OutOfScope(f"A {key.channel} key cannot reach {required} routes.")
+            needed = required if isinstance(required, frozenset) else (required,)
+            if not any(key.allows(scope) for scope in needed):
+                names = " or ".join(sorted(needed))
+                raise OutOfScope(f"A {key.channel} key cannot reach {names} routes.")
             channels = handler.opt.get(REQUIRED_CHANNELS)
             if channels and key.channel not in channels and not key.allows(Scope.ADMIN):
                 names = ", ".join(sorted(channels))

@@ -8,7 +8,7 @@ import msgspec
 from litestar import Controller, Request, Router, delete, get, post
 from litestar.params import Parameter
 
-from omniloom.api.auth import principal, requires
+from omniloom.api.auth import principal, requires, requires_any
 from omniloom.api.context import DEVICE_HEADER, touch_context
 from omniloom.api.customer_auth import (
     authorize_customer,
@@ -112,7 +112,8 @@ class SessionController(Controller):
 class IdentifyController(Controller):
     path = "/v1/identify"
     tags = ["customers"]
-    opt = requires(Scope.STOREFRONT)
+    # A shopper is recognised at any door, the till included.
+    opt = requires_any(Scope.STOREFRONT, Scope.POS)
 
     @post(
         "/",
