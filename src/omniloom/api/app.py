@@ -18,6 +18,7 @@ from omniloom.api.controllers.admin import AdminController
 from omniloom.api.controllers.analytics import AnalyticsController
 from omniloom.api.controllers.carts import CartController
 from omniloom.api.controllers.catalog import CatalogController
+from omniloom.api.controllers.customer_data import CustomerDataController
 from omniloom.api.controllers.devices import DeviceController
 from omniloom.api.controllers.health import health, hello
 from omniloom.api.controllers.identity import identity_routes
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             AnalyticsController,
             identity_routes,
             TouchpointController,
+            CustomerDataController,
             SocialController,
         ],
         state=State({"runtime": runtime}),

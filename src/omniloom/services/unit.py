@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 
 from omniloom.domain.ids import IdFactory
 from omniloom.services.context import NO_CONTEXT, SESSION_IDLE, TouchContext
-from omniloom.store import event_log, session_queries
+from omniloom.store import customer_data_queries, event_log, session_queries
 
 
 class Unit:
@@ -89,6 +89,14 @@ class Unit:
         return self._session_id
 
     def flush_events(self) -> None:
+        # Each touchpoint keeps what its customer had agreed to at that moment.
+        snapshots: dict[str, dict[str, bool]] = {}
+        for event in self.events:
+            customer_id = event["customer_id"]
+            if customer_id is not None:
+                if customer_id not in snapshots:
+                    snapshots[customer_id] = customer_data_queries.consents(self.conn, customer_id)
+                event["consent"] = snapshots[customer_id] or None
         event_log.append(self.conn, self.events)
         # A device seen with a known customer: its earlier anonymous touchpoints are theirs.
         stitched = {

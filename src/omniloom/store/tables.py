@@ -286,6 +286,26 @@ promotions = Table(
     CheckConstraint("percent_off BETWEEN 0 AND 100", name="ck_promotions_percent"),
 )
 
+# What a customer saved for later, from any channel.
+wishlist_items = Table(
+    "wishlist_items",
+    metadata,
+    Column("customer_id", String(40), ForeignKey("customers.id"), primary_key=True),
+    Column("product_id", String(40), ForeignKey("products.id"), primary_key=True),
+    Column("channel", String(20), nullable=False),
+    Column("added_at", Timestamp, nullable=False),
+)
+
+# What a customer agreed to, per purpose; every touchpoint carries a snapshot of it.
+customer_consents = Table(
+    "customer_consents",
+    metadata,
+    Column("customer_id", String(40), ForeignKey("customers.id"), primary_key=True),
+    Column("purpose", String(30), primary_key=True),
+    Column("granted", Boolean, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
 # Shoppable posts: a post on a social platform that tags products.
 social_posts = Table(
     "social_posts",
