@@ -11,6 +11,7 @@ DBAPI connection, inside the same transaction, on SQLite and on PostgreSQL (asyn
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -21,7 +22,17 @@ Processor = Callable[[Any], Any] | None
 
 
 class Prepared:
-    __slots__ = ("binds", "decodes", "defaults", "encoded", "keys", "names", "results", "sql")
+    __slots__ = (
+        "binds",
+        "decodes",
+        "defaults",
+        "encoded",
+        "keys",
+        "names",
+        "pick",
+        "results",
+        "sql",
+    )
 
     def __init__(self, conn: Connection, stmt: ClauseElement, column_keys: Sequence[str] | None):
         dialect = conn.dialect
@@ -32,6 +43,7 @@ class Prepared:
         processors = compiled._bind_processors  # the dialect's encoders, keyed by bind name
         self.binds: list[Processor] = [processors.get(name) for name in self.names]
         self.encoded = [index for index, bind in enumerate(self.binds) if bind is not None]
+        self.pick = operator.itemgetter(*self.names) if self.names else (lambda _: ())
         columns = compiled._result_columns or []
         self.keys: list[str] = [column.keyname for column in columns]
         self.results: list[Processor] = [
@@ -41,8 +53,12 @@ class Prepared:
         self.decodes = any(process is not None for process in self.results)
 
     def parameters(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
-        defaults = self.defaults
-        values = [params.get(name, defaults.get(name)) for name in self.names]
+        try:
+            # The usual case, every parameter given, in one C call.
+            values = list(self.pick(params)) if len(self.names) > 1 else [params[self.names[0]]]
+        except (KeyError, IndexError):
+            defaults = self.defaults
+            values = [params.get(name, defaults.get(name)) for name in self.names]
         for index in self.encoded:
             if values[index] is not None:
                 values[index] = self.binds[index](values[index])  # type: ignore[misc]
