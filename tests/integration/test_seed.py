@@ -20,6 +20,7 @@ from omniloom.seed.customers import SIGNUPS_END
 from omniloom.seed.files import COMMITTED_DIR, read_dir, write_dir
 from omniloom.seed.generate import generate
 from omniloom.seed.load import load
+from omniloom.seed.merchandising import APP_ONLY_DISCOUNTS, SOCIAL_EXCLUSIVE_PRODUCTS
 from omniloom.seed.model import SeedData
 from omniloom.store import tables as t
 from omniloom.store.database import Database, open_database
@@ -168,12 +169,18 @@ LOADED_TABLES = (
 
 def expected_rows(data: SeedData) -> dict[str, int]:
     counts = data.counts()
+    # Merchandising on top: social-only products lose their other channels, app-only prices
+    # add a mobile price to each SKU of their product.
+    products = {product.id for product in data.products}
+    exclusive = sum(1 for p in SOCIAL_EXCLUSIVE_PRODUCTS if p in products)
+    app_priced = sum(1 for sku in data.skus if sku.product_id in APP_ONLY_DISCOUNTS)
     return {
         "categories": counts["categories"],
         "products": counts["products"],
-        "product_channels": counts["products"] * len(SELLING_CHANNELS),
+        "product_channels": counts["products"] * len(SELLING_CHANNELS)
+        - exclusive * (len(SELLING_CHANNELS) - 1),
         "skus": counts["skus"],
-        "prices": counts["prices"],
+        "prices": counts["prices"] + app_priced,
         "locations": counts["locations"],
         "channel_locations": counts["channel_locations"],
         "inventory": counts["inventory"],

@@ -16,12 +16,17 @@ from itertools import islice
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, delete
 
 from omniloom.domain.channels import demo_api_keys
+from omniloom.seed.merchandising import (
+    APP_ONLY_DISCOUNTS,
+    DEMO_PROMOTIONS,
+    SOCIAL_EXCLUSIVE_PRODUCTS,
+    promotion_row,
+)
 from omniloom.seed.model import Category, Location, Product, SeedData, StockLevel
 from omniloom.seed.progress import Progress, ignore_progress, report_every
-from omniloom.seed.promotions import DEMO_PROMOTIONS, promotion_row
 from omniloom.store import tables
 
 Row = tuple[Any, ...]
@@ -70,7 +75,36 @@ def load(conn: Connection, data: SeedData, progress: Progress = ignore_progress)
     inserted = 0
     for table, total, rows in stages:
         inserted += _insert(conn, table, total, rows, progress)
+    inserted += _merchandise(conn, data)
     return inserted
+
+
+def _merchandise(conn: Connection, data: SeedData) -> int:
+    """Channel-only assortment and prices on top of the generated catalog."""
+    products = {product.id for product in data.products}
+    exclusive = [p for p in SOCIAL_EXCLUSIVE_PRODUCTS if p in products]
+    if exclusive:
+        conn.execute(
+            delete(tables.product_channels).where(
+                tables.product_channels.c.product_id.in_(exclusive),
+                tables.product_channels.c.channel != "social",
+            )
+        )
+    skus_of = {sku.sku: sku.product_id for sku in data.skus}
+    app_prices = [
+        {
+            "sku": price.sku,
+            "channel": "mobile",
+            "amount": price.amount * (100 - APP_ONLY_DISCOUNTS[skus_of[price.sku]]) // 100,
+            "currency": price.currency,
+            "compare_at": price.amount,
+        }
+        for price in data.prices
+        if price.channel == "*" and skus_of.get(price.sku) in APP_ONLY_DISCOUNTS
+    ]
+    if app_prices:
+        conn.execute(tables.prices.insert(), app_prices)
+    return len(app_prices)
 
 
 def search_text(product: Product, categories: dict[str, Category]) -> str:

@@ -1,7 +1,9 @@
-"""The demo store's promotions: edit this list to seed other ones.
+"""The demo store's channel merchandising: edit these to seed other ones.
 
 The classic omnichannel example: the e-shop runs buy one get one free on books while the stores
-run 20 % off them; next to those, 10 % off kitchen everywhere.
+run 20 % off them; next to those, 10 % off kitchen everywhere. One product sells only on social,
+and one has an app-only price. They are applied on top of the generated catalog when it is
+loaded, so the catalog files under ``seed/`` stay what the generator writes.
 """
 
 from __future__ import annotations
@@ -34,6 +36,12 @@ DEMO_PROMOTIONS: tuple[Promotion, ...] = (
         percent_off=10,
     ),
 )
+
+
+# Sold only in the social shop (the admin key still sees it everywhere).
+SOCIAL_EXCLUSIVE_PRODUCTS: tuple[str, ...] = ("prd_000003",)
+# product id → percent below the list price that the mobile app charges for each of its SKUs.
+APP_ONLY_DISCOUNTS: dict[str, int] = {"prd_000002": 15}
 
 
 def promotion_row(promotion: Promotion) -> tuple[object, ...]:
