@@ -58,14 +58,24 @@ def normalise(kind: IdentifierKind, value: str, field: str = "value") -> str:
 
 
 def _phone(text: str) -> str | None:
-    """E.164-like: a leading + (``00`` counts as +) and 7 to 15 digits, punctuation dropped."""
+    """E.164: a leading + (``00`` counts as +) and 7 to 15 digits, punctuation dropped.
+
+    The demo store is in the US, so a number typed without a country code the way people say
+    it there (10 digits, or 11 starting with 1) is read as a US number, as a cashier would.
+    """
     compact = _PHONE_NOISE.sub("", text)
     if compact.startswith("00"):
         compact = "+" + compact[2:]
     digits = compact.removeprefix("+")
     if not digits.isdigit() or not 7 <= len(digits) <= 15:
         return None
-    return compact
+    if compact.startswith("+"):
+        return compact
+    if len(digits) == 10:
+        return "+1" + digits
+    if len(digits) == 11 and digits.startswith("1"):
+        return "+" + digits
+    return "+" + digits
 
 
 # --- Passwords: simulation-grade but real (salted scrypt, constant-time comparison) ----------

@@ -13,6 +13,7 @@ import msgspec
 from sqlalchemy import Connection
 
 from omniloom.domain.errors import NotFound, OutOfScope, SaleNotOpen, ShiftNotOpen
+from omniloom.domain.identity import IdentifierKind, normalise
 from omniloom.domain.money import tax_on
 from omniloom.services.catalog_cache import LinePrice
 from omniloom.services.runtime import Runtime
@@ -194,18 +195,6 @@ async def get_sale(runtime: Runtime, location_id: str | None, cart_id: str) -> S
     return await runtime.read(work)
 
 
-def normalise_phone(phone: str) -> str:
-    """E.164 as the store keeps phones; bare 10- or 11-digit numbers are read as US numbers."""
-    digits = "".join(c for c in phone if c.isdigit())
-    if phone.strip().startswith("+"):
-        return "+" + digits
-    if len(digits) == 10:
-        return "+1" + digits
-    if len(digits) == 11 and digits.startswith("1"):
-        return "+" + digits
-    return "+" + digits
-
-
 async def find_customers(
     runtime: Runtime, *, phone: str | None, email: str | None
 ) -> list[CustomerMatch]:
@@ -213,7 +202,8 @@ async def find_customers(
         if email is not None:
             rows = pos_queries.customers_by_email(conn, email.strip())
         else:
-            rows = pos_queries.customers_by_phone(conn, normalise_phone(phone or ""))
+            number = normalise(IdentifierKind.PHONE, phone or "", "phone")
+            rows = pos_queries.customers_by_phone(conn, number)
         return [CustomerMatch(**{str(key): value for key, value in row.items()}) for row in rows]
 
     return await runtime.read(work)

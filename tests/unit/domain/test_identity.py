@@ -71,6 +71,8 @@ def test_no_line_is_lost_or_duplicated() -> None:
         (IdentifierKind.EMAIL, "  Ada@Example.COM ", "ada@example.com"),
         (IdentifierKind.PHONE, "+1 (555) 010-0100", "+15550100100"),
         (IdentifierKind.PHONE, "0044 20 7946 0958", "+442079460958"),
+        (IdentifierKind.PHONE, "(718) 555-3053", "+17185553053"),
+        (IdentifierKind.PHONE, "1 718 555 3053", "+17185553053"),
         (IdentifierKind.SOCIAL_HANDLE, "@Ada.Lovelace", "ada.lovelace"),
         (IdentifierKind.LOYALTY_ID, "ln-000123", "LN-000123"),
         (IdentifierKind.DEVICE_ID, "dev-phone-01", "dev-phone-01"),
