@@ -28,6 +28,9 @@ class Settings:
     reservation_policy: str = "checkout"
     reservation_ttl: timedelta = timedelta(minutes=15)
     max_body_bytes: int = 64 * 1024
+    # A pickup order nobody collects within this long is cancelled, its stock released and
+    # its payment refunded.
+    pickup_no_show: timedelta = timedelta(days=7)
     # How long a customer's sign-in token lasts, on the simulated clock.
     customer_token_ttl: timedelta = timedelta(days=7)
 
@@ -45,6 +48,7 @@ class Settings:
             "reservation_ttl": timedelta(
                 seconds=int(_env("OMNILOOM_RESERVATION_TTL_SECONDS", "900"))
             ),
+            "pickup_no_show": timedelta(days=int(_env("OMNILOOM_PICKUP_NO_SHOW_DAYS", "7"))),
             "customer_token_ttl": timedelta(
                 seconds=int(_env("OMNILOOM_CUSTOMER_TOKEN_TTL_SECONDS", str(7 * 86_400)))
             ),

@@ -11,7 +11,16 @@ from litestar.testing import AsyncTestClient
 from omniloom.api.app import create_app
 from omniloom.config import Settings
 from omniloom.store.database import Database
-from tests.support.api import Client, add, checkout_body, events, headers, new_cart, stock
+from tests.support.api import (
+    Client,
+    add,
+    checkout_body,
+    events,
+    headers,
+    new_cart,
+    stock,
+    verified,
+)
 from tests.support.store import ADMIN_KEY, DC, NYC, SEA
 
 ADMIN = headers(ADMIN_KEY)
@@ -133,3 +142,33 @@ async def test_clock_refuses_to_go_back(client: Client) -> None:
     )
     assert response.status_code == 422
     assert (await client.get("/v1/admin/clock", headers=ADMIN)).json()["now"] == now
+
+
+async def test_an_uncollected_pickup_is_cancelled_and_refunded_when_the_window_passes(
+    client: Client,
+) -> None:
+    cart = await new_cart(client)
+    await add(client, cart["id"], "SKU-LAMP", 1)
+    order = (
+        await client.post(
+            f"/v1/carts/{cart['id']}/checkout",
+            json=checkout_body(type="pickup", location_id=NYC),
+            headers=headers(),
+        )
+    ).json()
+    await client.post(f"/v1/admin/orders/{order['id']}/ready", headers=ADMIN)
+    assert (await stock(client, "prd_lamp", "SKU-LAMP"))[NYC] == 1
+
+    six_days = await client.post("/v1/admin/clock/advance", json={"days": 6}, headers=ADMIN)
+    assert six_days.json()["pickups_cancelled"] == 0
+    late = await client.post("/v1/admin/clock/advance", json={"days": 2}, headers=ADMIN)
+    assert late.json()["pickups_cancelled"] == 1
+
+    after = (await client.get(f"/v1/orders/{order['id']}", headers=ADMIN)).json()
+    assert after["status"] == "cancelled"
+    assert [p["status"] for p in after["payments"]] == ["refunded"]
+    assert (await stock(client, "prd_lamp", "SKU-LAMP"))[NYC] == 2
+    assert [e["type"] for e in await events(client, order_id=order["id"])][-1] == (
+        "order.pickup_no_show"
+    )
+    await verified(client)

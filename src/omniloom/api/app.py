@@ -106,7 +106,7 @@ async def _sweep_due_work(runtime: Runtime) -> None:
         if isinstance(clock, SimulatedClock) and clock.frozen:
             continue
         with contextlib.suppress(Exception):
-            await runtime.write(clock_control.fire_due, "admin")
+            await runtime.write(lambda unit: clock_control.fire_due(runtime, unit), "admin")
 
 
 def app_from_env() -> Litestar:

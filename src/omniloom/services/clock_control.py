@@ -8,9 +8,11 @@ import msgspec
 
 from omniloom.domain.clock import SimulatedClock
 from omniloom.domain.errors import InvalidInput
-from omniloom.services import stock
+from omniloom.domain.orders import OrderStatus
+from omniloom.services import orders, stock
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
+from omniloom.store import order_queries
 
 
 class ClockView(msgspec.Struct, frozen=True):
@@ -18,6 +20,12 @@ class ClockView(msgspec.Struct, frozen=True):
     mode: str
     frozen: bool
     reservations_expired: int = 0
+    pickups_cancelled: int = 0
+
+
+class Fired(msgspec.Struct, frozen=True):
+    reservations_expired: int
+    pickups_cancelled: int
 
 
 def _simulated(runtime: Runtime) -> SimulatedClock:
@@ -28,21 +36,34 @@ def _simulated(runtime: Runtime) -> SimulatedClock:
     return runtime.clock
 
 
-def view(runtime: Runtime, expired: int = 0) -> ClockView:
+def view(runtime: Runtime, fired: Fired | None = None) -> ClockView:
     clock = runtime.clock
     frozen = isinstance(clock, SimulatedClock) and clock.frozen
     mode = "simulated" if isinstance(clock, SimulatedClock) else "system"
-    return ClockView(now=clock.now(), mode=mode, frozen=frozen, reservations_expired=expired)
+    return ClockView(
+        now=clock.now(),
+        mode=mode,
+        frozen=frozen,
+        reservations_expired=fired.reservations_expired if fired else 0,
+        pickups_cancelled=fired.pickups_cancelled if fired else 0,
+    )
 
 
-def fire_due(unit: Unit) -> int:
-    """Everything that falls due at ``unit.now``; today: expiring cart holds."""
-    return stock.expire_cart_holds(unit)
+def fire_due(runtime: Runtime, unit: Unit) -> Fired:
+    """Everything that falls due at ``unit.now``: expiring cart holds, and pickup orders
+    nobody came for within the no-show window (cancelled: stock released, payment refunded)."""
+    expired = stock.expire_cart_holds(unit)
+    cutoff = unit.now - runtime.settings.pickup_no_show
+    no_shows = order_queries.uncollected_pickups(unit.conn, cutoff)
+    for order_id in no_shows:
+        orders.move_order(unit, order_id, OrderStatus.CANCELLED)
+        unit.emit("order.pickup_no_show", order_id=order_id)
+    return Fired(expired, len(no_shows))
 
 
 def advance(runtime: Runtime, unit: Unit, delta: timedelta) -> ClockView:
     unit.now = _simulated(runtime).advance(delta)
-    return view(runtime, fire_due(unit))
+    return view(runtime, fire_due(runtime, unit))
 
 
 def set_to(runtime: Runtime, unit: Unit, moment: datetime) -> ClockView:
@@ -53,7 +74,7 @@ def set_to(runtime: Runtime, unit: Unit, moment: datetime) -> ClockView:
         raise InvalidInput("The clock only moves forward; reset the store to go back.")
     clock.set(moment)
     unit.now = clock.now()
-    return view(runtime, fire_due(unit))
+    return view(runtime, fire_due(runtime, unit))
 
 
 def freeze(runtime: Runtime) -> ClockView:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, or_, select, update
 
 from omniloom.store import raw
 from omniloom.store.tables import order_lines, orders, payments
@@ -85,3 +85,20 @@ def refund_payments(conn: Connection, order_id: str) -> int:
         .values(status="refunded")
     )
     return amount
+
+
+_UNCOLLECTED = (
+    select(orders.c.id)
+    .where(
+        orders.c.fulfilment == "pickup",
+        # Spelled out: the lean lane compiles once and cannot expand an IN list.
+        or_(orders.c.status == "paid", orders.c.status == "ready_for_pickup"),
+        orders.c.placed_at <= bindparam("cutoff"),
+    )
+    .order_by(orders.c.placed_at, orders.c.id)
+)
+
+
+def uncollected_pickups(conn: Connection, cutoff: datetime) -> list[str]:
+    """Pickup orders placed at or before ``cutoff`` that nobody has collected."""
+    return [row[0] for row in raw.rows(conn, _UNCOLLECTED, {"cutoff": cutoff})]

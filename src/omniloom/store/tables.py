@@ -212,6 +212,8 @@ orders = Table(
     Column("email", String(200), nullable=True),
     Column("placed_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
+    # The clock looks for uncollected pickups every time it moves.
+    Index("ix_orders_due_pickups", "fulfilment", "status", "placed_at"),
 )
 
 order_lines = Table(
