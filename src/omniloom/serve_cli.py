@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from typing import Any
 
 import msgspec
@@ -19,6 +20,12 @@ def add_commands(subparsers: Any) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--database-url", default=None, help="default: OMNILOOM_DATABASE_URL")
     serve.add_argument("--log-level", default="warning")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes; more than one needs PostgreSQL (SQLite has one writer)",
+    )
     serve.set_defaults(func=_serve)
 
     check = subparsers.add_parser(
@@ -62,6 +69,11 @@ def _serve(args: argparse.Namespace) -> int:
     from omniloom.api.app import create_app
 
     settings = _settings(args)
+    # The embedded store keeps stock and promotions in memory because it is the only writer;
+    # several processes on one SQLite file would each trust a stale copy.
+    if args.workers > 1 and not settings.database_url.startswith(("postgresql", "postgres")):
+        print("--workers needs PostgreSQL: the embedded SQLite store has a single writer.")
+        return 2
     try:
         keys = _load_keys(settings)
     except Exception:
@@ -76,15 +88,19 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  health     {base}/health")
     print("  API keys (send as X-API-Key):")
     _print_keys(keys)
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,
-    )
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
+        "loop": "uvloop",
+        "http": "httptools",
+        "access_log": False,
+    }
+    if args.workers > 1:
+        os.environ["OMNILOOM_DATABASE_URL"] = settings.database_url
+        uvicorn.run("omniloom.api.app:app_from_env", factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.run(create_app(settings), **options)
     return 0
 
 
