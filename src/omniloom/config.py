@@ -31,6 +31,8 @@ class Settings:
     # A pickup order nobody collects within this long is cancelled, its stock released and
     # its payment refunded.
     pickup_no_show: timedelta = timedelta(days=7)
+    # How long after an order its units may come back, on the simulated clock.
+    return_window: timedelta = timedelta(days=30)
     # How long a customer's sign-in token lasts, on the simulated clock.
     customer_token_ttl: timedelta = timedelta(days=7)
 

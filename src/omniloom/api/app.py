@@ -24,6 +24,7 @@ from omniloom.api.controllers.health import health, hello
 from omniloom.api.controllers.identity import identity_routes
 from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.pos import PosController
+from omniloom.api.controllers.returns import ReturnController
 from omniloom.api.controllers.social import SocialController
 from omniloom.api.controllers.touchpoints import TouchpointController
 from omniloom.api.problems import EXCEPTION_HANDLERS
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             CartController,
             DeviceController,
             OrderController,
+            ReturnController,
             PosController,
             AdminController,
             AnalyticsController,

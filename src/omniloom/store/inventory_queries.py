@@ -107,7 +107,7 @@ def _change(
 
 
 # Per unit moved: (on_hand, reserved).
-_DELTAS = {"reserve": (0, 1), "release": (0, -1), "sale": (-1, -1)}
+_DELTAS = {"reserve": (0, 1), "release": (0, -1), "sale": (-1, -1), "return": (1, 0)}
 
 
 def try_reserve(conn: Connection, sku: str, location_id: str, quantity: int, ref: Ref) -> bool:
@@ -122,6 +122,29 @@ def release(conn: Connection, sku: str, location_id: str, quantity: int, ref: Re
 def consume(conn: Connection, sku: str, location_id: str, quantity: int, ref: Ref) -> None:
     """Turn held units into units gone from the shelf (fulfilled or picked up)."""
     _change(conn, _CONSUME, "sale", sku, location_id, quantity, ref)
+
+
+_RESTOCK = update(inventory).where(*_AT).values(on_hand=inventory.c.on_hand + bindparam("b_qty"))
+_NEW_LEVEL = inventory.insert()
+
+
+def restock(conn: Connection, sku: str, location_id: str, quantity: int, ref: Ref) -> None:
+    """Put returned units back on a location's shelf, opening a stock row there if it had none."""
+    if stock_level(conn, sku, location_id) is None:
+        raw.insert_many(
+            conn,
+            _NEW_LEVEL,
+            [
+                {
+                    "sku": sku,
+                    "location_id": location_id,
+                    "on_hand": 0,
+                    "reserved": 0,
+                    "opening_on_hand": 0,
+                }
+            ],
+        )
+    _change(conn, _RESTOCK, "return", sku, location_id, quantity, ref)
 
 
 def available_by_location(conn: Connection, sku: str) -> dict[str, int]:

@@ -43,6 +43,10 @@ def insert_order(
     raw.insert_many(conn, _INSERT_PAYMENTS, payment_rows)
 
 
+def insert_payments(conn: Connection, payment_rows: list[dict[str, Any]]) -> None:
+    raw.insert_many(conn, _INSERT_PAYMENTS, payment_rows)
+
+
 def order(conn: Connection, order_id: str) -> dict[str, Any] | None:
     found = raw.dicts(conn, _ORDER, {"order_id": order_id})
     return found[0] if found else None

@@ -272,6 +272,34 @@ events = Table(
     Column("consent", JSON, nullable=True),
 )
 
+# Returns: units of an order brought back to a store or sent by mail, and what was refunded.
+returns = Table(
+    "returns",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("order_id", String(40), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("location_id", String(40), nullable=True),  # null: by mail
+    Column("refund_to", String(20), nullable=False),  # original or store_credit
+    Column("amount", BigInteger, nullable=False),
+    Column("store_credit_code", String(40), nullable=True),
+    Column("channel", String(20), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+return_lines = Table(
+    "return_lines",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("return_id", String(40), ForeignKey("returns.id"), nullable=False, index=True),
+    Column("order_line_id", String(40), nullable=False, index=True),
+    Column("sku", String(60), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("condition", String(10), nullable=False),  # restock or damaged
+    Column("restocked_at", String(40), nullable=True),
+    Column("amount", BigInteger, nullable=False),
+    CheckConstraint("quantity > 0", name="ck_return_lines_quantity"),
+)
+
 # Promotions: percent off or buy X get Y, optionally for some channels and one category.
 promotions = Table(
     "promotions",

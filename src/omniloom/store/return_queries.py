@@ -1,0 +1,56 @@
+"""Returns, and what has already come back of each order line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, select, update
+
+from omniloom.store import raw
+from omniloom.store.tables import gift_card_transactions, gift_cards, return_lines, returns
+
+_INSERT_RETURN = returns.insert()
+_INSERT_LINES = return_lines.insert()
+_INSERT_GIFT_CARD = gift_cards.insert()
+_INSERT_GIFT_TXN = gift_card_transactions.insert()
+_RETURNED_OF_LINE = select(func.coalesce(func.sum(return_lines.c.quantity), 0)).where(
+    return_lines.c.order_line_id == bindparam("line_id")
+)
+_GIFT_CARD_OF_PAYMENT = select(gift_card_transactions.c.code).where(
+    gift_card_transactions.c.payment_id == bindparam("payment_id")
+)
+_CREDIT = (
+    update(gift_cards)
+    .where(gift_cards.c.code == bindparam("b_code"))
+    .values(balance=gift_cards.c.balance + bindparam("b_amount"))
+    .returning(gift_cards.c.balance)
+)
+
+
+def returned_quantity(conn: Connection, order_line_id: str) -> int:
+    row = raw.first(conn, _RETURNED_OF_LINE, {"line_id": order_line_id})
+    return int(row[0]) if row else 0
+
+
+def gift_card_of_payment(conn: Connection, payment_id: str) -> str | None:
+    row = raw.first(conn, _GIFT_CARD_OF_PAYMENT, {"payment_id": payment_id})
+    return None if row is None else str(row[0])
+
+
+def credit_gift_card(conn: Connection, code: str, amount: int) -> int:
+    row = raw.first(conn, _CREDIT, {"b_code": code, "b_amount": amount})
+    return 0 if row is None else int(row[0])
+
+
+def record(conn: Connection, row: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+    raw.insert_many(conn, _INSERT_RETURN, [row])
+    raw.insert_many(conn, _INSERT_LINES, lines)
+
+
+def issue_gift_card(conn: Connection, card: dict[str, Any], transaction: dict[str, Any]) -> None:
+    raw.insert_many(conn, _INSERT_GIFT_CARD, [card])
+    raw.insert_many(conn, _INSERT_GIFT_TXN, [transaction])
+
+
+def record_gift_card_transaction(conn: Connection, transaction: dict[str, Any]) -> None:
+    raw.insert_many(conn, _INSERT_GIFT_TXN, [transaction])
