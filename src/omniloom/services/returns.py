@@ -76,6 +76,12 @@ class ReturnView(msgspec.Struct, frozen=True):
     store_credit_code: str | None = None
 
 
+async def order_customer(runtime: Runtime, order_id: str) -> str | None:
+    """Whose order this is (None for a guest order or no such order)."""
+    order = await runtime.read(lambda conn: order_queries.order(conn, order_id))
+    return None if order is None else order["customer_id"]
+
+
 def accept_return(
     runtime: Runtime, unit: Unit, command: NewReturn, location_id: str | None
 ) -> ReturnView:

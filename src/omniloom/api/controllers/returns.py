@@ -12,7 +12,6 @@ from omniloom.api.http import idempotent_post, runtime_of, strict_body
 from omniloom.domain.channels import Scope
 from omniloom.services import returns
 from omniloom.services.returns import NewReturn, ReturnView
-from omniloom.store import order_queries
 
 
 class ReturnController(Controller):
@@ -35,9 +34,9 @@ class ReturnController(Controller):
         caller = principal(request)
         runtime = runtime_of(request)
         if not caller.allows(Scope.POS):
-            owner = await runtime.read(lambda conn: order_queries.order(conn, data.order_id))
-            if owner is not None and owner["customer_id"] is not None:
-                await authorize_customer(request, owner["customer_id"])
+            owner = await returns.order_customer(runtime, data.order_id)
+            if owner is not None:
+                await authorize_customer(request, owner)
         store = caller.location_id if caller.allows(Scope.POS) else None
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: returns.accept_return(runtime, unit, data, store)
