@@ -213,3 +213,15 @@ class CustomerAlreadyMerged(DomainError):
     code = "customer_already_merged"
     status = 409
     title = "Customer already merged into another"
+
+
+class ReturnWindowClosed(DomainError):
+    code = "return_window_closed"
+    status = 422
+    title = "Return window closed"
+
+
+class NotReturnable(DomainError):
+    code = "not_returnable"
+    status = 422
+    title = "Not returnable"

@@ -97,11 +97,6 @@ class CatalogCache:
         if product is None:
             raise KeyError(sku)
         unit_price = product.sku(sku).price_for(channel).amount
-        return self.discounted(conn, product, unit_price, quantity, channel)
-
-    def discounted(
-        self, conn: Connection, product: ProductEntry, unit_price: int, quantity: int, channel: str
-    ) -> LinePrice:
         categories = self.categories_of(conn, product.row["category_id"])
         saving, promotion = best_discount(
             self.promotions(conn), channel, categories, unit_price, quantity

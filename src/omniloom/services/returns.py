@@ -14,7 +14,13 @@ from typing import Annotated, Any
 
 import msgspec
 
-from omniloom.domain.errors import DomainError, FieldError, InvalidInput, NotFound
+from omniloom.domain.errors import (
+    FieldError,
+    InvalidInput,
+    NotFound,
+    NotReturnable,
+    ReturnWindowClosed,
+)
 from omniloom.domain.orders import OrderStatus
 from omniloom.domain.returns import split_refund, unit_refund
 from omniloom.services.checkout import payment_row
@@ -24,18 +30,6 @@ from omniloom.store import inventory_queries, order_queries, return_queries
 from omniloom.store.inventory_queries import Ref
 
 HANDED_OVER = {OrderStatus.FULFILLED, OrderStatus.PICKED_UP}
-
-
-class ReturnWindowClosed(DomainError):
-    code = "return_window_closed"
-    status = 422
-    title = "Return window closed"
-
-
-class NotReturnable(DomainError):
-    code = "not_returnable"
-    status = 422
-    title = "Not returnable"
 
 
 class Condition(StrEnum):

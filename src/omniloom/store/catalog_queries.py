@@ -73,10 +73,6 @@ def channel_location_ids(conn: Connection, channel: str) -> list[str]:
     return list(conn.execute(_CHANNEL_LOCATIONS, {"channel": channel}).scalars())
 
 
-def category_names(conn: Connection) -> dict[str, str]:
-    return dict(conn.execute(select(categories.c.id, categories.c.name)).tuples().all())
-
-
 def list_categories(conn: Connection) -> Sequence[RowMapping]:
     return conn.execute(select(categories).order_by(categories.c.id)).mappings().all()
 
@@ -147,26 +143,6 @@ def category_exists(conn: Connection, category_id: str) -> bool:
         conn.execute(select(categories.c.id).where(categories.c.id == category_id)).first()
         is not None
     )
-
-
-_SKU_VISIBLE = (
-    select(skus.c.sku)
-    .join(
-        product_channels,
-        and_(
-            product_channels.c.product_id == skus.c.product_id,
-            product_channels.c.channel == bindparam("channel"),
-        ),
-    )
-    .where(skus.c.sku == bindparam("sku"))
-)
-
-
-def sku_visible(conn: Connection, sku: str, channel: str) -> bool:
-    """Whether the SKU's product is sold on ``channel`` (the admin channel sees everything)."""
-    if channel == ADMIN_CHANNEL:
-        return True
-    return conn.execute(_SKU_VISIBLE, {"sku": sku, "channel": channel}).first() is not None
 
 
 _SKUS_ALL_PRICES = (
