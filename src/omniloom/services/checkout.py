@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from omniloom.domain.carts import CartStatus, ReservationPolicy
 from omniloom.domain.errors import CartEmpty, FieldError, PickupUnavailable
 from omniloom.domain.money import tax_on
@@ -84,7 +86,7 @@ def place_order(
         "total": total,
         "fulfilment": Fulfilment.PICKUP if is_pickup else Fulfilment.SHIP,
         "location_id": locations[0] if is_pickup else None,
-        "ship_to": None if is_pickup else _address(command),
+        "ship_to": _address(command),
         "email": command.email,
         "placed_at": unit.now,
         "updated_at": unit.now,
@@ -187,7 +189,9 @@ def record_order(
         )
 
 
-def _address(command: Checkout) -> dict[str, Any]:
-    import msgspec
-
-    return msgspec.to_builtins(command.fulfilment.address)  # type: ignore[union-attr]
+def _address(command: Checkout) -> dict[str, Any] | None:
+    """The ship-to address as stored on the order; pickup orders have none."""
+    if isinstance(command.fulfilment, Pickup):
+        return None
+    address: dict[str, Any] = msgspec.to_builtins(command.fulfilment.address)
+    return address

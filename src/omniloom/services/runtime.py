@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from omniloom.config import Settings
 from omniloom.domain.carts import ReservationPolicy
+from omniloom.domain.channels import SELLING_CHANNELS
 from omniloom.domain.clock import Clock, SimulatedClock, SystemClock
 from omniloom.domain.ids import IdFactory
 from omniloom.services.catalog_cache import CatalogCache
@@ -126,8 +127,8 @@ def _load_layout(conn: Connection) -> StoreLayout:
         )
         for row in catalog_queries.all_locations(conn)
     }
-    channels = {"web", "mobile", "pos", "social", "messaging"}
     selling_order = {
-        channel: catalog_queries.channel_location_ids(conn, channel) for channel in channels
+        channel.value: catalog_queries.channel_location_ids(conn, channel.value)
+        for channel in SELLING_CHANNELS
     }
     return StoreLayout(locations=locations, selling_order=selling_order)
