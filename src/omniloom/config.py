@@ -33,8 +33,12 @@ class Settings:
     pickup_no_show: timedelta = timedelta(days=7)
     # How long after an order its units may come back, on the simulated clock.
     return_window: timedelta = timedelta(days=30)
+    # A return without a receipt is credited at the lowest price the SKU sold for this far back.
+    receiptless_lookback_days: int = 30
     # How long a customer's sign-in token lasts, on the simulated clock.
     customer_token_ttl: timedelta = timedelta(days=7)
+    # Where shipped orders come from: a rule in omniloom.domain.routing.RULES.
+    routing_rule: str = "dc_then_nearest_store"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -51,9 +55,11 @@ class Settings:
                 seconds=int(_env("OMNILOOM_RESERVATION_TTL_SECONDS", "900"))
             ),
             "pickup_no_show": timedelta(days=int(_env("OMNILOOM_PICKUP_NO_SHOW_DAYS", "7"))),
+            "receiptless_lookback_days": int(_env("OMNILOOM_RECEIPTLESS_LOOKBACK_DAYS", "30")),
             "customer_token_ttl": timedelta(
                 seconds=int(_env("OMNILOOM_CUSTOMER_TOKEN_TTL_SECONDS", str(7 * 86_400)))
             ),
+            "routing_rule": _env("OMNILOOM_ROUTING_RULE", "dc_then_nearest_store"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

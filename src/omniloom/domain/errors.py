@@ -225,3 +225,21 @@ class NotReturnable(DomainError):
     code = "not_returnable"
     status = 422
     title = "Not returnable"
+
+
+class ExchangeNotEven(DomainError):
+    code = "exchange_not_even"
+    status = 422
+    title = "Exchange is not even"
+
+
+class ReceiptlessLimitReached(DomainError):
+    code = "receiptless_limit_reached"
+    status = 422
+    title = "Too many returns without a receipt"
+
+
+class StockBelowReserved(DomainError):
+    code = "stock_below_reserved"
+    status = 409
+    title = "Stock would fall below what is reserved"

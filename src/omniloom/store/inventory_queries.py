@@ -63,6 +63,7 @@ class Ref:
     at: datetime
     order_id: str | None = None
     cart_id: str | None = None
+    reason: str | None = None
 
 
 _RECORD = stock_movements.insert()
@@ -100,6 +101,7 @@ def _change(
                 "order_id": ref.order_id,
                 "cart_id": ref.cart_id,
                 "occurred_at": ref.at,
+                "reason": ref.reason,
             }
         ],
     )
@@ -108,6 +110,8 @@ def _change(
 
 # Per unit moved: (on_hand, reserved).
 _DELTAS = {"reserve": (0, 1), "release": (0, -1), "sale": (-1, -1), "return": (1, 0)}
+# Shelf changes by hand or by swap: the quantity is signed (negative: units leave the shelf).
+_DELTAS.update({"transfer": (1, 0), "adjustment": (1, 0), "exchange": (1, 0)})
 
 
 def try_reserve(conn: Connection, sku: str, location_id: str, quantity: int, ref: Ref) -> bool:
@@ -130,6 +134,27 @@ _NEW_LEVEL = inventory.insert()
 
 def restock(conn: Connection, sku: str, location_id: str, quantity: int, ref: Ref) -> None:
     """Put returned units back on a location's shelf, opening a stock row there if it had none."""
+    _open_level(conn, sku, location_id)
+    _change(conn, _RESTOCK, "return", sku, location_id, quantity, ref)
+
+
+# Units may leave the shelf only while what stays covers the holds on it.
+_SHIFT = (
+    update(inventory)
+    .where(*_AT, inventory.c.on_hand + bindparam("b_qty") >= inventory.c.reserved)
+    .values(on_hand=inventory.c.on_hand + bindparam("b_qty"))
+)
+
+
+def shift(conn: Connection, kind: str, sku: str, location_id: str, delta: int, ref: Ref) -> bool:
+    """Add ``delta`` units to a location's shelf (negative: take them off) unless that would
+    leave fewer than are reserved there; False, and nothing changed, when it would."""
+    if delta > 0:
+        _open_level(conn, sku, location_id)
+    return _change(conn, _SHIFT, kind, sku, location_id, delta, ref)
+
+
+def _open_level(conn: Connection, sku: str, location_id: str) -> None:
     if stock_level(conn, sku, location_id) is None:
         raw.insert_many(
             conn,
@@ -144,7 +169,6 @@ def restock(conn: Connection, sku: str, location_id: str, quantity: int, ref: Re
                 }
             ],
         )
-    _change(conn, _RESTOCK, "return", sku, location_id, quantity, ref)
 
 
 def available_by_location(conn: Connection, sku: str) -> dict[str, int]:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 
@@ -101,6 +102,10 @@ locations = Table(
     Column("tax_rate_bps", Integer, nullable=False, default=0),
     Column("latitude", Float, nullable=True),
     Column("longitude", Float, nullable=True),
+    # Whether an offline register's sale may take this location below zero (the sale happened;
+    # the shortfall is flagged as a stock conflict) or is rejected instead. Last, so the seed
+    # loader's column order still matches the Location struct.
+    Column("negative_stock_allowed", Boolean, nullable=False, default=False),
 )
 
 # The ordered list of locations each channel sells from (rank 0 first).
@@ -121,8 +126,13 @@ inventory = Table(
     Column("reserved", Integer, nullable=False, default=0),
     # What was on the shelf when the store was seeded: on_hand = opening + its movements.
     Column("opening_on_hand", Integer, nullable=False, default=0),
-    CheckConstraint("on_hand >= 0", name="ck_inventory_on_hand"),
-    CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="ck_inventory_reserved"),
+    # Set only by offline reconciliation, when a store whose policy allows it sold units it did
+    # not have; a count clears it. Nothing else may take stock below zero or below what is held.
+    Column("oversold", Boolean, nullable=False, default=False, server_default=false()),
+    CheckConstraint("on_hand >= 0 OR oversold", name="ck_inventory_on_hand"),
+    CheckConstraint(
+        "reserved >= 0 AND (reserved <= on_hand OR oversold)", name="ck_inventory_reserved"
+    ),
 )
 
 customers = Table(
@@ -183,6 +193,7 @@ stock_movements = Table(
     Column("order_id", String(40), nullable=True, index=True),
     Column("cart_id", String(40), nullable=True),
     Column("occurred_at", Timestamp, nullable=False),
+    Column("reason", String(200), nullable=True),  # why stock was adjusted or transferred
     Index("ix_stock_movements_sku_location", "sku", "location_id"),
 )
 
@@ -290,13 +301,16 @@ returns = Table(
     "returns",
     metadata,
     Column("id", String(40), primary_key=True),
-    Column("order_id", String(40), ForeignKey("orders.id"), nullable=False, index=True),
+    # null: returned without a receipt
+    Column("order_id", String(40), ForeignKey("orders.id"), nullable=True, index=True),
     Column("location_id", String(40), nullable=True),  # null: by mail
-    Column("refund_to", String(20), nullable=False),  # original or store_credit
+    Column("refund_to", String(20), nullable=False),  # original, store_credit or exchange
     Column("amount", BigInteger, nullable=False),
     Column("store_credit_code", String(40), nullable=True),
     Column("channel", String(20), nullable=False),
     Column("created_at", Timestamp, nullable=False),
+    Column("customer_id", String(40), nullable=True),
+    Index("ix_returns_customer", "customer_id", "created_at"),
 )
 
 return_lines = Table(
@@ -304,13 +318,26 @@ return_lines = Table(
     metadata,
     Column("id", String(40), primary_key=True),
     Column("return_id", String(40), ForeignKey("returns.id"), nullable=False, index=True),
-    Column("order_line_id", String(40), nullable=False, index=True),
+    Column("order_line_id", String(40), nullable=True, index=True),  # null: no receipt
     Column("sku", String(60), nullable=False),
     Column("quantity", Integer, nullable=False),
     Column("condition", String(10), nullable=False),  # restock or damaged
     Column("restocked_at", String(40), nullable=True),
     Column("amount", BigInteger, nullable=False),
     CheckConstraint("quantity > 0", name="ck_return_lines_quantity"),
+)
+
+# What an even exchange handed out in place of the units that came back (its return row).
+exchange_lines = Table(
+    "exchange_lines",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("return_id", String(40), ForeignKey("returns.id"), nullable=False, index=True),
+    Column("sku", String(60), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", BigInteger, nullable=False),
+    Column("location_id", String(40), nullable=False),
+    CheckConstraint("quantity > 0", name="ck_exchange_lines_quantity"),
 )
 
 # Promotions: percent off or buy X get Y, optionally for some channels and one category.
