@@ -23,7 +23,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    false,
     text,
 )
 
@@ -102,10 +101,6 @@ locations = Table(
     Column("tax_rate_bps", Integer, nullable=False, default=0),
     Column("latitude", Float, nullable=True),
     Column("longitude", Float, nullable=True),
-    # Whether an offline register's sale may take this location below zero (the sale happened;
-    # the shortfall is flagged as a stock conflict) or is rejected instead. Last, so the seed
-    # loader's column order still matches the Location struct.
-    Column("negative_stock_allowed", Boolean, nullable=False, default=False),
 )
 
 # The ordered list of locations each channel sells from (rank 0 first).
@@ -126,13 +121,8 @@ inventory = Table(
     Column("reserved", Integer, nullable=False, default=0),
     # What was on the shelf when the store was seeded: on_hand = opening + its movements.
     Column("opening_on_hand", Integer, nullable=False, default=0),
-    # Set only by offline reconciliation, when a store whose policy allows it sold units it did
-    # not have; a count clears it. Nothing else may take stock below zero or below what is held.
-    Column("oversold", Boolean, nullable=False, default=False, server_default=false()),
-    CheckConstraint("on_hand >= 0 OR oversold", name="ck_inventory_on_hand"),
-    CheckConstraint(
-        "reserved >= 0 AND (reserved <= on_hand OR oversold)", name="ck_inventory_reserved"
-    ),
+    CheckConstraint("on_hand >= 0", name="ck_inventory_on_hand"),
+    CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="ck_inventory_reserved"),
 )
 
 customers = Table(
