@@ -165,6 +165,7 @@ def _location(
         "address": {"line1": "1 Main St", "city": city, "country": "US"},
         "latitude": None,
         "longitude": None,
+        "negative_stock_allowed": kind == "store",
     }
 
 

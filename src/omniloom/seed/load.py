@@ -119,7 +119,8 @@ def search_text(product: Product, categories: dict[str, Category]) -> str:
 
 def _stock(level: StockLevel) -> Row:
     # The seeded quantity is the ledger's opening balance: on_hand = opening + movements.
-    return (level.sku, level.location_id, level.on_hand, level.reserved, level.on_hand)
+    # Nothing is oversold yet.
+    return (level.sku, level.location_id, level.on_hand, level.reserved, level.on_hand, False)
 
 
 def register_ids(location_id: str) -> list[str]:

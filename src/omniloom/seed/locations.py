@@ -41,6 +41,9 @@ def _store(
         tax_rate_bps=tax_rate_bps,
         latitude=lat_lon[0],
         longitude=lat_lon[1],
+        # A sale at the till has already happened: when an offline register reports more than
+        # the books say was there, the store takes it and flags it. The DC keeps the default.
+        negative_stock_allowed=True,
     )
     return Site(location, assortment)
 

@@ -74,6 +74,8 @@ class Location(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     tax_rate_bps: int
     latitude: float
     longitude: float
+    # May an offline register's sale take stock here below zero (flagged as a conflict)?
+    negative_stock_allowed: bool = False
 
 
 class ChannelLocation(msgspec.Struct, frozen=True, kw_only=True, gc=False):
