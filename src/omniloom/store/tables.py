@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 
@@ -101,6 +102,10 @@ locations = Table(
     Column("tax_rate_bps", Integer, nullable=False, default=0),
     Column("latitude", Float, nullable=True),
     Column("longitude", Float, nullable=True),
+    # Whether an offline register's sale may take this location below zero (the sale happened;
+    # the shortfall is flagged as a stock conflict) or is rejected instead. Last, so the seed
+    # loader's column order still matches the Location struct.
+    Column("negative_stock_allowed", Boolean, nullable=False, default=False),
 )
 
 # The ordered list of locations each channel sells from (rank 0 first).
@@ -121,8 +126,13 @@ inventory = Table(
     Column("reserved", Integer, nullable=False, default=0),
     # What was on the shelf when the store was seeded: on_hand = opening + its movements.
     Column("opening_on_hand", Integer, nullable=False, default=0),
-    CheckConstraint("on_hand >= 0", name="ck_inventory_on_hand"),
-    CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="ck_inventory_reserved"),
+    # Set only by offline reconciliation, when a store whose policy allows it sold units it did
+    # not have; a count clears it. Nothing else may take stock below zero or below what is held.
+    Column("oversold", Boolean, nullable=False, default=False, server_default=false()),
+    CheckConstraint("on_hand >= 0 OR oversold", name="ck_inventory_on_hand"),
+    CheckConstraint(
+        "reserved >= 0 AND (reserved <= on_hand OR oversold)", name="ck_inventory_reserved"
+    ),
 )
 
 customers = Table(
@@ -572,4 +582,58 @@ pos_handoff_codes = Table(
     Column("cart_id", String(40), nullable=False),
     Column("created_at", Timestamp, nullable=False),
     Column("expires_at", Timestamp, nullable=False),
+)
+
+# --- Offline registers: sales kept at a till without a connection, reconciled later ------------
+
+# One uploaded batch per (register, client batch id): a register retrying after a lost response
+# gets the first result back instead of selling the goods twice.
+offline_batches = Table(
+    "offline_batches",
+    metadata,
+    Column("register_id", String(40), ForeignKey("registers.id"), primary_key=True),
+    Column("batch_id", String(80), primary_key=True),
+    Column("location_id", String(40), nullable=False),
+    Column("fingerprint", String(64), nullable=False),  # SHA-256 of the batch as decoded
+    Column("result", Text, nullable=False),  # the reconciliation report, as JSON
+    Column("received_at", Timestamp, nullable=False),
+)
+
+# Each sale a register reported, once per (register, local id), whichever batch carried it.
+offline_sales = Table(
+    "offline_sales",
+    metadata,
+    Column("register_id", String(40), ForeignKey("registers.id"), primary_key=True),
+    Column("local_id", String(80), primary_key=True),
+    Column("batch_id", String(80), nullable=False),
+    Column("location_id", String(40), nullable=False),
+    Column("status", String(10), nullable=False),  # "applied" or "rejected"
+    Column("order_id", String(40), nullable=True, unique=True),
+    Column("occurred_at", Timestamp, nullable=False),  # the register's clock
+    Column("reconciled_at", Timestamp, nullable=False),  # the server's
+)
+
+# What reconciliation could not square with the books, kept until someone deals with it:
+# ``oversold`` (applied, stock went short; open until counted), ``insufficient_stock`` and
+# ``payment_declined`` / ``gift_card_insufficient`` (the sale was rejected).
+stock_conflicts = Table(
+    "stock_conflicts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("kind", String(30), nullable=False),
+    Column("status", String(10), nullable=False),  # "open", "resolved" or "rejected"
+    Column("location_id", String(40), nullable=False),
+    Column("register_id", String(40), nullable=False),
+    Column("batch_id", String(80), nullable=False),
+    Column("local_id", String(80), nullable=False),
+    Column("order_id", String(40), nullable=True),
+    Column("sku", String(60), nullable=True),  # null for a payment conflict
+    Column("quantity", Integer, nullable=True),  # units the sale took
+    Column("shortfall", Integer, nullable=True),  # of which the books did not have
+    Column("detail", String(200), nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("counted", Integer, nullable=True),  # the count that resolved it
+    Column("resolved_at", Timestamp, nullable=True),
+    Index("ix_stock_conflicts_open", "sku", "location_id", "status"),
+    Index("ix_stock_conflicts_location", "location_id", "created_at"),
 )
