@@ -26,6 +26,7 @@ from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.pos import PosController
 from omniloom.api.controllers.returns import ReturnController
 from omniloom.api.controllers.social import SocialController
+from omniloom.api.controllers.stock_moves import StockMoveController
 from omniloom.api.controllers.touchpoints import TouchpointController
 from omniloom.api.problems import EXCEPTION_HANDLERS
 from omniloom.config import Settings
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             ReturnController,
             PosController,
             AdminController,
+            StockMoveController,
             AnalyticsController,
             identity_routes,
             TouchpointController,

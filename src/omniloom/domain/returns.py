@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 
 def unit_refund(line_total: int, line_tax: int, line_quantity: int, quantity: int) -> int:
@@ -26,3 +27,9 @@ def split_refund(amount: int, paid: Sequence[int]) -> list[int]:
     for index in remainders[: amount - sum(shares)]:
         shares[index] += 1
     return shares
+
+
+# A fraud rule for returns without a receipt: a customer named on them gets at most this many
+# in this long (the usual pattern is the same person bringing back shoplifted goods for credit).
+RECEIPTLESS_LIMIT = 3
+RECEIPTLESS_LIMIT_WINDOW = timedelta(days=30)

@@ -80,30 +80,74 @@ def accept_return(
     runtime: Runtime, unit: Unit, command: NewReturn, location_id: str | None
 ) -> ReturnView:
     """Take a return at ``location_id`` (a store), or by mail when it is None."""
-    order = order_queries.order(unit.conn, command.order_id)
+    order = returnable_order(runtime, unit, command.order_id)
+    return_id = unit.ids.new("ret")
+    rows = take_back(unit, order, command.lines, return_id, location_id)
+    amount = sum(row["amount"] for row in rows)
+    refunds, credit_code = (
+        _refund_tenders(unit, order, amount)
+        if command.refund_to is RefundTo.ORIGINAL
+        else _store_credit(unit, order["id"], order["currency"], amount, return_id)
+    )
+    record_return(unit, return_id, order, location_id, command.refund_to.value, rows, credit_code)
+    unit.emit(
+        "order.returned",
+        order_id=command.order_id,
+        customer_id=order["customer_id"],
+        location_id=location_id,
+        amount=amount,
+        refund_to=command.refund_to.value,
+        skus=[row["sku"] for row in rows],
+    )
+    return ReturnView(
+        return_id,
+        command.order_id,
+        location_id,
+        amount,
+        command.refund_to.value,
+        refunds,
+        credit_code,
+    )
+
+
+def returnable_order(runtime: Runtime, unit: Unit, order_id: str) -> dict[str, Any]:
+    """The order, if its units may come back now: handed over and within the return window."""
+    order = order_queries.order(unit.conn, order_id)
     if order is None:
-        raise NotFound(f"There is no order {command.order_id!r}.")
+        raise NotFound(f"There is no order {order_id!r}.")
     if OrderStatus(order["status"]) not in HANDED_OVER:
         raise NotReturnable(
-            f"Order {command.order_id} is {order['status']}: only handed-over orders come back; "
+            f"Order {order_id} is {order['status']}: only handed-over orders come back; "
             "cancel it instead.",
             errors=[FieldError("order_id", "not handed over yet")],
         )
     if unit.now - order["placed_at"] > runtime.settings.return_window:
         raise ReturnWindowClosed(
-            f"Order {command.order_id} is past its "
+            f"Order {order_id} is past its "
             f"{runtime.settings.return_window.days}-day return window.",
             errors=[FieldError("order_id", "return window closed")],
         )
-    bought = {line["id"]: line for line in order_queries.lines(unit.conn, command.order_id)}
-    return_id = unit.ids.new("ret")
-    ref = Ref(unit.now, order_id=command.order_id)
+    return order
+
+
+def take_back(
+    unit: Unit,
+    order: dict[str, Any],
+    lines: list[ReturnLine],
+    return_id: str,
+    location_id: str | None,
+) -> list[dict[str, Any]]:
+    """Check each line against what was bought and what already came back, restock the units
+    in good condition (at ``location_id``, or where they came from when by mail), and return
+    the return-line rows, each with what its units paid."""
+    bought = {line["id"]: line for line in order_queries.lines(unit.conn, order["id"])}
+    ref = Ref(unit.now, order_id=order["id"])
     rows: list[dict[str, Any]] = []
-    for index, wanted in enumerate(command.lines):
+    for index, wanted in enumerate(lines):
         line = bought.get(wanted.order_line_id)
         if line is None:
             raise InvalidInput(
-                f"Order {command.order_id} has no line {wanted.order_line_id!r}.",
+                f"Order {order['id']} has no line {wanted.order_line_id!r}.",
                 errors=[FieldError(f"lines[{index}].order_line_id", "not on this order")],
             )
         already = return_queries.returned_quantity(unit.conn, line["id"]) + sum(
@@ -134,43 +178,32 @@ def accept_return(
                 ),
             }
         )
-    amount = sum(row["amount"] for row in rows)
-    refunds, credit_code = (
-        _refund_tenders(unit, order, amount)
-        if command.refund_to is RefundTo.ORIGINAL
-        else _store_credit(unit, order, amount, return_id)
-    )
+    return rows
+
+
+def record_return(
+    unit: Unit,
+    return_id: str,
+    order: dict[str, Any],
+    location_id: str | None,
+    refund_to: str,
+    rows: list[dict[str, Any]],
+    credit_code: str | None,
+) -> None:
     return_queries.record(
         unit.conn,
         {
             "id": return_id,
-            "order_id": command.order_id,
+            "order_id": order["id"],
+            "customer_id": order["customer_id"],
             "location_id": location_id,
-            "refund_to": command.refund_to.value,
-            "amount": amount,
+            "refund_to": refund_to,
+            "amount": sum(row["amount"] for row in rows),
             "store_credit_code": credit_code,
             "channel": unit.channel,
             "created_at": unit.now,
         },
         rows,
-    )
-    unit.emit(
-        "order.returned",
-        order_id=command.order_id,
-        customer_id=order["customer_id"],
-        location_id=location_id,
-        amount=amount,
-        refund_to=command.refund_to.value,
-        skus=[row["sku"] for row in rows],
-    )
-    return ReturnView(
-        return_id,
-        command.order_id,
-        location_id,
-        amount,
-        command.refund_to.value,
-        refunds,
-        credit_code,
     )
 
 
@@ -218,21 +251,30 @@ def _refund_tenders(
 
 
 def _store_credit(
-    unit: Unit, order: dict[str, Any], amount: int, return_id: str
+    unit: Unit, order_id: str | None, currency: str, amount: int, return_id: str
 ) -> tuple[list[RefundView], str]:
+    return [RefundView("store_credit", amount)], issue_store_credit(
+        unit, order_id, currency, amount, return_id
+    )
+
+
+def issue_store_credit(
+    unit: Unit, order_id: str | None, currency: str, amount: int, return_id: str
+) -> str:
+    """A new gift card holding ``amount``; its code."""
     code = "SC" + secrets.token_hex(6).upper() if unit.ids.seed is None else unit.ids.new("sc")
     return_queries.issue_gift_card(
         unit.conn,
-        {"code": code, "balance": amount, "currency": order["currency"], "issued_at": unit.now},
+        {"code": code, "balance": amount, "currency": currency, "issued_at": unit.now},
         {
             "id": unit.ids.new("gct"),
             "code": code,
-            "order_id": order["id"],
+            "order_id": order_id,
             "payment_id": None,
             "amount": amount,
             "balance_after": amount,
             "created_at": unit.now,
         },
     )
-    unit.emit("store_credit.issued", order_id=order["id"], amount=amount, return_id=return_id)
-    return [RefundView("store_credit", amount)], code
+    unit.emit("store_credit.issued", order_id=order_id, amount=amount, return_id=return_id)
+    return code

@@ -1,4 +1,5 @@
-"""Returns: at the till (the key's store) or by mail (storefront keys)."""
+"""Returns: at the till (the key's store) or by mail (storefront keys); exchanges and returns
+without a receipt at the till only."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from typing import Any
 
 from litestar import Controller, Request, post
 
-from omniloom.api.auth import principal, requires_any
+from omniloom.api.auth import principal, requires, requires_any
 from omniloom.api.customer_auth import authorize_customer
 from omniloom.api.http import idempotent_post, runtime_of, strict_body
 from omniloom.domain.channels import Scope
-from omniloom.services import returns
+from omniloom.services import exchanges, receiptless_returns, returns
+from omniloom.services.exchanges import ExchangeView, NewExchange
+from omniloom.services.receiptless_returns import NewReceiptlessReturn, ReceiptlessReturnView
 from omniloom.services.returns import NewReturn, ReturnView
 
 
@@ -40,4 +43,45 @@ class ReturnController(Controller):
         store = caller.location_id if caller.allows(Scope.POS) else None
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: returns.accept_return(runtime, unit, data, store)
+        )
+
+    @post(
+        "/exchanges",
+        summary="Exchange units of an order for others of the same price, at the till",
+        description=(
+            "Even exchanges only: the order lines' unit prices (as sold, before promotions) of "
+            "the units coming back must add up to the store's current prices of the "
+            "replacements (by `sku` or `barcode`), else 422 `exchange_not_even`. No money "
+            "moves. Returned units are restocked at the store (or `damaged`); replacements "
+            "leave the store's shelf, 409 `insufficient_stock` when it lacks them."
+        ),
+        opt=requires(Scope.POS),
+    )
+    async def exchange(self, request: Request[Any, Any, Any], data: NewExchange) -> ExchangeView:
+        data = await strict_body(request, NewExchange)
+        runtime = runtime_of(request)
+        store = principal(request).location_id
+        return await idempotent_post(  # type: ignore[return-value]
+            request, lambda unit: exchanges.exchange(runtime, unit, data, store)
+        )
+
+    @post(
+        "/without-receipt",
+        summary="Take back an item without a receipt, for store credit, at the till",
+        description=(
+            "Credited as a new gift card at the lowest price a unit of the SKU was paid on any "
+            "channel in the last `OMNILOOM_RECEIPTLESS_LOOKBACK_DAYS` days (30), or its lowest "
+            "current price if it did not sell then; tax is not refunded. A named customer gets "
+            "at most 3 such returns in 30 days (`receiptless_limit_reached`)."
+        ),
+        opt=requires(Scope.POS),
+    )
+    async def without_receipt(
+        self, request: Request[Any, Any, Any], data: NewReceiptlessReturn
+    ) -> ReceiptlessReturnView:
+        data = await strict_body(request, NewReceiptlessReturn)
+        runtime = runtime_of(request)
+        store = principal(request).location_id
+        return await idempotent_post(  # type: ignore[return-value]
+            request, lambda unit: receiptless_returns.accept(runtime, unit, data, store)
         )
