@@ -37,6 +37,8 @@ class Settings:
     receiptless_lookback_days: int = 30
     # How long a customer's sign-in token lasts, on the simulated clock.
     customer_token_ttl: timedelta = timedelta(days=7)
+    # Where shipped orders come from: a rule in omniloom.domain.routing.RULES.
+    routing_rule: str = "dc_then_nearest_store"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -57,6 +59,7 @@ class Settings:
             "customer_token_ttl": timedelta(
                 seconds=int(_env("OMNILOOM_CUSTOMER_TOKEN_TTL_SECONDS", str(7 * 86_400)))
             ),
+            "routing_rule": _env("OMNILOOM_ROUTING_RULE", "dc_then_nearest_store"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

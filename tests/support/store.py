@@ -16,6 +16,8 @@ ADMIN_KEY = "olk_admin_demo"
 DC = "loc_dc_columbus"
 NYC = "loc_store_nyc"
 SEA = "loc_store_seattle"
+# Where the locations are (latitude, longitude), for routing shipped orders to the nearest one.
+POINTS = {DC: (39.96, -83.00), NYC: (40.72, -74.00), SEA: (47.61, -122.34)}
 
 # SKU → (product, price in cents, stock at DC, NYC, SEA)
 SKUS = {
@@ -163,8 +165,8 @@ def _location(
         "pickup_enabled": pickup,
         "tax_rate_bps": tax_bps,
         "address": {"line1": "1 Main St", "city": city, "country": "US"},
-        "latitude": None,
-        "longitude": None,
+        "latitude": POINTS[location_id][0],
+        "longitude": POINTS[location_id][1],
         "negative_stock_allowed": kind == "store",
     }
 

@@ -24,6 +24,7 @@ NOT_TOUCHPOINTS = frozenset(
         "payment.declined",
         "payment.refunded",
         "order.paid",
+        "order.routed",
     }
 )
 

@@ -11,10 +11,11 @@ from omniloom.domain.errors import CartEmpty, FieldError, PickupUnavailable
 from omniloom.domain.money import tax_on
 from omniloom.domain.orders import Fulfilment, OrderStatus
 from omniloom.domain.payments import charge_card
-from omniloom.services import stock
+from omniloom.domain.routing import Line
+from omniloom.services import routing, stock
 from omniloom.services.carts import begin_change
 from omniloom.services.catalog_cache import LinePrice
-from omniloom.services.commands import Checkout, Pickup
+from omniloom.services.commands import Checkout, Pickup, Ship
 from omniloom.services.orders import order_view
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
@@ -26,16 +27,14 @@ SHIPPING_FEE = 599
 FREE_SHIPPING_FROM = 5_000
 
 
-def _locations(runtime: Runtime, command: Checkout, channel: str) -> list[str]:
-    if isinstance(command.fulfilment, Pickup):
-        location = runtime.layout.locations.get(command.fulfilment.location_id)
-        if location is None or not location.pickup_enabled:
-            raise PickupUnavailable(
-                f"{command.fulfilment.location_id!r} is not a store that offers pickup.",
-                errors=[FieldError("fulfilment.location_id", "not a pickup location")],
-            )
-        return [location.id]
-    return runtime.layout.locations_for(channel)
+def _pickup_store(runtime: Runtime, pickup: Pickup) -> str:
+    location = runtime.layout.locations.get(pickup.location_id)
+    if location is None or not location.pickup_enabled:
+        raise PickupUnavailable(
+            f"{pickup.location_id!r} is not a store that offers pickup.",
+            errors=[FieldError("fulfilment.location_id", "not a pickup location")],
+        )
+    return location.id
 
 
 def place_order(
@@ -51,22 +50,35 @@ def place_order(
     lines = cart_queries.lines(unit.conn, cart_id)
     if not lines:
         raise CartEmpty("There is nothing in the cart to check out.")
-    locations = _locations(runtime, command, unit.channel)
     if runtime.reservation_policy is ReservationPolicy.ADD_TO_CART:
         # Holds taken at add-to-cart are given back and taken again for the order in the same
         # transaction, so no other buyer can slip in between.
         stock.release_cart_holds(unit, cart_id)
     order_id = unit.ids.new("ord")
+    wanted = [Line(sku, quantity) for _, sku, quantity, _, _ in lines]
+    store: str | None = None
+    ship_to: dict[str, Any] | None = None
+    routed: routing.Routed | None = None
+    if isinstance(command.fulfilment, Pickup):
+        store = _pickup_store(runtime, command.fulfilment)
+        sources = [
+            stock.reserve_first_fit(unit, line.sku, line.quantity, [store], order_id=order_id)
+            for line in wanted
+        ]
+    else:
+        ship_to = _address(command.fulfilment)
+        candidates = runtime.layout.locations_for(unit.channel)
+        routed = routing.route_and_reserve(runtime, unit, order_id, wanted, candidates, ship_to)
+        sources = routed.locations
     order_lines: list[dict[str, Any]] = []
-    for _, sku, quantity, _, title in lines:
-        location_id = stock.reserve_first_fit(unit, sku, quantity, locations, order_id=order_id)
+    for (_, sku, quantity, _, title), location_id in zip(lines, sources, strict=True):
         price = runtime.catalog.line_price(unit.conn, sku, quantity, cart["channel"])
         order_lines.append(
             order_line_row(runtime, unit, order_id, sku, title, quantity, price, location_id)
         )
     subtotal = sum(line["line_total"] for line in order_lines)
     tax = sum(line["tax"] for line in order_lines)
-    is_pickup = isinstance(command.fulfilment, Pickup)
+    is_pickup = store is not None
     shipping = 0 if is_pickup or subtotal >= FREE_SHIPPING_FROM else SHIPPING_FEE
     total = subtotal + tax + shipping
     charge = charge_card(command.payment.card_number, total)
@@ -85,13 +97,16 @@ def place_order(
         "shipping": shipping,
         "total": total,
         "fulfilment": Fulfilment.PICKUP if is_pickup else Fulfilment.SHIP,
-        "location_id": locations[0] if is_pickup else None,
-        "ship_to": _address(command),
+        "location_id": store,
+        "ship_to": ship_to,
         "email": command.email,
         "placed_at": unit.now,
         "updated_at": unit.now,
+        "routing": routed.record() if routed else None,
     }
     record_order(unit, order, order_lines, [payment])
+    if routed is not None:
+        routed.emit(unit, order_id, wanted)
     unit.emit("order.paid", order_id=order_id, customer_id=cart["customer_id"])
     return order_view(order, order_lines, [payment])
 
@@ -189,9 +204,11 @@ def record_order(
         )
 
 
-def _address(command: Checkout) -> dict[str, Any] | None:
-    """The ship-to address as stored on the order; pickup orders have none."""
-    if isinstance(command.fulfilment, Pickup):
-        return None
-    address: dict[str, Any] = msgspec.to_builtins(command.fulfilment.address)
+def _address(ship: Ship) -> dict[str, Any]:
+    """The ship-to address as stored on the order."""
+    address: dict[str, Any] = msgspec.to_builtins(ship.address)
+    # Coordinates are kept only when given, so addresses without them read as they always did.
+    for key in ("latitude", "longitude"):
+        if address.get(key) is None:
+            del address[key]
     return address

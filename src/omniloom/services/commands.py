@@ -14,6 +14,8 @@ Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_l
 CardNumber = Annotated[str, msgspec.Meta(pattern=r"^[0-9 \-]{12,23}$")]
 CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")]
 Identifier = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
+Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
 
 
 class CreateCart(msgspec.Struct, forbid_unknown_fields=True):
@@ -38,6 +40,14 @@ class Address(msgspec.Struct, forbid_unknown_fields=True):
     country: CountryCode
     line2: ShortText | None = None
     region: ShortText | None = None
+    # Where to deliver, for routing to the nearest location; without them the city or postal
+    # code stands in (see omniloom.domain.routing).
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+
+    def __post_init__(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give latitude and longitude together, or neither")
 
 
 class Ship(msgspec.Struct, tag="ship", tag_field="type", forbid_unknown_fields=True):

@@ -82,6 +82,7 @@ def order_view(
         ],
         placed_at=row["placed_at"],
         updated_at=row["updated_at"],
+        routing=row.get("routing"),
     )
 
 

@@ -13,6 +13,7 @@ from omniloom.domain.carts import ReservationPolicy
 from omniloom.domain.channels import SELLING_CHANNELS
 from omniloom.domain.clock import Clock, SimulatedClock, SystemClock
 from omniloom.domain.ids import IdFactory
+from omniloom.domain.routing import RoutingRule, rule_named
 from omniloom.services.catalog_cache import CatalogCache
 from omniloom.services.context import NO_CONTEXT, TouchContext
 from omniloom.services.stock_levels import StockLevels
@@ -37,6 +38,10 @@ class LocationInfo:
     timezone: str
     pickup_enabled: bool
     tax_rate_bps: int
+    # Where it is, for fulfilment routing (omniloom.domain.routing); unknown when not given.
+    postal_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,8 @@ class Runtime:
         self.clock = clock
         self.settings = settings
         self.reservation_policy = ReservationPolicy(settings.reservation_policy)
+        # Resolved once, so a misspelt OMNILOOM_ROUTING_RULE stops the start, not a checkout.
+        self.routing_rule: RoutingRule = rule_named(settings.routing_rule)
         # Several processes share one PostgreSQL; a per-process sequence would collide there.
         seeded = settings.id_seed if isinstance(db, SQLiteDatabase) else None
         self.ids = IdFactory(seeded)
@@ -124,6 +131,9 @@ def _load_layout(conn: Connection) -> StoreLayout:
             timezone=row["timezone"],
             pickup_enabled=bool(row["pickup_enabled"]),
             tax_rate_bps=row["tax_rate_bps"],
+            postal_code=(row["address"] or {}).get("postal_code"),
+            latitude=row["latitude"],
+            longitude=row["longitude"],
         )
         for row in catalog_queries.all_locations(conn)
     }

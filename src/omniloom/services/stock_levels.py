@@ -39,6 +39,11 @@ class StockLevels:
             self._cached.update(self._read(conn, missing))
         return {sku: self._cached[sku] for sku in sku_codes}
 
+    def known(self, sku_codes: list[str]) -> dict[str, Levels]:
+        """The levels already held for these SKUs, without asking the database (none when
+        this process does not cache)."""
+        return {sku: self._cached[sku] for sku in sku_codes if sku in self._cached}
+
     @staticmethod
     def _read(conn: Connection, sku_codes: list[str]) -> dict[str, Levels]:
         found: dict[str, Levels] = defaultdict(list)

@@ -138,3 +138,6 @@ class OrderView(msgspec.Struct, frozen=True):
     payments: list[PaymentView]
     placed_at: datetime
     updated_at: datetime
+    # Shipped orders: the routing rule that chose each line's location, and how the ship-to
+    # address was located ({"rule": …, "located_by": …}).
+    routing: dict[str, Any] | None = None

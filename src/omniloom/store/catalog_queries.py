@@ -52,6 +52,8 @@ _LOCATIONS = select(
     locations.c.tax_rate_bps,
     locations.c.address,
 )
+    locations.c.latitude,
+    locations.c.longitude,
 
 _CHANNEL_LOCATIONS = (
     select(channel_locations.c.location_id)

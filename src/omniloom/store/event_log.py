@@ -55,6 +55,7 @@ BOOKKEEPING = (
     "payment.captured",
     "payment.refunded",
     "order.paid",
+    "order.routed",
 )
 
 

@@ -230,6 +230,8 @@ orders = Table(
     Column("email", String(200), nullable=True),
     Column("placed_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
+    # How a shipped order was routed: {"rule": …, "located_by": …}; each line names its location.
+    Column("routing", JSON, nullable=True),
     # The clock looks for uncollected pickups every time it moves. Partial, so shipped orders
     # (most of them) cost the index nothing.
     Index(

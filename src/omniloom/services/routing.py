@@ -1,0 +1,84 @@
+"""Routing a shipped order: the configured rule ranks the channel's locations per line, and
+each line is reserved at the first location of its ranking that has all of its units.
+
+No database reads are added for it: the locations come from the in-memory layout and the stock
+figures are only those the stock-level cache already holds (none on PostgreSQL). The conditional
+reserve stays the final guard, exactly as first-fit used it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from omniloom.domain.routing import Destination, Line, Point, ShipTo, Site, locate
+from omniloom.services import stock
+from omniloom.services.runtime import Runtime, StoreLayout
+from omniloom.services.unit import Unit
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    """Where each line went and why, as the order records it."""
+
+    rule: str
+    destination: Destination
+    locations: list[str]  # per line, where its units were reserved
+
+    def record(self) -> dict[str, Any]:
+        """The decision kept on the order (its ``routing`` column)."""
+        return {"rule": self.rule, "located_by": str(self.destination.located_by)}
+
+    def emit(self, unit: Unit, order_id: str, lines: Sequence[Line]) -> None:
+        unit.emit(
+            "order.routed",
+            order_id=order_id,
+            rule=self.rule,
+            located_by=str(self.destination.located_by),
+            lines=[
+                {"sku": line.sku, "quantity": line.quantity, "location_id": location}
+                for line, location in zip(lines, self.locations, strict=True)
+            ],
+        )
+
+
+def sites(layout: StoreLayout, location_ids: Sequence[str]) -> list[Site]:
+    found = []
+    for location_id in location_ids:
+        info = layout.locations[location_id]
+        point = (
+            None
+            if info.latitude is None or info.longitude is None
+            else Point(info.latitude, info.longitude)
+        )
+        found.append(Site(info.id, info.kind, info.city, info.postal_code, point))
+    return found
+
+
+def ship_to(address: Mapping[str, Any]) -> ShipTo:
+    latitude, longitude = address.get("latitude"), address.get("longitude")
+    point = None if latitude is None or longitude is None else Point(latitude, longitude)
+    return ShipTo(address.get("city"), address.get("postal_code"), point)
+
+
+def route_and_reserve(
+    runtime: Runtime,
+    unit: Unit,
+    order_id: str,
+    lines: Sequence[Line],
+    candidates: Sequence[str],
+    address: Mapping[str, Any],
+) -> Routed:
+    """Reserve every line where the configured rule sends it; raises InsufficientStock (and
+    the unit of work undoes the lines already reserved) when a line fits nowhere."""
+    candidate_sites = sites(runtime.layout, candidates)
+    destination = locate(ship_to(address), candidate_sites)
+    known = runtime.stock_levels.known([line.sku for line in lines])
+    availability = {sku: dict(levels) for sku, levels in known.items()}
+    ranked = runtime.routing_rule(lines, candidate_sites, destination, availability)
+    chosen = [
+        stock.reserve_first_fit(unit, line.sku, line.quantity, ranking, order_id=order_id)
+        for line, ranking in zip(lines, ranked, strict=True)
+    ]
+    return Routed(runtime.settings.routing_rule, destination, chosen)
