@@ -24,6 +24,7 @@ from omniloom.api.controllers.health import health, hello
 from omniloom.api.controllers.identity import identity_routes
 from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.pos import PosController
+from omniloom.api.controllers.pos_offline import PosOfflineController, StockPolicyController
 from omniloom.api.controllers.returns import ReturnController
 from omniloom.api.controllers.social import SocialController
 from omniloom.api.controllers.stock_moves import StockMoveController
@@ -67,7 +68,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             OrderController,
             ReturnController,
             PosController,
+            PosOfflineController,
             AdminController,
+            StockPolicyController,
             StockMoveController,
             AnalyticsController,
             identity_routes,

@@ -243,3 +243,21 @@ class StockBelowReserved(DomainError):
     code = "stock_below_reserved"
     status = 409
     title = "Stock would fall below what is reserved"
+
+
+class OfflineBatchConflict(DomainError):
+    code = "offline_batch_conflict"
+    status = 409
+    title = "Batch id already used for other sales"
+
+
+class StockConflictClosed(DomainError):
+    code = "stock_conflict_closed"
+    status = 409
+    title = "Stock conflict is not open"
+
+
+class OpenStockConflicts(DomainError):
+    code = "open_stock_conflicts"
+    status = 409
+    title = "Location has open stock conflicts"

@@ -66,28 +66,10 @@ def pay(
                 store,
             )
         )
-    payments = [_take(unit, order_id, tender, cart["currency"]) for tender in allocation.tenders]
-    customer = cart["customer_id"] and pos_queries.customer(unit.conn, cart["customer_id"])
-    subtotal = sum(line["line_total"] for line in order_lines)
-    tax = sum(line["tax"] for line in order_lines)
-    order: dict[str, Any] = {
-        "id": order_id,
-        "cart_id": cart_id,
-        "customer_id": cart["customer_id"],
-        "channel": unit.channel,
-        "status": OrderStatus.PICKED_UP,
-        "currency": cart["currency"],
-        "subtotal": subtotal,
-        "tax": tax,
-        "shipping": 0,
-        "total": subtotal + tax,
-        "fulfilment": Fulfilment.PICKUP,
-        "location_id": store,
-        "ship_to": None,
-        "email": customer["email"] if customer else None,
-        "placed_at": unit.now,
-        "updated_at": unit.now,
-    }
+    currency = cart["currency"]
+    payments = [take_tender(unit, order_id, tender, currency) for tender in allocation.tenders]
+    customer_id = cart["customer_id"]
+    order = counter_order(unit, order_id, cart_id, customer_id, currency, store, order_lines)
     record_order(unit, order, order_lines, payments)
     cash = next((t for t in allocation.tenders if t.type is TenderType.CASH), None)
     if not pos_queries.add_cash_sale(unit.conn, shift_id, allocation.cash_taken):
@@ -103,7 +85,6 @@ def pay(
         cash_tendered=cash.tendered if cash else 0,
         change_given=allocation.change,
     )
-    customer_id = cart["customer_id"]
     unit.emit("order.paid", order_id=order_id, customer_id=customer_id)
     unit.emit("order.picked_up", order_id=order_id, customer_id=customer_id)
     unit.emit(
@@ -120,7 +101,40 @@ def pay(
     return build_receipt(runtime, unit.conn, order_id)
 
 
-def _take(unit: Unit, order_id: str, tender: AppliedTender, currency: str) -> dict[str, Any]:
+def counter_order(
+    unit: Unit,
+    order_id: str,
+    cart_id: str,
+    customer_id: str | None,
+    currency: str,
+    store: str,
+    order_lines: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A sale at the counter as an order row: picked up at the store the moment it is paid."""
+    customer = customer_id and pos_queries.customer(unit.conn, customer_id)
+    subtotal = sum(line["line_total"] for line in order_lines)
+    tax = sum(line["tax"] for line in order_lines)
+    return {
+        "id": order_id,
+        "cart_id": cart_id,
+        "customer_id": customer_id,
+        "channel": unit.channel,
+        "status": OrderStatus.PICKED_UP,
+        "currency": currency,
+        "subtotal": subtotal,
+        "tax": tax,
+        "shipping": 0,
+        "total": subtotal + tax,
+        "fulfilment": Fulfilment.PICKUP,
+        "location_id": store,
+        "ship_to": None,
+        "email": customer["email"] if customer else None,
+        "placed_at": unit.now,
+        "updated_at": unit.now,
+    }
+
+
+def take_tender(unit: Unit, order_id: str, tender: AppliedTender, currency: str) -> dict[str, Any]:
     """Capture one tender's share; raises (undoing the whole sale) when it cannot be had."""
     if tender.type is TenderType.CARD:
         charge = charge_card(

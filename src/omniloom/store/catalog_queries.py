@@ -9,6 +9,7 @@ from sqlalchemy import Connection, RowMapping, and_, bindparam, func, or_, selec
 from sqlalchemy.sql import ClauseElement
 
 from omniloom.store import raw
+from omniloom.store.inventory_queries import AVAILABLE
 from omniloom.store.tables import (
     categories,
     channel_locations,
@@ -172,9 +173,7 @@ def _stock_for(count: int) -> ClauseElement:
     stmt = _stock_by_count.get(count)
     if stmt is None:
         stmt = (
-            select(
-                inventory.c.sku, inventory.c.location_id, inventory.c.on_hand - inventory.c.reserved
-            )
+            select(inventory.c.sku, inventory.c.location_id, AVAILABLE)
             .where(inventory.c.sku.in_([bindparam(f"sku_{i}") for i in range(count)]))
             .order_by(inventory.c.sku, inventory.c.location_id)
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, case, delete, false, or_, select, update
 
 from omniloom.store import changes, raw
 from omniloom.store.tables import inventory, reservations, stock_movements
@@ -33,9 +33,12 @@ _CONSUME = (
         on_hand=inventory.c.on_hand - bindparam("b_qty"),
     )
 )
-_AVAILABLE = select(inventory.c.location_id, inventory.c.on_hand - inventory.c.reserved).where(
-    inventory.c.sku == bindparam("sku")
+# What may still be sold: an oversold row (see ``sell_offline``) has none, not a negative amount.
+AVAILABLE = case(
+    (inventory.c.on_hand > inventory.c.reserved, inventory.c.on_hand - inventory.c.reserved),
+    else_=0,
 )
+_AVAILABLE = select(inventory.c.location_id, AVAILABLE).where(inventory.c.sku == bindparam("sku"))
 _LEVEL = select(inventory.c.on_hand, inventory.c.reserved).where(
     inventory.c.sku == bindparam("b_sku"), inventory.c.location_id == bindparam("b_location")
 )
@@ -112,6 +115,8 @@ def _change(
 _DELTAS = {"reserve": (0, 1), "release": (0, -1), "sale": (-1, -1), "return": (1, 0)}
 # Shelf changes by hand or by swap: the quantity is signed (negative: units leave the shelf).
 _DELTAS.update({"transfer": (1, 0), "adjustment": (1, 0), "exchange": (1, 0)})
+# A sale an offline register made: the units left the shelf without ever being held.
+_DELTAS["offline_sale"] = (-1, 0)
 
 
 def try_reserve(conn: Connection, sku: str, location_id: str, quantity: int, ref: Ref) -> bool:
@@ -169,6 +174,50 @@ def _open_level(conn: Connection, sku: str, location_id: str) -> None:
                 }
             ],
         )
+
+
+# An offline register's sale: covered by what is available, or (where the location allows it)
+# taken anyway, leaving the row short and flagged so the CHECK lets it below zero.
+_SELL_OFFLINE = (
+    update(inventory)
+    .where(*_AT, inventory.c.on_hand - inventory.c.reserved >= bindparam("b_qty"))
+    .values(on_hand=inventory.c.on_hand - bindparam("b_qty"))
+)
+_OVERSELL = (
+    update(inventory)
+    .where(*_AT)
+    .values(
+        on_hand=inventory.c.on_hand - bindparam("b_qty"),
+        oversold=or_(
+            inventory.c.oversold, inventory.c.on_hand - inventory.c.reserved < bindparam("b_qty")
+        ),
+    )
+)
+# A count replaces the books' figure; it may not leave less than is held for orders.
+_RECOUNT = (
+    update(inventory)
+    .where(*_AT, inventory.c.on_hand + bindparam("b_qty") >= inventory.c.reserved)
+    .values(on_hand=inventory.c.on_hand + bindparam("b_qty"), oversold=false())
+)
+
+
+def sell_offline(
+    conn: Connection, sku: str, location_id: str, quantity: int, ref: Ref, *, oversell: bool
+) -> bool:
+    """Take units an offline register sold. Short of them, only with ``oversell`` (the row goes
+    below what is available, and is flagged); otherwise False and nothing changed."""
+    if _change(conn, _SELL_OFFLINE, "offline_sale", sku, location_id, quantity, ref):
+        return True
+    if not oversell:
+        return False
+    _open_level(conn, sku, location_id)
+    return _change(conn, _OVERSELL, "offline_sale", sku, location_id, quantity, ref)
+
+
+def recount(conn: Connection, sku: str, location_id: str, delta: int, ref: Ref) -> bool:
+    """Correct the shelf by ``delta`` to a physical count and clear the oversold flag; False,
+    and nothing changed, when the count is below what is reserved there."""
+    return _change(conn, _RECOUNT, "adjustment", sku, location_id, delta, ref)
 
 
 def available_by_location(conn: Connection, sku: str) -> dict[str, int]:

@@ -26,11 +26,21 @@ CHECKS: dict[str, tuple[str, str]] = {
            OR i.reserved <> COALESCE(m.reserved, 0)
         """,
     ),
+    # The one exception is the flagged oversell: an offline register sold what the books did
+    # not have, at a location whose policy accepts that, and the conflict is still open.
     "stock_never_negative": (
-        "no location has negative stock or holds more than it has",
+        "no location has negative stock or holds more than it has, except an oversell its "
+        "policy allows and an open stock conflict flags",
         """
-        SELECT sku, location_id, on_hand, reserved FROM inventory
-        WHERE on_hand < 0 OR reserved < 0 OR reserved > on_hand
+        SELECT i.sku, i.location_id, i.on_hand, i.reserved
+        FROM inventory i JOIN locations l ON l.id = i.location_id
+        WHERE i.reserved < 0
+           OR ((i.on_hand < 0 OR i.reserved > i.on_hand)
+               AND NOT (l.negative_stock_allowed AND EXISTS (
+                   SELECT 1 FROM stock_conflicts c
+                   WHERE c.sku = i.sku AND c.location_id = i.location_id
+                     AND c.status = 'open'
+               )))
         """,
     ),
     "holds_match_reservations": (
@@ -76,13 +86,13 @@ CHECKS: dict[str, tuple[str, str]] = {
         """,
     ),
     "order_lines_traced": (
-        "every order line's stock was taken by a recorded movement",
+        "every order line's stock was taken by a recorded movement (held, or sold offline)",
         """
         SELECT ol.order_id, ol.sku, ol.location_id FROM order_lines ol
         WHERE NOT EXISTS (
             SELECT 1 FROM stock_movements m
             WHERE m.order_id = ol.order_id AND m.sku = ol.sku
-              AND m.location_id = ol.location_id AND m.kind = 'reserve'
+              AND m.location_id = ol.location_id AND m.kind IN ('reserve', 'offline_sale')
         )
         """,
     ),

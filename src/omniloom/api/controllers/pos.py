@@ -96,7 +96,7 @@ class Pay(msgspec.Struct, forbid_unknown_fields=True):
     tenders: Annotated[list[Tender], msgspec.Meta(min_length=1, max_length=10)]
 
 
-def _tender(tender: Tender) -> TenderRequest:
+def tender_request(tender: Tender) -> TenderRequest:
     match tender:
         case CardTender(card_number=number, amount=amount):
             return TenderRequest(TenderType.CARD, amount, number)
@@ -289,7 +289,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, data: Pay
     ) -> receipts.ReceiptView:
         data = await strict_body(request, Pay)
-        tenders = [_tender(tender) for tender in data.tenders]
+        tenders = [tender_request(tender) for tender in data.tenders]
         runtime, store = runtime_of(request), _store(request)
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: pos_payment.pay(runtime, unit, store, cart_id, tenders)
