@@ -46,6 +46,7 @@ LINE_CASES = [
     pytest.param(b'{"sku": 42, "quantity": 1}', 422, "invalid_input", "sku", id="sku-not-text"),
     pytest.param(b'{"quantity": 1}', 422, "invalid_input", "sku", id="missing-sku"),
     pytest.param(b"[]", 422, "invalid_input", "body", id="not-an-object"),
+    pytest.param(b"", 422, "invalid_input", "body", id="no-body"),
     pytest.param(
         b'{"sku": "SKU-MUG", "quantity": 38}', 409, "insufficient_stock", "quantity", id="too-many"
     ),

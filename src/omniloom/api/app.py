@@ -30,6 +30,7 @@ from omniloom.api.controllers.social import SocialController
 from omniloom.api.controllers.stock_moves import StockMoveController
 from omniloom.api.controllers.touchpoints import TouchpointController
 from omniloom.api.problems import EXCEPTION_HANDLERS
+from omniloom.api.strict_body import StrictBody
 from omniloom.config import Settings
 from omniloom.domain.clock import SimulatedClock
 from omniloom.services import clock_control
@@ -82,6 +83,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=[lifespan],
         middleware=[api_key_middleware],
         exception_handlers=EXCEPTION_HANDLERS,
+        # Every JSON body is decoded once, strictly, into the handler's Struct (api/strict_body).
+        dto=StrictBody,
+        return_dto=None,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="omniloom",

@@ -10,7 +10,7 @@ from litestar import Request, Response
 
 from omniloom.api.auth import principal
 from omniloom.api.context import touch_context
-from omniloom.api.problems import field_error_from_msgspec
+from omniloom.api.strict_body import decode_strictly
 from omniloom.domain.errors import FieldError, InvalidInput
 from omniloom.services import idempotency
 from omniloom.services.runtime import Runtime
@@ -27,23 +27,11 @@ _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
 async def strict_body(request: Request[Any, Any, Any], body_type: type[T]) -> T:
-    """Decode the body again, strictly: Litestar's decoder turns ``"2"`` into ``2``.
-
-    Handlers still declare ``data`` so the OpenAPI document shows the body; this pass makes
-    a wrong type an error instead of a guess.
-    """
+    """The body decoded strictly as ``body_type``, for handlers that take no ``data``."""
     decoder = _decoders.get(body_type)
     if decoder is None:
         decoder = _decoders[body_type] = msgspec.json.Decoder(body_type)
-    try:
-        result: T = decoder.decode(await request.body())
-        return result
-    except msgspec.ValidationError as exc:
-        error = field_error_from_msgspec(str(exc))
-        raise InvalidInput(
-            "The request does not match the expected shape: " + error["message"],
-            errors=[FieldError(error["field"], error["message"])],
-        ) from exc
+    return decode_strictly(decoder, await request.body())
 
 
 def runtime_of(request: Request[Any, Any, Any]) -> Runtime:

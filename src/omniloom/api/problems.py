@@ -91,8 +91,12 @@ def on_validation_error(
         if isinstance(item, dict):
             # Litestar names the whole body "data"; clients know it as the body itself.
             key = str(item.get("key") or "")
+            message = str(item.get("message", ""))
+            if key == "data" and message == "'data'":
+                # No body at all: the body decoder never ran, so the handler's data is missing.
+                message = "a JSON body is required"
             key = "" if key == "data" else key.removeprefix("data.")
-            errors.append(field_error_from_msgspec(str(item.get("message", "")), prefix=key))
+            errors.append(field_error_from_msgspec(message, prefix=key))
     if not errors:
         errors.append(field_error_from_msgspec(str(exc.detail)))
     malformed = any(e["message"].startswith("JSON is malformed") for e in errors)

@@ -18,12 +18,15 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.sql import ClauseElement
 
+from omniloom.store.types import UtcDateTime
+
 Processor = Callable[[Any], Any] | None
 
 
 class Prepared:
     __slots__ = (
         "binds",
+        "constants",
         "decodes",
         "defaults",
         "encoded",
@@ -40,8 +43,21 @@ class Prepared:
         self.sql: str = compiled.string
         self.names: list[str] = list(compiled.positiontup or [])
         self.defaults: dict[str, Any] = dict(compiled.params)
+        # Literals the statement itself carries (the 1 in ``version + 1``, a True to compare
+        # with): callers never pass them, so they are merged in rather than missed and looked up
+        # one by one on the slow path.
+        self.constants: dict[str, Any] = {
+            name: self.defaults[name]
+            for name in self.names
+            if not compiled.binds[name].required and self.defaults.get(name) is not None
+        }
         processors = compiled._bind_processors  # the dialect's encoders, keyed by bind name
-        self.binds: list[Processor] = [processors.get(name) for name in self.names]
+        self.binds: list[Processor] = [
+            _remember_last(process)
+            if process is not None and isinstance(compiled.binds[name].type, UtcDateTime)
+            else process
+            for name, process in ((name, processors.get(name)) for name in self.names)
+        ]
         self.encoded = [index for index, bind in enumerate(self.binds) if bind is not None]
         self.pick = operator.itemgetter(*self.names) if self.names else (lambda _: ())
         columns = compiled._result_columns or []
@@ -53,6 +69,8 @@ class Prepared:
         self.decodes = any(process is not None for process in self.results)
 
     def parameters(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        if self.constants:
+            params = {**self.constants, **params}
         try:
             # The usual case, every parameter given, in one C call.
             values = list(self.pick(params)) if len(self.names) > 1 else [params[self.names[0]]]
@@ -69,6 +87,26 @@ class Prepared:
             process(value) if process is not None and value is not None else value
             for process, value in zip(self.results, row, strict=True)
         )
+
+
+def _remember_last(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Encode a timestamp once per instant: a unit of work stamps every row it writes with the
+    same ``now``, and formatting it costs more than the rest of binding the row."""
+    last: tuple[Any, Any] = (None, None)
+
+    def encode(value: Any) -> Any:
+        nonlocal last
+        # Identity, not equality: datetimes are immutable, so the same object encodes the same.
+        # The pair is swapped whole, so a concurrent caller never sees one value's encoding
+        # under another.
+        remembered = last
+        if remembered[0] is value:
+            return remembered[1]
+        encoded = process(value)
+        last = (value, encoded)
+        return encoded
+
+    return encode
 
 
 _prepared: dict[tuple[int, str, tuple[str, ...]], Prepared] = {}
