@@ -387,8 +387,7 @@ async def test_a_store_key_reaches_only_its_own_registers_and_conflicts(client: 
     )
     assert seattle.status_code == 201 and seattle.json()["conflicts"] == 1, seattle.text
     assert await conflicts(client) == []
-    everywhere = await client.get("/v1/admin/stock-conflicts", headers=ADMIN)
-    [flagged] = everywhere.json()
+    [flagged] = await conflicts(client, ADMIN)
     assert (flagged["location_id"], flagged["kind"]) == ("loc_store_seattle", "oversold")
     assert (await resolve(client, flagged["id"], 0)).status_code == 403
     await verified(client)

@@ -1,7 +1,7 @@
 """Offline registers: uploading a till's offline sales, and the stock conflicts they leave.
 
-A POS key reaches its own store's registers and conflicts; an admin key reaches every store's,
-and sets each location's policy on negative stock.
+A POS key reaches its own store's registers and conflicts; an admin key (which carries the POS
+scope without a store) reaches every store's, and sets each location's negative-stock policy.
 """
 
 from __future__ import annotations
@@ -104,7 +104,8 @@ class PosOfflineController(Controller):
             request, lambda unit: pos_offline.reconcile(runtime, unit, store, register_id, batch)
         )
 
-    @get("/stock-conflicts", summary="This store's stock conflicts, newest first")
+    # An admin key has no store, so it sees every store's conflicts here.
+    @get("/stock-conflicts", summary="This store's stock conflicts (all, for admins), newest first")
     async def conflicts(
         self,
         request: Request[Any, Any, Any],
@@ -134,21 +135,12 @@ class PosOfflineController(Controller):
 
 
 class StockPolicyController(Controller):
-    path = "/v1/admin"
+    path = "/v1/admin/locations"
     tags = ["admin"]
     opt = requires(Scope.ADMIN)
 
-    @get("/stock-conflicts", summary="Every store's stock conflicts, newest first")
-    async def conflicts(
-        self,
-        request: Request[Any, Any, Any],
-        status: ConflictStatus | None = None,
-        limit: Limit = 100,
-    ) -> list[StockConflictView]:
-        return await stock_conflicts.list_conflicts(runtime_of(request), None, status, limit)
-
     @put(
-        "/locations/{location_id:str}/stock-policy",
+        "/{location_id:str}/stock-policy",
         summary="May offline sales take this location's stock below zero?",
     )
     async def set_policy(
