@@ -13,7 +13,7 @@ returns the first result, so a register retrying after a lost response never sel
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,8 +64,8 @@ class OfflineSale:
 @dataclass(frozen=True, slots=True)
 class OfflineBatch:
     batch_id: str
-    sales: list[OfflineSale] = field(default_factory=list)
-    fingerprint: str = ""  # of the body as decoded: the same sales give the same fingerprint
+    sales: list[OfflineSale]
+    fingerprint: str  # of the body as decoded: the same sales give the same fingerprint
 
 
 class BatchResult(msgspec.Struct, frozen=True):
