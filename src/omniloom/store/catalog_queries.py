@@ -52,9 +52,9 @@ _LOCATIONS = select(
     locations.c.pickup_enabled,
     locations.c.tax_rate_bps,
     locations.c.address,
-)
     locations.c.latitude,
     locations.c.longitude,
+)
 
 _CHANNEL_LOCATIONS = (
     select(channel_locations.c.location_id)
