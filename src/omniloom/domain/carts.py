@@ -7,6 +7,8 @@ from typing import Annotated
 
 import msgspec
 
+from omniloom.domain.errors import CartFull, FieldError, InvalidInput
+
 MAX_LINE_QUANTITY = 999
 MAX_CART_LINES = 100
 
@@ -23,3 +25,17 @@ class CartStatus(StrEnum):
 class ReservationPolicy(StrEnum):
     CHECKOUT = "checkout"
     ADD_TO_CART = "add_to_cart"
+
+
+def grown_line(quantities: dict[str, int], sku: str, quantity: int) -> int:
+    """The units a cart's line of ``sku`` holds once ``quantity`` more are added, given the
+    quantity of each line already there; raises when the cart or the line would be too big."""
+    if sku not in quantities and len(quantities) >= MAX_CART_LINES:
+        raise CartFull(f"A cart holds at most {MAX_CART_LINES} lines.")
+    total = quantities.get(sku, 0) + quantity
+    if total > MAX_LINE_QUANTITY:
+        raise InvalidInput(
+            f"A line holds at most {MAX_LINE_QUANTITY} units; this would make {total}.",
+            errors=[FieldError("quantity", f"line would exceed {MAX_LINE_QUANTITY} units")],
+        )
+    return total

@@ -15,7 +15,7 @@ from omniloom.domain.routing import Line
 from omniloom.services import routing, stock
 from omniloom.services.carts import begin_change
 from omniloom.services.catalog_cache import LinePrice
-from omniloom.services.commands import Checkout, Pickup, Ship
+from omniloom.services.commands import Address, Checkout, Pickup
 from omniloom.services.orders import order_view
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
@@ -66,7 +66,7 @@ def place_order(
             for line in wanted
         ]
     else:
-        ship_to = _address(command.fulfilment)
+        ship_to = stored_address(command.fulfilment.address)
         candidates = runtime.layout.locations_for(unit.channel)
         routed = routing.route_and_reserve(runtime, unit, order_id, wanted, candidates, ship_to)
         sources = routed.locations
@@ -204,9 +204,9 @@ def record_order(
         )
 
 
-def _address(ship: Ship) -> dict[str, Any]:
-    """The ship-to address as stored on the order."""
-    address: dict[str, Any] = msgspec.to_builtins(ship.address)
+def stored_address(ship_to: Address) -> dict[str, Any]:
+    """The ship-to address as stored on an order."""
+    address: dict[str, Any] = msgspec.to_builtins(ship_to)
     # Coordinates are kept only when given, so addresses without them read as they always did.
     for key in ("latitude", "longitude"):
         if address.get(key) is None:

@@ -50,6 +50,14 @@ class Address(msgspec.Struct, forbid_unknown_fields=True):
             raise ValueError("give latitude and longitude together, or neither")
 
 
+class ShipToHome(msgspec.Struct, forbid_unknown_fields=True):
+    """Endless aisle: order a SKU at the till for delivery to the shopper's address."""
+
+    sku: Sku
+    address: Address
+    quantity: Quantity = 1
+
+
 class Ship(msgspec.Struct, tag="ship", tag_field="type", forbid_unknown_fields=True):
     address: Address
 

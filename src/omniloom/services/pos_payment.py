@@ -19,8 +19,9 @@ from omniloom.domain.errors import (
 )
 from omniloom.domain.orders import Fulfilment, OrderStatus
 from omniloom.domain.payments import charge_card
+from omniloom.domain.tender_split import split_tenders
 from omniloom.domain.tenders import AppliedTender, TenderRequest, TenderType, allocate
-from omniloom.services import carts, stock
+from omniloom.services import carts, pos_ship_order, stock
 from omniloom.services.catalog_cache import LinePrice
 from omniloom.services.checkout import order_line_row, payment_row, record_order
 from omniloom.services.pos import open_shift_of, register_at, sale_at, sale_view
@@ -42,10 +43,13 @@ def pay(
     shift_id = open_shift_of(register_at(unit.conn, location_id, sale["register_id"]))
     cart = carts.begin_change(unit, cart_id, None)
     view = sale_view(runtime, unit.conn, sale)
-    if not view.lines:
+    # Endless aisle: what the sale ships home is routed and reserved first, to know its tax.
+    shipped = pos_ship_order.place(runtime, unit, cart)
+    if not view.lines and shipped is None:
         raise CartEmpty("Nothing has been scanned for this sale.")
-    # Arithmetic first: a short tender is refused before anything is touched.
-    allocation = allocate(view.total, tenders)
+    # Arithmetic next: a short tender is refused before anything else is touched.
+    allocation = allocate(view.total + (shipped.total if shipped else 0), tenders)
+    to_ship, to_store = split_tenders(allocation.tenders, shipped.total if shipped else 0)
     store = sale["location_id"]
     stock.release_cart_holds(unit, cart_id)
     order_id = unit.ids.new("ord")
@@ -67,10 +71,16 @@ def pay(
             )
         )
     currency = cart["currency"]
-    payments = [take_tender(unit, order_id, tender, currency) for tender in allocation.tenders]
+    if shipped is not None:
+        ship_payments = [take_tender(unit, shipped.id, tender, currency) for tender in to_ship]
+        pos_ship_order.record(unit, shipped, ship_payments)
+    payments = [take_tender(unit, order_id, tender, currency) for tender in to_store]
     customer_id = cart["customer_id"]
     order = counter_order(unit, order_id, cart_id, customer_id, currency, store, order_lines)
-    record_order(unit, order, order_lines, payments)
+    if order_lines:
+        record_order(unit, order, order_lines, payments)
+    elif shipped is not None:
+        order_id = shipped.id  # nothing left the store's shelf: the sale is its shipped order
     cash = next((t for t in allocation.tenders if t.type is TenderType.CASH), None)
     if not pos_queries.add_cash_sale(unit.conn, shift_id, allocation.cash_taken):
         # The shift was closed while this sale was being paid: its drawer is already counted.
@@ -85,8 +95,9 @@ def pay(
         cash_tendered=cash.tendered if cash else 0,
         change_given=allocation.change,
     )
-    unit.emit("order.paid", order_id=order_id, customer_id=customer_id)
-    unit.emit("order.picked_up", order_id=order_id, customer_id=customer_id)
+    if order_lines:
+        unit.emit("order.paid", order_id=order_id, customer_id=customer_id)
+        unit.emit("order.picked_up", order_id=order_id, customer_id=customer_id)
     unit.emit(
         "pos.sale_completed",
         order_id=order_id,
@@ -94,7 +105,8 @@ def pay(
         customer_id=customer_id,
         register_id=sale["register_id"],
         shift_id=shift_id,
-        total=order["total"],
+        total=allocation.total,
+        ship_order_id=shipped.id if shipped else None,
         tenders=[{"type": str(t.type), "amount": t.amount} for t in allocation.tenders],
         change=allocation.change,
     )

@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from omniloom.domain.errors import NotFound
 from omniloom.services.pos import check_store
 from omniloom.services.runtime import Runtime
-from omniloom.store import catalog_queries, order_queries, pos_queries
+from omniloom.store import catalog_queries, order_queries, pos_queries, ship_to_home_queries
 
 WIDTH = 42
 
@@ -50,6 +50,19 @@ class ReceiptTender(msgspec.Struct, frozen=True):
     balance_after: int | None = None  # what a gift card holds after this sale
 
 
+class ReceiptShipment(msgspec.Struct, frozen=True):
+    """Endless aisle: what the sale ordered for delivery, as its own shipped order."""
+
+    order_id: str
+    status: str
+    ship_to: dict[str, Any]
+    lines: list[ReceiptLine]
+    subtotal: int
+    tax: int
+    shipping: int
+    total: int
+
+
 class ReceiptView(msgspec.Struct, frozen=True):
     order_id: str
     status: str
@@ -66,13 +79,29 @@ class ReceiptView(msgspec.Struct, frozen=True):
     tenders: list[ReceiptTender]
     change: int
     issued_at: datetime  # in the store's time zone
+    # Lines shipped home; subtotal, tax and total above cover them too (all the tenders paid).
+    ship_to_home: ReceiptShipment | None = None
+
+
+def _sale_of(conn: Connection, order_id: str) -> dict[str, Any] | None:
+    """The sale an order was paid at: its counter order, or the order it shipped home."""
+    sale = pos_queries.sale_of_order(conn, order_id)
+    if sale is None:
+        link = ship_to_home_queries.of_order(conn, order_id)
+        sale = link and pos_queries.sale(conn, link["cart_id"])
+    return sale
 
 
 def build_receipt(runtime: Runtime, conn: Connection, order_id: str) -> ReceiptView:
-    sale = pos_queries.sale_of_order(conn, order_id)
-    order = order_queries.order(conn, order_id)
+    sale = _sale_of(conn, order_id)
+    order = sale and order_queries.order(conn, sale["order_id"])
     if sale is None or order is None:
         raise NotFound(f"There is no POS receipt for order {order_id!r}.")
+    # One receipt per sale, whichever of its orders it is asked for by.
+    order_id = sale["order_id"]
+    link = ship_to_home_queries.of_sale(conn, sale["cart_id"])
+    ship_order_id = link["order_id"] if link else None
+    paid = [order_id] + ([ship_order_id] if ship_order_id not in (None, order_id) else [])
     location = next(
         row for row in catalog_queries.all_locations(conn) if row["id"] == sale["location_id"]
     )
@@ -81,12 +110,20 @@ def build_receipt(runtime: Runtime, conn: Connection, order_id: str) -> ReceiptV
     shift = pos_queries.shift(conn, sale["shift_id"]) if sale["shift_id"] else None
     balances = {
         txn["payment_id"]: txn["balance_after"]
-        for txn in pos_queries.gift_card_transactions_of_order(conn, order_id)
+        for paid_id in paid
+        for txn in pos_queries.gift_card_transactions_of_order(conn, paid_id)
     }
     tenders = []
     # Cash last, as tills print it: the change below it belongs to the cash.
     payments = sorted(
-        order_queries.order_payments(conn, order_id),
+        _merged(
+            [
+                payment
+                for paid_id in paid
+                for payment in order_queries.order_payments(conn, paid_id)
+            ],
+            balances,
+        ),
         key=lambda payment: _TENDER_ORDER.get(payment["method"], 1),
     )
     for payment in payments:
@@ -99,24 +136,17 @@ def build_receipt(runtime: Runtime, conn: Connection, order_id: str) -> ReceiptV
                 last4=payment["card_last4"],
                 tendered=sale["cash_tendered"] if is_cash else None,
                 change=sale["change_given"] if is_cash else None,
-                balance_after=balances.get(payment["id"]),
+                balance_after=payment["balance_after"],
             )
         )
-    lines = []
-    for line in order_queries.lines(conn, order_id):
-        override = overrides.get(line["sku"])
-        lines.append(
-            ReceiptLine(
-                sku=line["sku"],
-                title=line["title"],
-                quantity=line["quantity"],
-                list_price=line["unit_price"] if override is None else override["original_price"],
-                unit_price=line["unit_price"],
-                line_total=line["line_total"],
-                tax=line["tax"],
-                override_reason=None if override is None else override["reason_code"],
-            )
-        )
+    ship_order = order_queries.order(conn, ship_order_id) if ship_order_id else None
+    # A sale that shipped everything home has no counter order: its one order is the shipment.
+    counter = order if order_id != ship_order_id else None
+    lines = _lines(conn, order_id, overrides) if counter else []
+    parts = [part for part in (counter, ship_order) if part is not None]
+    subtotal, tax, total = (
+        sum(part[key] for part in parts) for key in ("subtotal", "tax", "total")
+    )
     return ReceiptView(
         order_id=order_id,
         status=order["status"],
@@ -133,13 +163,66 @@ def build_receipt(runtime: Runtime, conn: Connection, order_id: str) -> ReceiptV
         customer_id=order["customer_id"],
         currency=order["currency"],
         lines=lines,
-        subtotal=order["subtotal"],
-        tax=order["tax"],
-        total=order["total"],
+        subtotal=subtotal,
+        tax=tax,
+        total=total,
         tenders=tenders,
         change=sale["change_given"],
         issued_at=order["placed_at"].astimezone(zone),
+        ship_to_home=_shipment(conn, ship_order) if ship_order else None,
     )
+
+
+def _lines(
+    conn: Connection, order_id: str, overrides: dict[str, dict[str, Any]]
+) -> list[ReceiptLine]:
+    lines = []
+    for line in order_queries.lines(conn, order_id):
+        override = overrides.get(line["sku"])
+        lines.append(
+            ReceiptLine(
+                sku=line["sku"],
+                title=line["title"],
+                quantity=line["quantity"],
+                list_price=line["unit_price"] if override is None else override["original_price"],
+                unit_price=line["unit_price"],
+                line_total=line["line_total"],
+                tax=line["tax"],
+                override_reason=None if override is None else override["reason_code"],
+            )
+        )
+    return lines
+
+
+def _shipment(conn: Connection, order: dict[str, Any]) -> ReceiptShipment:
+    return ReceiptShipment(
+        order_id=order["id"],
+        status=order["status"],
+        ship_to=order["ship_to"],
+        lines=_lines(conn, order["id"], {}),
+        subtotal=order["subtotal"],
+        tax=order["tax"],
+        shipping=order["shipping"],
+        total=order["total"],
+    )
+
+
+def _merged(payments: list[dict[str, Any]], balances: dict[str, int]) -> list[dict[str, Any]]:
+    """One entry per tender handed over: a card, gift card or cash that paid both of a sale's
+    orders was recorded as a payment on each."""
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for payment in payments:
+        key = (payment["method"], payment["card_brand"], payment["card_last4"])
+        balance = balances.get(payment["id"])
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = {**payment, "balance_after": balance}
+            continue
+        seen["amount"] += payment["amount"]
+        if balance is not None:
+            # The card's balance after the last of its redemptions.
+            seen["balance_after"] = min(balance, seen["balance_after"] or balance)
+    return list(merged.values())
 
 
 async def get_receipt(runtime: Runtime, location_id: str | None, order_id: str) -> ReceiptView:
@@ -164,6 +247,17 @@ _TENDER_ORDER = {"card": 0, "gift_card": 1, "cash": 2}
 _TENDER_NAMES = {"card": "Card", "cash": "Cash", "gift_card": "Gift card"}
 
 
+def _line_rows(line: ReceiptLine) -> list[str]:
+    rows = [
+        _row(line.title, money(line.line_total)),
+        _row(f"  {line.quantity} x {money(line.unit_price)}  {line.sku}", ""),
+    ]
+    if line.override_reason is not None:
+        reason = line.override_reason.replace("_", " ")
+        rows.append(_row(f"  price override: {reason} (was {money(line.list_price)})", ""))
+    return rows
+
+
 def receipt_text(receipt: ReceiptView) -> str:
     store = receipt.store
     rule = "-" * WIDTH
@@ -178,11 +272,15 @@ def receipt_text(receipt: ReceiptView) -> str:
         rule,
     ]
     for line in receipt.lines:
-        out.append(_row(line.title, money(line.line_total)))
-        out.append(_row(f"  {line.quantity} x {money(line.unit_price)}  {line.sku}", ""))
-        if line.override_reason is not None:
-            reason = line.override_reason.replace("_", " ")
-            out.append(_row(f"  price override: {reason} (was {money(line.list_price)})", ""))
+        out += _line_rows(line)
+    shipment = receipt.ship_to_home
+    if shipment is not None:
+        out += [rule, _row("SHIP TO HOME", shipment.order_id)]
+        for line in shipment.lines:
+            out += _line_rows(line)
+        to = shipment.ship_to
+        out.append(_row(f"  to {to.get('name', '')}, {to.get('city', '')}", ""))
+        out.append(_row("Shipping", money(shipment.shipping) if shipment.shipping else "FREE"))
     out += [
         rule,
         _row("Subtotal", money(receipt.subtotal)),

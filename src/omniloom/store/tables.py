@@ -494,6 +494,18 @@ pos_sales = Table(
     Column("closed_at", Timestamp, nullable=True),
 )
 
+# Endless aisle: what a sale orders for delivery instead of taking it off this store's shelf.
+# Its lines live in a cart of their own (``ship_cart_id``), which becomes the shipped order.
+pos_ship_to_home = Table(
+    "pos_ship_to_home",
+    metadata,
+    Column("cart_id", String(40), primary_key=True),  # the sale's cart
+    Column("ship_cart_id", String(40), nullable=False, unique=True),
+    Column("ship_to", JSON, nullable=False),
+    Column("order_id", String(40), nullable=True, unique=True),  # the shipped order, once paid
+    Column("created_at", Timestamp, nullable=False),
+)
+
 # A cashier's price on one SKU of a sale, with why; the list price stays for the receipt.
 pos_price_overrides = Table(
     "pos_price_overrides",

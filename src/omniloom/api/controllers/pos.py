@@ -18,8 +18,16 @@ from omniloom.domain.carts import Quantity
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import FieldError, InvalidInput
 from omniloom.domain.tenders import TenderRequest, TenderType
-from omniloom.services import pos, pos_handoff, pos_payment, pos_sales, pos_shifts, receipts
-from omniloom.services.commands import CardNumber, Identifier, ShortText
+from omniloom.services import (
+    pos,
+    pos_handoff,
+    pos_payment,
+    pos_sales,
+    pos_shifts,
+    pos_ship_to_home,
+    receipts,
+)
+from omniloom.services.commands import CardNumber, Identifier, ShipToHome, ShortText
 
 Amount = Annotated[int, msgspec.Meta(ge=1, le=100_000_000)]
 Cash = Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
@@ -329,3 +337,19 @@ class PosController(Controller):
                 content=receipts.receipt_text(receipt), media_type="text/plain; charset=utf-8"
             )
         return receipt
+
+    @post(
+        "/sales/{cart_id:str}/ship-to-home",
+        summary="Endless aisle: order a SKU this store lacks for delivery (a second order on pay)",
+        status_code=200,
+    )
+    async def ship_to_home(
+        self, request: Request[Any, Any, Any], cart_id: str, data: ShipToHome
+    ) -> pos_ship_to_home.ShipToHomeView:
+        data = await strict_body(request, ShipToHome)
+        runtime, store = runtime_of(request), _store(request)
+        return await idempotent_post(  # type: ignore[return-value]
+            request,
+            lambda unit: pos_ship_to_home.add(runtime, unit, store, cart_id, data),
+            status_code=200,
+        )
