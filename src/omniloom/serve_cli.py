@@ -83,7 +83,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     base = f"http://{args.host}:{args.port}"
     print(f"omniloom serving {settings.database_url}")
-    print(f"  API docs   {base}/docs  (Swagger UI: {base}/docs/swagger)")
+    print(f"  API docs   {base}/docs  (Swagger UI, works offline; Scalar: {base}/docs/scalar)")
     print(f"  OpenAPI    {base}/docs/openapi.json")
     print(f"  health     {base}/health")
     print("  API keys (send as X-API-Key):")

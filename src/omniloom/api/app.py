@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from omniloom import __version__
+from omniloom.api import docs_ui
 from omniloom.api.auth import KeyRing, api_key_middleware
 from omniloom.api.controllers.admin import AdminController
 from omniloom.api.controllers.analytics import AnalyticsController
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     return Litestar(
         route_handlers=[
+            docs_ui.assets_router(),
             health,
             hello,
             CatalogController,
@@ -95,7 +96,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 "the X-API-Key header; errors are RFC 9457 problem+json with a stable `code`."
             ),
             path="/docs",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=docs_ui.render_plugins(),
             components=Components(
                 security_schemes={
                     "apiKey": SecurityScheme(
