@@ -145,6 +145,22 @@ async def test_an_oversell_while_offline_is_applied_and_flagged(client: Client) 
         assert moved.status_code == 200, moved.text
     await verified(client)
 
+    # With the shelf below zero on the books, the till has nothing to sell: it says 0, not -1.
+    shift = await client.post(
+        f"/v1/pos/registers/{TILL}/shifts",
+        json={"associate_id": "emp_ada", "opening_float": 10000},
+        headers=POS,
+    )
+    assert shift.status_code == 201, shift.text
+    till_sale = await client.post(f"/v1/pos/registers/{TILL}/sales", json={}, headers=POS)
+    assert till_sale.status_code == 201, till_sale.text
+    scanned = await client.post(
+        f"/v1/pos/sales/{till_sale.json()['cart_id']}/scan",
+        json={"barcode": "4000000000003"},  # the lamp
+        headers=POS,
+    )
+    assert scanned.status_code == 409 and scanned.json()["available"] == 0, scanned.text
+
     # A count settles it: the ledger adjusts on hand to what is really there.
     counted = await resolve(client, conflict["id"], 0)
     assert counted.status_code == 200, counted.text

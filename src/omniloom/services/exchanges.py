@@ -153,8 +153,7 @@ def _take_from_shelf(unit: Unit, lines: list[dict[str, Any]], order_id: str, sto
     for index, line in enumerate(lines):
         sku, quantity = line["sku"], line["quantity"]
         if not inventory_queries.shift(unit.conn, EXCHANGE, sku, store, -quantity, ref):
-            level = inventory_queries.stock_level(unit.conn, sku, store)
-            available = 0 if level is None else level[0] - level[1]
+            available = inventory_queries.available_at(unit.conn, sku, store)
             raise InsufficientStock(
                 f"Only {available} of {sku} on the shelf at this store; {quantity} wanted.",
                 errors=[

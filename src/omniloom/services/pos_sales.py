@@ -84,11 +84,6 @@ def start_sale(
     return sale_view(runtime, unit.conn, sale)
 
 
-def _store_available(unit: Unit, sku: str, location_id: str) -> int:
-    level = inventory_queries.stock_level(unit.conn, sku, location_id)
-    return 0 if level is None else level[0] - level[1]
-
-
 def scan(
     runtime: Runtime,
     unit: Unit,
@@ -122,7 +117,7 @@ def scan(
             f"A line holds at most {MAX_LINE_QUANTITY} units; this would make {total}.",
             errors=[FieldError("quantity", f"line would exceed {MAX_LINE_QUANTITY} units")],
         )
-    available = _store_available(unit, sku, sale["location_id"])
+    available = inventory_queries.available_at(unit.conn, sku, sale["location_id"])
     if total > available:
         raise InsufficientStock(
             f"Only {available} of {sku} on the shelf at this store; {total} scanned.",

@@ -209,7 +209,7 @@ def adjust(runtime: Runtime, unit: Unit, command: NewAdjustment) -> AdjustmentVi
 def _level(unit: Unit, sku: str, location_id: str) -> LevelView:
     level = inventory_queries.stock_level(unit.conn, sku, location_id)
     on_hand, reserved = level or (0, 0)
-    return LevelView(location_id, on_hand, reserved, on_hand - reserved)
+    return LevelView(location_id, on_hand, reserved, max(on_hand - reserved, 0))
 
 
 def _known_sku(runtime: Runtime, unit: Unit, sku: str) -> None:

@@ -229,6 +229,13 @@ def stock_level(conn: Connection, sku: str, location_id: str) -> tuple[int, int]
     return None if row is None else (row[0], row[1])
 
 
+def available_at(conn: Connection, sku: str, location_id: str) -> int:
+    """Units that can still be sold at a location: never below zero, even where an offline
+    register's oversell took the shelf below what is held."""
+    level = stock_level(conn, sku, location_id)
+    return 0 if level is None else max(level[0] - level[1], 0)
+
+
 class Hold:
     """A stock hold taken for a cart (reserve-on-add policy)."""
 
