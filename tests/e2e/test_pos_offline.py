@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -380,6 +381,19 @@ async def test_a_batch_is_applied_once_however_often_it_arrives(client: Client) 
     other = sale("s2", at, [line("SKU-TEE-M", 1)], _card(taxed(2500)))
     reused = await upload(client, "batch-9", other)
     assert reused.status_code == 409 and reused.json()["code"] == "offline_batch_conflict"
+    assert (await stock(client, "prd_tee", "SKU-TEE-M"))[NYC] == 2
+    await verified(client)
+
+
+async def test_a_batch_sent_twice_at_once_is_applied_once(client: Client) -> None:
+    # A register retrying on a timeout while its first upload is still being applied.
+    at = await server_now(client) - timedelta(minutes=10)
+    one = sale("s1", at, [line("SKU-TEE-M", 1)], _card(taxed(2500)))
+    answers = await asyncio.gather(*(upload(client, "batch-race", one) for _ in range(4)))
+    assert sorted(a.status_code for a in answers) == [201] * 4, [a.text for a in answers]
+    orders = {a.json()["sales"][0]["order_id"] for a in answers}
+    assert len(orders) == 1
+    assert sum(not a.json().get("replayed", False) for a in answers) == 1
     assert (await stock(client, "prd_tee", "SKU-TEE-M"))[NYC] == 2
     await verified(client)
 

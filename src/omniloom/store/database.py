@@ -224,6 +224,10 @@ def _configure_sqlite_connection(dbapi_conn: Any, _record: Any) -> None:
 
 # PostgreSQL error codes worth one more try: serialization failure and deadlock.
 _RETRYABLE_SQLSTATES = {"40001", "40P01"}
+# A unique violation on a unit's first run means another transaction committed the same natural
+# key (an uploaded batch's id, a customer's email) a moment earlier; run once more, the unit sees
+# that row and answers as for a repeat instead of failing with a 500.
+_UNIQUE_VIOLATION = "23505"
 
 
 class PostgresDatabase(Database):
@@ -255,7 +259,10 @@ class PostgresDatabase(Database):
                 async with self.engine.begin() as conn:
                     return await conn.run_sync(unit)
             except DBAPIError as exc:
-                if _sqlstate(exc) not in _RETRYABLE_SQLSTATES or attempt == 4:
+                state = _sqlstate(exc)
+                lost_race = state == _UNIQUE_VIOLATION and attempt == 0
+                retry = state in _RETRYABLE_SQLSTATES or lost_race
+                if not retry or attempt == 4:
                     raise
         raise AssertionError("unreachable")
 
