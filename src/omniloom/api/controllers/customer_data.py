@@ -10,7 +10,7 @@ from litestar import Controller, Request, delete, get, post, put
 from omniloom.api.auth import principal, requires
 from omniloom.api.context import touch_context
 from omniloom.api.customer_auth import authorize_customer
-from omniloom.api.http import idempotent_post, runtime_of, strict_body
+from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.services import customer_data
 from omniloom.services.customer_data import Consents, Wishlist
@@ -35,7 +35,6 @@ class CustomerDataController(Controller):
     async def wish(
         self, request: Request[Any, Any, Any], customer_id: str, data: WishProduct
     ) -> Wishlist:
-        data = await strict_body(request, WishProduct)
         await authorize_customer(request, customer_id)
         runtime = runtime_of(request)
         return await idempotent_post(  # type: ignore[return-value]
@@ -66,7 +65,6 @@ class CustomerDataController(Controller):
     async def update_consents(
         self, request: Request[Any, Any, Any], customer_id: str, data: Consents
     ) -> Consents:
-        data = await strict_body(request, Consents)
         await authorize_customer(request, customer_id)
         return await runtime_of(request).write(
             lambda unit: customer_data.update_consents(unit, customer_id, data),

@@ -16,7 +16,7 @@ from litestar.params import Parameter
 
 from omniloom.api.auth import principal, requires
 from omniloom.api.controllers.pos import Barcode, Cash, Tender, tender_request
-from omniloom.api.http import idempotent_post, runtime_of, strict_body
+from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.carts import MAX_CART_LINES, Quantity
 from omniloom.domain.channels import Scope
 from omniloom.services import pos_offline, stock_conflicts
@@ -98,7 +98,7 @@ class PosOfflineController(Controller):
     async def upload(
         self, request: Request[Any, Any, Any], register_id: str, data: OfflineBatch
     ) -> pos_offline.BatchResult:
-        batch = _batch(await strict_body(request, OfflineBatch))
+        batch = _batch(data)
         runtime, store = runtime_of(request), principal(request).location_id
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: pos_offline.reconcile(runtime, unit, store, register_id, batch)
@@ -123,7 +123,6 @@ class PosOfflineController(Controller):
     async def resolve(
         self, request: Request[Any, Any, Any], conflict_id: str, data: ResolveConflict
     ) -> stock_conflicts.CountView:
-        data = await strict_body(request, ResolveConflict)
         store = principal(request).location_id
         return await idempotent_post(  # type: ignore[return-value]
             request,
@@ -146,7 +145,6 @@ class StockPolicyController(Controller):
     async def set_policy(
         self, request: Request[Any, Any, Any], location_id: str, data: StockPolicy
     ) -> stock_conflicts.StockPolicyView:
-        data = await strict_body(request, StockPolicy)
         return await runtime_of(request).write(
             lambda unit: stock_conflicts.set_policy(
                 unit, location_id, negative_stock_allowed=data.negative_stock_allowed

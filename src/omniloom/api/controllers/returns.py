@@ -9,7 +9,7 @@ from litestar import Controller, Request, post
 
 from omniloom.api.auth import principal, requires, requires_any
 from omniloom.api.customer_auth import authorize_customer
-from omniloom.api.http import idempotent_post, runtime_of, strict_body
+from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.services import exchanges, receiptless_returns, returns
 from omniloom.services.exchanges import ExchangeView, NewExchange
@@ -33,7 +33,6 @@ class ReturnController(Controller):
         ),
     )
     async def accept(self, request: Request[Any, Any, Any], data: NewReturn) -> ReturnView:
-        data = await strict_body(request, NewReturn)
         caller = principal(request)
         runtime = runtime_of(request)
         if not caller.allows(Scope.POS):
@@ -58,7 +57,6 @@ class ReturnController(Controller):
         opt=requires(Scope.POS),
     )
     async def exchange(self, request: Request[Any, Any, Any], data: NewExchange) -> ExchangeView:
-        data = await strict_body(request, NewExchange)
         runtime = runtime_of(request)
         store = principal(request).location_id
         return await idempotent_post(  # type: ignore[return-value]
@@ -79,7 +77,6 @@ class ReturnController(Controller):
     async def without_receipt(
         self, request: Request[Any, Any, Any], data: NewReceiptlessReturn
     ) -> ReceiptlessReturnView:
-        data = await strict_body(request, NewReceiptlessReturn)
         runtime = runtime_of(request)
         store = principal(request).location_id
         return await idempotent_post(  # type: ignore[return-value]

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 
 from omniloom.api.auth import requires
-from omniloom.api.http import idempotent_post, runtime_of, strict_body
+from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Channel, Scope
 from omniloom.services import social
 from omniloom.services.social import NewPost, PostClick, PostView, SocialOrder
@@ -21,7 +21,6 @@ class SocialController(Controller):
 
     @post("/posts", summary="Publish a shoppable post tagging products")
     async def publish(self, request: Request[Any, Any, Any], data: NewPost) -> PostView:
-        data = await strict_body(request, NewPost)
         runtime = runtime_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: social.create_post(runtime, unit, data)
@@ -35,14 +34,12 @@ class SocialController(Controller):
     async def click(
         self, request: Request[Any, Any, Any], post_id: str, data: PostClick
     ) -> PostView:
-        data = await strict_body(request, PostClick)
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: social.click(unit, post_id, data), status_code=200
         )
 
     @post("/orders", summary="An order placed inside the social platform for a handle")
     async def order(self, request: Request[Any, Any, Any], data: SocialOrder) -> OrderView:
-        data = await strict_body(request, SocialOrder)
         runtime = runtime_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: social.place_social_order(runtime, unit, data)

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
 from omniloom.api.auth import requires
-from omniloom.api.http import idempotent_post, runtime_of, strict_body
+from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.services import stock_moves
 from omniloom.services.stock_moves import (
@@ -35,7 +35,6 @@ class StockMoveController(Controller):
         ),
     )
     async def transfer(self, request: Request[Any, Any, Any], data: NewTransfer) -> TransferView:
-        data = await strict_body(request, NewTransfer)
         runtime = runtime_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: stock_moves.transfer(runtime, unit, data)
@@ -52,7 +51,6 @@ class StockMoveController(Controller):
         ),
     )
     async def adjust(self, request: Request[Any, Any, Any], data: NewAdjustment) -> AdjustmentView:
-        data = await strict_body(request, NewAdjustment)
         runtime = runtime_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: stock_moves.adjust(runtime, unit, data)
