@@ -283,12 +283,12 @@ events = Table(
     Column("type", String(60), nullable=False),
     Column("occurred_at", Timestamp, nullable=False),
     Column("channel", String(20), nullable=True),
-    Column("customer_id", String(40), nullable=True, index=True),
+    Column("customer_id", String(40), nullable=True),
     Column("cart_id", String(40), nullable=True),
     Column("order_id", String(40), nullable=True),
     Column("data", JSON, nullable=False),
     # The touchpoint view of the event: who, on which device and visit, about what, from where.
-    Column("device_id", String(80), nullable=True, index=True),
+    Column("device_id", String(80), nullable=True),
     Column("session_id", String(40), nullable=True),
     Column("product_id", String(40), nullable=True),
     Column("sku", String(60), nullable=True),
@@ -296,6 +296,20 @@ events = Table(
     Column("value", BigInteger, nullable=True),
     Column("campaign", JSON, nullable=True),
     Column("consent", JSON, nullable=True),
+    # Journeys look events up by customer, stitching by device. Partial, so the many events
+    # with neither (anonymous carts, devices that send no id) add nothing to either index.
+    Index(
+        "ix_events_customer",
+        "customer_id",
+        sqlite_where=text("customer_id IS NOT NULL"),
+        postgresql_where=text("customer_id IS NOT NULL"),
+    ),
+    Index(
+        "ix_events_device",
+        "device_id",
+        sqlite_where=text("device_id IS NOT NULL"),
+        postgresql_where=text("device_id IS NOT NULL"),
+    ),
 )
 
 # Returns: units of an order brought back to a store or sent by mail, and what was refunded.
