@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from omniloom.domain.money import tax_on
 from tests.support.api import (
     Client,
     add,
@@ -147,4 +149,76 @@ async def test_an_adjustment_never_takes_stock_below_what_is_reserved(client: Cl
         "reserved": 4,
         "available": 0,
     }
+    await verified(client)
+
+
+async def _oversold_lamps_at_nyc(client: Client) -> None:
+    """New York has 2 lamps; its till, offline, sold 5: the shelf reads -3 and a conflict opens."""
+    now = datetime.fromisoformat((await client.get("/v1/admin/clock", headers=ADMIN)).json()["now"])
+    total = 5 * 8900 + tax_on(5 * 8900, 888)
+    uploaded = await client.post(
+        "/v1/pos/registers/reg_nyc_1/offline-batches",
+        json={
+            "batch_id": "b-oversold",
+            "sales": [
+                {
+                    "local_id": "s1",
+                    "occurred_at": (now - timedelta(hours=1)).isoformat(),
+                    "lines": [{"sku": "SKU-LAMP", "quantity": 5}],
+                    "tenders": [{"type": "cash", "tendered": total}],
+                }
+            ],
+        },
+        headers=headers(POS_KEY),
+    )
+    assert uploaded.status_code == 201 and uploaded.json()["conflicts"] == 1, uploaded.text
+
+
+async def _open_conflicts(client: Client) -> list[Any]:
+    found = await client.get(
+        "/v1/pos/stock-conflicts", params={"status": "open"}, headers=headers(POS_KEY)
+    )
+    conflicts: list[Any] = found.json()
+    return conflicts
+
+
+async def test_stock_sent_to_an_oversold_shelf_arrives(client: Client) -> None:
+    await _oversold_lamps_at_nyc(client)
+    sent = await transfer(client, sku="SKU-LAMP", from_location=DC, to_location=NYC, quantity=2)
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["destination"]["on_hand"] == -1
+    assert [m["on_hand_delta"] for m in await ledger(client, kind="transfer")] == [-2, 2]
+    found = await adjust(client, sku="SKU-LAMP", location=NYC, delta=1, reason="back room")
+    assert found.status_code == 201, found.text
+    assert found.json()["level"]["on_hand"] == 0
+    # Adding units squares the books but is not a count: the oversell stays open until counted.
+    assert len(await _open_conflicts(client)) == 1
+    await verified(client)
+
+
+async def test_a_count_by_adjustment_settles_an_oversell(client: Client) -> None:
+    await _oversold_lamps_at_nyc(client)
+    counted = await adjust(client, sku="SKU-LAMP", location=NYC, counted=4, reason="count")
+    assert counted.status_code == 201, counted.text
+    assert (counted.json()["delta"], counted.json()["level"]["on_hand"]) == (7, 4)
+    assert await _open_conflicts(client) == []
+    [adjusted] = await events(client, type="inventory.adjusted")
+    assert len(adjusted["data"]["resolved_conflicts"]) == 1
+    policy = await client.put(
+        f"/v1/admin/locations/{NYC}/stock-policy",
+        json={"negative_stock_allowed": False},
+        headers=ADMIN,
+    )
+    assert policy.status_code == 200, policy.text
+    await verified(client)
+
+
+async def test_a_count_sets_the_shelf_to_what_was_found(client: Client) -> None:
+    # Seattle has no mugs on its books; a count that finds two puts them there.
+    counted = await adjust(client, sku="SKU-MUG", location=SEA, counted=2, reason="found")
+    assert counted.status_code == 201, counted.text
+    assert (counted.json()["delta"], counted.json()["level"]["on_hand"]) == (2, 2)
+    assert [m["on_hand_delta"] for m in await ledger(client, location_id=SEA, sku="SKU-MUG")] == [2]
+    none = await adjust(client, sku="SKU-LAMP", location=SEA, counted=0, reason="empty shelf")
+    assert none.status_code == 201 and none.json()["delta"] == -1, none.text
     await verified(client)

@@ -90,20 +90,8 @@ def resolve(
     if found["status"] != "open":
         raise StockConflictClosed(f"Stock conflict {conflict_id} is {found['status']}.")
     sku, store = found["sku"], found["location_id"]
-    level = pos_offline_queries.locked_level(unit.conn, sku, store)
-    on_hand = 0 if level is None else level[0]
     reason = f"count of {counted} settling stock conflict {conflict_id}"
-    if not inventory_queries.recount(
-        unit.conn, sku, store, counted - on_hand, Ref(unit.now, reason=reason)
-    ):
-        reserved = 0 if level is None else level[1]
-        raise StockBelowReserved(
-            f"{reserved} of {sku} are held for orders at {store}; a count of {counted} cannot "
-            "cover them. Cancel or move those orders first.",
-            errors=[FieldError("counted", f"at least {reserved} (reserved for orders)")],
-            extra={"reserved": reserved},
-        )
-    closed = pos_offline_queries.resolve(unit.conn, sku, store, counted, unit.now)
+    on_hand, closed = count_shelf(unit, sku, store, counted, reason)
     unit.emit(
         "inventory.counted",
         sku=sku,
@@ -115,6 +103,30 @@ def resolve(
     )
     resolved = [conflict_view(_conflict_at(unit.conn, location_id, cid)) for cid in closed]
     return CountView(sku, store, on_hand, counted, resolved)
+
+
+def count_shelf(
+    unit: Unit, sku: str, location_id: str, counted: int, reason: str
+) -> tuple[int, list[str]]:
+    """Set a shelf to what a physical count found, through the ledger (an ``adjustment``).
+
+    A count is the truth about the shelf, so it clears an offline oversell's flag and closes the
+    SKU's open conflicts there, whoever took it (the till settling a conflict, an admin's
+    stock adjustment). Returns the on-hand figure it replaced and the conflicts it closed.
+    """
+    level = pos_offline_queries.locked_level(unit.conn, sku, location_id)
+    on_hand = 0 if level is None else level[0]
+    if not inventory_queries.recount(
+        unit.conn, sku, location_id, counted - on_hand, Ref(unit.now, reason=reason)
+    ):
+        reserved = 0 if level is None else level[1]
+        raise StockBelowReserved(
+            f"{reserved} of {sku} are held for orders at {location_id}; a count of {counted} "
+            "cannot cover them. Cancel or move those orders first.",
+            errors=[FieldError("counted", f"at least {reserved} (reserved for orders)")],
+            extra={"on_hand": on_hand, "reserved": reserved},
+        )
+    return on_hand, pos_offline_queries.resolve(unit.conn, sku, location_id, counted, unit.now)
 
 
 def set_policy(unit: Unit, location_id: str, *, negative_stock_allowed: bool) -> StockPolicyView:

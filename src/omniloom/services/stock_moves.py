@@ -24,6 +24,7 @@ from omniloom.domain.errors import (
 )
 from omniloom.services.commands import ShortText, Sku
 from omniloom.services.runtime import Runtime
+from omniloom.services.stock_conflicts import count_shelf
 from omniloom.services.unit import Unit
 from omniloom.store import inventory_queries, ledger_queries
 from omniloom.store.inventory_queries import Ref
@@ -134,7 +135,10 @@ def transfer(runtime: Runtime, unit: Unit, command: NewTransfer) -> TransferView
             errors=[FieldError("quantity", f"at most {available} available at the source")],
             extra={"sku": sku, "requested": quantity, "available": available},
         )
-    inventory_queries.shift(unit.conn, "transfer", sku, command.to_location, quantity, ref)
+    arrived = inventory_queries.shift(
+        unit.conn, "transfer", sku, command.to_location, quantity, ref
+    )
+    assert arrived, "units put on a shelf always land"
     transfer_id = unit.ids.new("trf")
     unit.emit(
         "inventory.transferred",
@@ -158,34 +162,39 @@ def transfer(runtime: Runtime, unit: Unit, command: NewTransfer) -> TransferView
 def adjust(runtime: Runtime, unit: Unit, command: NewAdjustment) -> AdjustmentView:
     _known_sku(runtime, unit, command.sku)
     _known_location(runtime, command.location, "location")
-    before = _level(unit, command.sku, command.location)
-    if command.delta is not None and command.counted is None:
-        delta = command.delta
-    elif command.counted is not None and command.delta is None:
-        delta = command.counted - before.on_hand
-    else:
+    if (command.delta is None) == (command.counted is None):
         raise InvalidInput(
             "Adjust by `delta` or to a `counted` level, one of them.",
             errors=[FieldError("delta", "give delta or counted, not both or neither")],
         )
-    if command.counted is None and delta == 0:
-        raise InvalidInput(
-            "An adjustment of 0 units changes nothing.",
-            errors=[FieldError("delta", "must not be 0")],
+    before = _level(unit, command.sku, command.location)
+    if command.counted is not None:
+        # A count goes through the same path as a till settling an oversell: it also clears
+        # the oversold flag and closes the SKU's open conflicts there.
+        _, closed = count_shelf(
+            unit, command.sku, command.location, command.counted, command.reason
         )
-    ref = Ref(unit.now, reason=command.reason)
-    moved = inventory_queries.shift(
-        unit.conn, "adjustment", command.sku, command.location, delta, ref
-    )
-    # A count of none where the SKU was never stocked has no row to record against: no change.
-    if not moved and delta != 0:
-        field = "delta" if command.counted is None else "counted"
-        raise StockBelowReserved(
-            f"{command.location} has {before.on_hand} of {command.sku} with {before.reserved} "
-            f"reserved; an adjustment of {delta} would leave less than is reserved.",
-            errors=[FieldError(field, f"would leave fewer than the {before.reserved} reserved")],
-            extra={"on_hand": before.on_hand, "reserved": before.reserved},
-        )
+        delta = command.counted - before.on_hand
+    else:
+        delta, closed = command.delta or 0, []
+        if delta == 0:
+            raise InvalidInput(
+                "An adjustment of 0 units changes nothing.",
+                errors=[FieldError("delta", "must not be 0")],
+            )
+        ref = Ref(unit.now, reason=command.reason)
+        if not inventory_queries.shift(
+            unit.conn, "adjustment", command.sku, command.location, delta, ref
+        ):
+            raise StockBelowReserved(
+                f"{command.location} has {before.on_hand} of {command.sku} with "
+                f"{before.reserved} reserved; an adjustment of {delta} would leave less than is "
+                "reserved.",
+                errors=[
+                    FieldError("delta", f"would leave fewer than the {before.reserved} reserved")
+                ],
+                extra={"on_hand": before.on_hand, "reserved": before.reserved},
+            )
     adjustment_id = unit.ids.new("adj")
     unit.emit(
         "inventory.adjusted",
@@ -195,6 +204,7 @@ def adjust(runtime: Runtime, unit: Unit, command: NewAdjustment) -> AdjustmentVi
         counted=command.counted,
         reason=command.reason,
         adjustment_id=adjustment_id,
+        resolved_conflicts=closed,
     )
     return AdjustmentView(
         adjustment_id,

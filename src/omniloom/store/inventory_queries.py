@@ -144,7 +144,7 @@ def restock(conn: Connection, sku: str, location_id: str, quantity: int, ref: Re
 
 
 # Units may leave the shelf only while what stays covers the holds on it.
-_SHIFT = (
+_TAKE_OFF = (
     update(inventory)
     .where(*_AT, inventory.c.on_hand + bindparam("b_qty") >= inventory.c.reserved)
     .values(on_hand=inventory.c.on_hand + bindparam("b_qty"))
@@ -153,10 +153,15 @@ _SHIFT = (
 
 def shift(conn: Connection, kind: str, sku: str, location_id: str, delta: int, ref: Ref) -> bool:
     """Add ``delta`` units to a location's shelf (negative: take them off) unless that would
-    leave fewer than are reserved there; False, and nothing changed, when it would."""
+    leave fewer than are reserved there; False, and nothing changed, when it would.
+
+    Units put on a shelf always land, even on one an offline oversell left below its holds:
+    they only bring it closer to square.
+    """
     if delta > 0:
         _open_level(conn, sku, location_id)
-    return _change(conn, _SHIFT, kind, sku, location_id, delta, ref)
+        return _change(conn, _RESTOCK, kind, sku, location_id, delta, ref)
+    return _change(conn, _TAKE_OFF, kind, sku, location_id, delta, ref)
 
 
 def _open_level(conn: Connection, sku: str, location_id: str) -> None:
@@ -216,7 +221,9 @@ def sell_offline(
 
 def recount(conn: Connection, sku: str, location_id: str, delta: int, ref: Ref) -> bool:
     """Correct the shelf by ``delta`` to a physical count and clear the oversold flag; False,
-    and nothing changed, when the count is below what is reserved there."""
+    and nothing changed, when the count is below what is reserved there. A count where the SKU
+    was never stocked opens its stock row, so even a count of none is on the ledger."""
+    _open_level(conn, sku, location_id)
     return _change(conn, _RECOUNT, "adjustment", sku, location_id, delta, ref)
 
 
