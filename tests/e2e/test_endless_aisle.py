@@ -150,6 +150,13 @@ async def test_a_sale_that_ships_everything_home_is_its_shipped_order(client: Cl
     assert (again.status_code, again.json()["code"]) == (409, "sale_not_open")
     await verified(client)
 
+    # The shopper changes their mind before it ships: the balance goes back on the card.
+    cancelled = await client.post(f"/v1/admin/orders/{receipt['order_id']}/cancel", headers=ADMIN)
+    assert cancelled.status_code == 200, cancelled.text
+    assert await gift_balance(client, gift) == 5000
+    assert await stock(client, "prd_mug", "SKU-MUG") == {DC: 37, NYC: 0, SEA: 0}
+    await verified(client)
+
 
 async def test_a_declined_card_leaves_both_orders_unplaced(client: Client) -> None:
     await open_shift(client)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from omniloom.domain.errors import NotFound
 from omniloom.domain.orders import Fulfilment, OrderStatus, check_transition
+from omniloom.services import gift_card_refunds
 from omniloom.services.catalog import decode_cursor, encode_cursor
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
@@ -135,7 +136,15 @@ def move_order(unit: Unit, order_id: str, target: OrderStatus) -> OrderView:
             )
         if current is not OrderStatus.PLACED:
             refunded = order_queries.refund_payments(unit.conn, order_id)
-            unit.emit("payment.refunded", order_id=order_id, amount=refunded)
+            for payment_id, method, amount in refunded:
+                # The captured payment itself becomes the refund: its row is both.
+                if method == "gift_card":
+                    gift_card_refunds.credit_back(unit, order_id, payment_id, payment_id, amount)
+            unit.emit(
+                "payment.refunded",
+                order_id=order_id,
+                amount=sum(amount for _, _, amount in refunded),
+            )
     order_queries.set_status(unit.conn, order_id, target, unit.now)
     unit.emit(f"order.{target}", order_id=order_id, customer_id=order["customer_id"])
     return load_order_view(unit.conn, order_id)

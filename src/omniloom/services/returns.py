@@ -23,6 +23,7 @@ from omniloom.domain.errors import (
 )
 from omniloom.domain.orders import OrderStatus
 from omniloom.domain.returns import split_refund, unit_refund
+from omniloom.services import gift_card_refunds
 from omniloom.services.checkout import payment_row
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
@@ -230,21 +231,7 @@ def _refund_tenders(
         row["status"] = "refunded"
         order_queries.insert_payments(unit.conn, [row])
         if payment["method"] == "gift_card":
-            code = return_queries.gift_card_of_payment(unit.conn, payment["id"])
-            if code is not None:
-                balance = return_queries.credit_gift_card(unit.conn, code, share)
-                return_queries.record_gift_card_transaction(
-                    unit.conn,
-                    {
-                        "id": unit.ids.new("gct"),
-                        "code": code,
-                        "order_id": order["id"],
-                        "payment_id": row["id"],
-                        "amount": share,
-                        "balance_after": balance,
-                        "created_at": unit.now,
-                    },
-                )
+            gift_card_refunds.credit_back(unit, order["id"], payment["id"], row["id"], share)
         unit.emit("payment.refunded", order_id=order["id"], amount=share, method=payment["method"])
         refunds.append(RefundView(payment["method"], share, payment["card_last4"]))
     return refunds, None

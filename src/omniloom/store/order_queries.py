@@ -75,20 +75,22 @@ def set_status(conn: Connection, order_id: str, status: str, now: datetime) -> N
     raw.execute(conn, _SET_STATUS, {"b_id": order_id, "b_status": status, "b_now": now})
 
 
-def refund_payments(conn: Connection, order_id: str) -> int:
-    """Mark every captured payment of an order refunded; returns the amount refunded."""
-    captured = conn.execute(
-        select(payments.c.amount).where(
-            payments.c.order_id == order_id, payments.c.status == "captured"
+def refund_payments(conn: Connection, order_id: str) -> list[tuple[str, str, int]]:
+    """Mark every captured payment of an order refunded; (id, method, amount) of each."""
+    captured = [
+        (row.id, row.method, row.amount)
+        for row in conn.execute(
+            select(payments.c.id, payments.c.method, payments.c.amount).where(
+                payments.c.order_id == order_id, payments.c.status == "captured"
+            )
         )
-    ).scalars()
-    amount = sum(captured)
+    ]
     conn.execute(
         update(payments)
         .where(payments.c.order_id == order_id, payments.c.status == "captured")
         .values(status="refunded")
     )
-    return amount
+    return captured
 
 
 _UNCOLLECTED = (
