@@ -131,7 +131,7 @@ def count_shelf(
 
 def set_policy(unit: Unit, location_id: str, *, negative_stock_allowed: bool) -> StockPolicyView:
     conn = unit.conn
-    if pos_offline_queries.negative_stock_allowed(conn, location_id) is None:
+    if pos_offline_queries.negative_stock_allowed(conn, location_id, changing=True) is None:
         raise NotFound(f"There is no location {location_id!r}.")
     # An oversell already taken stays flagged until counted; forbidding it now would leave
     # negative stock the policy no longer allows.

@@ -19,6 +19,11 @@ from omniloom.store.tables import (
 )
 
 _POLICY = select(locations.c.negative_stock_allowed).where(locations.c.id == bindparam("id"))
+# On PostgreSQL a batch reads the policy under a shared lock and a policy change takes the row
+# exclusively before counting open conflicts, so neither can act on what the other is changing:
+# a store could otherwise forbid negative stock while a batch, having read "allowed", oversells.
+_POLICY_FOR_BATCH = _POLICY.with_for_update(read=True)
+_POLICY_FOR_CHANGE = _POLICY.with_for_update()
 _SET_POLICY = (
     update(locations)
     .where(locations.c.id == bindparam("b_id"))
@@ -66,9 +71,13 @@ _LOCKED_LEVEL = (
 )
 
 
-def negative_stock_allowed(conn: Connection, location_id: str) -> bool | None:
-    """The location's policy, or None when there is no such location."""
-    row = raw.first(conn, _POLICY, {"id": location_id})
+def negative_stock_allowed(
+    conn: Connection, location_id: str, *, changing: bool = False
+) -> bool | None:
+    """The location's policy, or None when there is no such location; read under a lock,
+    shared for a batch and exclusive when ``changing`` it."""
+    stmt = _POLICY_FOR_CHANGE if changing else _POLICY_FOR_BATCH
+    row = raw.first(conn, stmt, {"id": location_id})
     return None if row is None else bool(row[0])
 
 
