@@ -3,35 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
 from litestar import Request, Response
 
 from omniloom.api.auth import principal
 from omniloom.api.context import touch_context
-from omniloom.api.strict_body import decode_strictly
 from omniloom.domain.errors import FieldError, InvalidInput
 from omniloom.services import idempotency
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
 
-T = TypeVar("T")
-
 JSON = "application/json"
 MAX_IDEMPOTENCY_KEY = 255
-
-
-# One decoder per body type: building one costs more than decoding a small body with it.
-_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
-
-
-async def strict_body(request: Request[Any, Any, Any], body_type: type[T]) -> T:
-    """The body decoded strictly as ``body_type``, for handlers that take no ``data``."""
-    decoder = _decoders.get(body_type)
-    if decoder is None:
-        decoder = _decoders[body_type] = msgspec.json.Decoder(body_type)
-    return decode_strictly(decoder, await request.body())
 
 
 def runtime_of(request: Request[Any, Any, Any]) -> Runtime:

@@ -13,7 +13,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from omniloom.api.auth import principal, requires
-from omniloom.api.http import idempotent_post, runtime_of, strict_body
+from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.carts import Quantity
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import FieldError, InvalidInput
@@ -132,7 +132,6 @@ class PosController(Controller):
     async def open_shift(
         self, request: Request[Any, Any, Any], register_id: str, data: OpenShift
     ) -> pos.ShiftView:
-        data = await strict_body(request, OpenShift)
         work = partial(
             pos_shifts.open_shift,
             location_id=_store(request),
@@ -154,7 +153,6 @@ class PosController(Controller):
     async def close_shift(
         self, request: Request[Any, Any, Any], shift_id: str, data: CloseShift
     ) -> pos.ShiftView:
-        data = await strict_body(request, CloseShift)
         work = partial(
             pos_shifts.close_shift,
             location_id=_store(request),
@@ -170,7 +168,6 @@ class PosController(Controller):
     async def start_sale(
         self, request: Request[Any, Any, Any], register_id: str, data: StartSale
     ) -> pos.SaleView:
-        data = await strict_body(request, StartSale)
         runtime, store = runtime_of(request), _store(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
@@ -186,7 +183,6 @@ class PosController(Controller):
     async def hand_off(
         self, request: Request[Any, Any, Any], register_id: str, data: HandOff
     ) -> pos.SaleView:
-        data = await strict_body(request, HandOff)
         if (data.cart_id is None) == (data.code is None):
             raise InvalidInput(
                 "Name the cart by exactly one of cart_id or code.",
@@ -209,7 +205,6 @@ class PosController(Controller):
     async def issue_handoff_code(
         self, request: Request[Any, Any, Any], data: IssueHandoffCode
     ) -> pos_handoff.HandoffCode:
-        data = await strict_body(request, IssueHandoffCode)
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: pos_handoff.issue_code(unit, data.cart_id)
         )
@@ -220,7 +215,6 @@ class PosController(Controller):
 
     @post("/sales/{cart_id:str}/scan", summary="Scan an item by barcode", status_code=200)
     async def scan(self, request: Request[Any, Any, Any], cart_id: str, data: Scan) -> pos.SaleView:
-        data = await strict_body(request, Scan)
         runtime, store = runtime_of(request), _store(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
@@ -234,7 +228,6 @@ class PosController(Controller):
     async def attach_customer(
         self, request: Request[Any, Any, Any], cart_id: str, data: AttachCustomer
     ) -> pos.SaleView:
-        data = await strict_body(request, AttachCustomer)
         runtime, store = runtime_of(request), _store(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
@@ -252,7 +245,6 @@ class PosController(Controller):
     async def override_price(
         self, request: Request[Any, Any, Any], cart_id: str, line_id: str, data: PriceOverride
     ) -> pos.SaleView:
-        data = await strict_body(request, PriceOverride)
         runtime, store = runtime_of(request), _store(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
@@ -284,7 +276,6 @@ class PosController(Controller):
     async def void_sale(
         self, request: Request[Any, Any, Any], cart_id: str, data: VoidSale
     ) -> pos.SaleView:
-        data = await strict_body(request, VoidSale)
         runtime, store = runtime_of(request), _store(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
@@ -296,7 +287,6 @@ class PosController(Controller):
     async def pay(
         self, request: Request[Any, Any, Any], cart_id: str, data: Pay
     ) -> receipts.ReceiptView:
-        data = await strict_body(request, Pay)
         tenders = [tender_request(tender) for tender in data.tenders]
         runtime, store = runtime_of(request), _store(request)
         return await idempotent_post(  # type: ignore[return-value]
@@ -346,7 +336,6 @@ class PosController(Controller):
     async def ship_to_home(
         self, request: Request[Any, Any, Any], cart_id: str, data: ShipToHome
     ) -> pos_ship_to_home.ShipToHomeView:
-        data = await strict_body(request, ShipToHome)
         runtime, store = runtime_of(request), _store(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
