@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from omniloom.domain import ids as ids_module
 from omniloom.domain.clock import SimulatedClock
 from omniloom.domain.errors import InvalidTransition
 from omniloom.domain.ids import IdFactory
@@ -47,6 +48,20 @@ def test_seeded_ids_repeat_for_the_same_seed_and_differ_across_seeds() -> None:
 def test_random_ids_do_not_repeat() -> None:
     ids = IdFactory(None)
     assert len({ids.new("cart") for _ in range(1_000)}) == 1_000
+
+
+def test_ids_sort_in_the_order_they_were_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Primary keys that arrive in order are appended to their indexes, not scattered over them.
+    seeded = IdFactory(42)
+    made = [seeded.new("ord") for _ in range(5_000)]
+    assert made == sorted(made) and len({len(i) for i in made}) == 1
+    assert IdFactory(42, sequence=10**9).new("ord") > made[-1]
+    # Unseeded ids lead with the wall clock's millisecond: one a millisecond later sorts after.
+    wall_ns = iter(range(1_800_000_000_000_000_000, 1_800_000_000_100_000_000, 1_000_000))
+    monkeypatch.setattr(ids_module.time, "time_ns", lambda: next(wall_ns))
+    unseeded = IdFactory(None)
+    later = [unseeded.new("ord") for _ in range(50)]
+    assert later == sorted(later) and len(set(later)) == 50
 
 
 @pytest.mark.parametrize(
