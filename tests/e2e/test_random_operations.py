@@ -1232,3 +1232,49 @@ async def test_a_seeded_random_mix_across_every_channel_keeps_the_store_correct(
     seen |= {(op, "declined") for op, code in w.refused if code in DECLINES.values()}
     seen |= {("move", code) for op, code in w.refused if op in MOVE_NAMES}
     assert not PROVOKED - seen, f"seed {SEED} never provoked {PROVOKED - seen}"
+
+
+# Found while building the mix (any seed, once the app touches a cart the till holds). --------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a cart handed off to a register can still be checked out on the app; the "
+    "register is then left with a sale it can neither pay nor void (409 cart_not_active)",
+)
+async def test_a_cart_handed_to_the_till_does_not_leave_the_register_stuck(
+    client: Client,
+) -> None:
+    opened = await client.post(
+        f"/v1/pos/registers/{NYC_REGISTERS[0]}/shifts",
+        json={"associate_id": "emp_1", "opening_float": 0},
+        headers=headers(POS_KEY),
+    )
+    assert opened.status_code == 201, opened.text
+    cart = (await client.post("/v1/carts", json={}, headers=headers(MOBILE_KEY))).json()
+    line = {"sku": "SKU-TEE-M", "quantity": 1}
+    added = await client.post(
+        f"/v1/carts/{cart['id']}/lines", json=line, headers=headers(MOBILE_KEY)
+    )
+    assert added.status_code == 200, added.text
+    handed = await client.post(
+        f"/v1/pos/registers/{NYC_REGISTERS[0]}/handoff",
+        json={"cart_id": cart["id"]},
+        headers=headers(POS_KEY),
+    )
+    assert handed.status_code == 201, handed.text
+
+    body = {
+        "fulfilment": {"type": "ship", "address": SHIP_TO},
+        "payment": {"method": "card", "card_number": CARD},
+    }
+    online = await client.post(
+        f"/v1/carts/{cart['id']}/checkout", json=body, headers=headers(MOBILE_KEY)
+    )
+    voided = await client.post(
+        f"/v1/pos/sales/{cart['id']}/void", json={}, headers=headers(POS_KEY)
+    )
+    # Either the app is told the cart is at the till, or the till can close the sale.
+    assert online.status_code == 409 or voided.status_code == 200, (online.text, voided.text)
+    sale = await client.get(f"/v1/pos/sales/{cart['id']}", headers=headers(POS_KEY))
+    assert sale.json()["status"] != "open"
