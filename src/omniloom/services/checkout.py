@@ -46,7 +46,7 @@ def place_order(
     caller: str | None = None,
 ) -> OrderView:
     """The unit of work behind checkout; any exception undoes all of it."""
-    cart = begin_change(unit, cart_id, expected_version, caller)
+    cart = begin_change(unit, cart_id, expected_version, caller, closing_as=CartStatus.ORDERED)
     lines = cart_queries.lines(unit.conn, cart_id)
     if not lines:
         raise CartEmpty("There is nothing in the cart to check out.")
@@ -104,7 +104,7 @@ def place_order(
         "updated_at": unit.now,
         "routing": routed.record() if routed else None,
     }
-    record_order(unit, order, order_lines, [payment])
+    record_order(unit, order, order_lines, [payment], cart_closed=True)
     if routed is not None:
         routed.emit(unit, order_id, wanted)
     unit.emit("order.paid", order_id=order_id, customer_id=cart["customer_id"])
@@ -168,15 +168,19 @@ def record_order(
     order: dict[str, Any],
     order_lines: list[dict[str, Any]],
     payments: list[dict[str, Any]],
+    *,
+    cart_closed: bool = False,
 ) -> None:
-    """Write a placed order with its lines and payments, close its cart, and say so.
+    """Write a placed order with its lines and payments, close its cart (unless the caller
+    already did, as checkout does), and say so.
 
     The caller emits what follows placement (``order.paid``, a status it went straight to).
     """
     order_id = order["id"]
     customer_id = order["customer_id"]
     order_queries.insert_order(unit.conn, order, order_lines, payments)
-    cart_queries.set_status(unit.conn, order["cart_id"], CartStatus.ORDERED)
+    if not cart_closed:
+        cart_queries.set_status(unit.conn, order["cart_id"], CartStatus.ORDERED)
     for line in order_lines:
         unit.emit(
             "inventory.reserved",

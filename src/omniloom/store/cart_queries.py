@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 
+from omniloom.domain.carts import CartStatus
 from omniloom.store import raw
 from omniloom.store.tables import cart_lines, carts, skus
 
@@ -31,6 +32,15 @@ _BUMP = (
     update(carts)
     .where(carts.c.id == bindparam("b_id"))
     .values(version=carts.c.version + 1, updated_at=bindparam("b_now"))
+    .returning(*carts.columns)
+)
+# Checkout bumps and closes an active cart in one statement (a later failure rolls both back).
+_BUMP_AND_CLOSE = (
+    update(carts)
+    .where(carts.c.id == bindparam("b_id"), carts.c.status == CartStatus.ACTIVE.value)
+    .values(
+        version=carts.c.version + 1, updated_at=bindparam("b_now"), status=bindparam("b_status")
+    )
     .returning(*carts.columns)
 )
 _SET_STATUS = (
@@ -61,6 +71,14 @@ def lines(conn: Connection, cart_id: str) -> list[tuple[str, str, int, str, str]
 def bump_version(conn: Connection, cart_id: str, now: datetime) -> dict[str, Any] | None:
     """Lock the cart and move it to its next version; the cart as it now is, or None."""
     row = raw.first(conn, _BUMP, {"b_id": cart_id, "b_now": now})
+    return None if row is None else dict(zip(CART_COLUMNS, row, strict=True))
+
+
+def bump_and_close(
+    conn: Connection, cart_id: str, now: datetime, status: str
+) -> dict[str, Any] | None:
+    """Like bump_version, and set the closing ``status``; None unless the cart was active."""
+    row = raw.first(conn, _BUMP_AND_CLOSE, {"b_id": cart_id, "b_now": now, "b_status": status})
     return None if row is None else dict(zip(CART_COLUMNS, row, strict=True))
 
 
