@@ -844,7 +844,8 @@ async def count_stock(w: World) -> None:
     assert listed.status_code == 200, listed.text
     if not listed.json():
         return await offline_batch(w)
-    conflict = w.rng.choice(listed.json())
+    open_ones = sorted(listed.json(), key=lambda c: (c["register_id"], c["local_id"], c["sku"]))
+    conflict = w.rng.choice(open_ones)
     path = f"/v1/pos/stock-conflicts/{conflict['id']}/resolve"
     body = {"counted": w.rng.randint(0, 8), "associate_id": "emp_1"}
     counted = await w.send(
