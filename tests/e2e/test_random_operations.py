@@ -1250,11 +1250,6 @@ async def test_a_seeded_random_mix_across_every_channel_keeps_the_store_correct(
 # Found while building the mix (any seed, once the app touches a cart the till holds). --------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a cart handed off to a register can still be checked out on the app; the "
-    "register is then left with a sale it can neither pay nor void (409 cart_not_active)",
-)
 async def test_a_cart_handed_to_the_till_does_not_leave_the_register_stuck(
     client: Client,
 ) -> None:

@@ -235,12 +235,20 @@ def void_line(
 def void_sale(
     runtime: Runtime, unit: Unit, location_id: str | None, cart_id: str, *, reason: str | None
 ) -> SaleView:
-    """Abandon an unpaid sale; its cart closes with it (paid sales are returned, not voided)."""
+    """Abandon an unpaid sale; its cart closes with it (paid sales are returned, not voided).
+
+    A cart handed to the till may still be checked out in the app; its sale then has nothing
+    left to ring up, and voiding it closes the sale and leaves the cart as the app left it.
+    """
     sale_at(unit.conn, location_id, cart_id)
-    cart = carts.begin_change(unit, cart_id, None)
-    stock.release_cart_holds(unit, cart_id)
+    current = cart_queries.cart(unit.conn, cart_id)
+    if current is not None and current["status"] != CartStatus.ACTIVE:
+        cart = current
+    else:
+        cart = carts.begin_change(unit, cart_id, None)
+        stock.release_cart_holds(unit, cart_id)
+        cart_queries.set_status(unit.conn, cart_id, CartStatus.ABANDONED)
     pos_queries.close_sale(unit.conn, cart_id, status="voided", now=unit.now)
-    cart_queries.set_status(unit.conn, cart_id, CartStatus.ABANDONED)
     sale = sale_at(unit.conn, location_id, cart_id, open_only=False)
     unit.emit(
         "pos.sale_voided",
