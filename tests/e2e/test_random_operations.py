@@ -966,9 +966,20 @@ def _returner(at_store: bool) -> Op:
         if order is None:
             return await _mover("fulfilled", "fulfil")(w)
         key = POS_KEY if at_store else WEB_KEY
+        register = None
+        if at_store:
+            # Cash paid back at the till comes out of a drawer: an open one is named.
+            if not w.shifts:
+                return await open_shift(w)
+            register = w.rng.choice(sorted(w.shifts))
+            body = {**body, "register_id": register}
         returned = await w.send(op, "POST", "/v1/returns", key, body, expect=expect)
         if returned is None:
             return
+        if register is not None:
+            w.shifts[register].cash -= sum(
+                refund["amount"] for refund in returned["refunds"] if refund["method"] == "cash"
+            )
         amount = 0
         for wanted in body["lines"]:
             line, quantity = order.lines[wanted["order_line_id"]], wanted["quantity"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.test_pos import gift_balance, new_sale, open_shift, order, pay, scan
+from tests.e2e.test_pos import TILL, gift_balance, new_sale, open_shift, order, pay, scan
 from tests.support.api import Client, add, checkout_body, headers, new_cart, stock, verified
 from tests.support.store import ADMIN_KEY, DC, NYC, POS_KEY, WEB_KEY
 
@@ -88,6 +88,36 @@ async def test_a_split_tender_sale_is_refunded_to_its_tenders_in_proportion(
     assert sum(refunds.values()) == sold["total"]
     assert refunds["gift_card"] == gift_part
     assert await gift_balance(client, "GC-1000-0001") == 5_000  # credited back in full
+    await verified(client)
+
+
+async def test_cash_paid_back_at_the_till_leaves_its_drawer(client: Client) -> None:
+    shift = await open_shift(client, cash=20_000)
+    sale = await new_sale(client)
+    view = await scan(client, sale["cart_id"], "SKU-TEE-M", 1)
+    paid = await pay(client, sale["cart_id"], {"type": "cash", "tendered": view["total"]})
+    assert paid.status_code == 201, paid.text
+    sold = await order(client, paid.json()["order_id"])
+    tee = {"order_line_id": sold["lines"][0]["id"], "quantity": 1}
+    before = await stock(client, "prd_tee", "SKU-TEE-M")
+
+    # Cash has to come out of a drawer: a return that names no register changes nothing.
+    refused = await give_back(client, POS, order_id=sold["id"], lines=[tee])
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "register_id"
+    assert await stock(client, "prd_tee", "SKU-TEE-M") == before
+
+    back = await give_back(client, POS, order_id=sold["id"], lines=[tee], register_id=TILL)
+    assert back.status_code == 201, back.text
+    assert [(r["method"], r["amount"]) for r in back.json()["refunds"]] == [("cash", view["total"])]
+    closed = await client.post(
+        f"/v1/pos/shifts/{shift['id']}/close",
+        json={"associate_id": "emp_ada", "counted_cash": 20_000},
+        headers=POS,
+    )
+    assert closed.status_code == 200, closed.text
+    # Sold and refunded in cash: the drawer holds the float again, with no variance.
+    assert (closed.json()["expected_cash"], closed.json()["variance"]) == (20_000, 0)
     await verified(client)
 
 

@@ -20,14 +20,17 @@ from omniloom.domain.errors import (
     NotFound,
     NotReturnable,
     ReturnWindowClosed,
+    ShiftNotOpen,
 )
 from omniloom.domain.orders import OrderStatus
 from omniloom.domain.returns import split_refund, unit_refund
 from omniloom.services import gift_card_refunds
 from omniloom.services.checkout import payment_row
+from omniloom.services.commands import Identifier
+from omniloom.services.pos import open_shift_of, register_at
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
-from omniloom.store import inventory_queries, order_queries, return_queries
+from omniloom.store import inventory_queries, order_queries, pos_queries, return_queries
 from omniloom.store.inventory_queries import Ref
 
 HANDED_OVER = {OrderStatus.FULFILLED, OrderStatus.PICKED_UP}
@@ -53,6 +56,8 @@ class NewReturn(msgspec.Struct, forbid_unknown_fields=True):
     order_id: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
     lines: Annotated[list[ReturnLine], msgspec.Meta(min_length=1, max_length=100)]
     refund_to: RefundTo = RefundTo.ORIGINAL
+    # At the till: the register whose drawer pays back any part of the refund due in cash.
+    register_id: Identifier | None = None
 
 
 class RefundView(msgspec.Struct, frozen=True):
@@ -90,6 +95,7 @@ def accept_return(
         if command.refund_to is RefundTo.ORIGINAL
         else _store_credit(unit, order["id"], order["currency"], amount, return_id)
     )
+    _pay_cash_from_drawer(unit, location_id, command.register_id, refunds)
     record_return(unit, return_id, order, location_id, command.refund_to.value, rows, credit_code)
     unit.emit(
         "order.returned",
@@ -206,6 +212,25 @@ def record_return(
         },
         rows,
     )
+
+
+def _pay_cash_from_drawer(
+    unit: Unit, location_id: str | None, register_id: str | None, refunds: list[RefundView]
+) -> None:
+    """Cash handed back at a till leaves that till's drawer, so its shift expects that much
+    less when the drawer is counted. By mail there is no drawer: the cash goes out as a cheque.
+    """
+    cash = sum(refund.amount for refund in refunds if refund.method == "cash")
+    if not cash or location_id is None:
+        return
+    if register_id is None:
+        raise InvalidInput(
+            f"{cash} of this refund is due in cash: name the register whose drawer pays it.",
+            errors=[FieldError("register_id", "required when cash is refunded at a store")],
+        )
+    shift_id = open_shift_of(register_at(unit.conn, location_id, register_id))
+    if not pos_queries.add_cash_refund(unit.conn, shift_id, cash):
+        raise ShiftNotOpen(f"Shift {shift_id} closed during the return; open a shift and retry.")
 
 
 def _refund_tenders(

@@ -54,6 +54,11 @@ _ADD_CASH = (
         sales_count=pos_shifts.c.sales_count + 1,
     )
 )
+_TAKE_CASH = (
+    update(pos_shifts)
+    .where(pos_shifts.c.id == bindparam("b_id"), pos_shifts.c.status == "open")
+    .values(cash_refunds=pos_shifts.c.cash_refunds + bindparam("b_cash"))
+)
 # Expected cash is worked out by the UPDATE itself, from the row it locks: a sale committing
 # while the drawer is counted is either in the figure or refused (its shift is closed).
 _EXPECTED = pos_shifts.c.opening_float + pos_shifts.c.cash_sales - pos_shifts.c.cash_refunds
@@ -177,6 +182,11 @@ def shift(conn: Connection, shift_id: str) -> dict[str, Any] | None:
 
 def add_cash_sale(conn: Connection, shift_id: str, cash: int) -> bool:
     return raw.execute(conn, _ADD_CASH, {"b_id": shift_id, "b_cash": cash}) == 1
+
+
+def add_cash_refund(conn: Connection, shift_id: str, cash: int) -> bool:
+    """Cash paid back out of an open shift's drawer; False if the shift is not open."""
+    return raw.execute(conn, _TAKE_CASH, {"b_id": shift_id, "b_cash": cash}) == 1
 
 
 def close_shift(
