@@ -100,7 +100,7 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ["OMNILOOM_DATABASE_URL"] = settings.database_url
         uvicorn.run("omniloom.api.app:app_from_env", factory=True, workers=args.workers, **options)
     else:
-        uvicorn.run(create_app(settings), **options)
+        uvicorn.run(create_app(settings, serving=True), **options)
     return 0
 
 
