@@ -13,10 +13,12 @@ from typing import Any
 
 from litestar import Request
 
+from omniloom.api.headers import header
 from omniloom.domain.errors import FieldError, InvalidInput
 from omniloom.services.context import NO_CONTEXT, TouchContext
 
 DEVICE_HEADER = "x-device-id"
+DEVICE_HEADER_BYTES = DEVICE_HEADER.encode()
 _DEVICE_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,80}$")
 _CAMPAIGN_PARAMS = {
     "utm_source": "source",
@@ -32,7 +34,7 @@ MAX_CAMPAIGN_VALUE = 200
 
 
 def touch_context(request: Request[Any, Any, Any]) -> TouchContext:
-    device_id = request.headers.get(DEVICE_HEADER)
+    device_id = header(request, DEVICE_HEADER_BYTES)
     if device_id is not None and not _DEVICE_ID.match(device_id):
         raise InvalidInput(
             "X-Device-Id must be 1 to 80 letters, digits or . _ : -",

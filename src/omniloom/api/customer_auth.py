@@ -12,16 +12,18 @@ from typing import Any
 from litestar import Request
 
 from omniloom.api.auth import principal
+from omniloom.api.headers import header
 from omniloom.api.http import runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import CustomerTokenRequired, NotYourData
 from omniloom.services import sign_in
 
 CUSTOMER_TOKEN_HEADER = "x-customer-token"
+_TOKEN_HEADER_BYTES = CUSTOMER_TOKEN_HEADER.encode()
 
 
 def presented_token(request: Request[Any, Any, Any]) -> str | None:
-    return request.headers.get(CUSTOMER_TOKEN_HEADER)
+    return header(request, _TOKEN_HEADER_BYTES)
 
 
 async def current_customer(request: Request[Any, Any, Any]) -> str | None:

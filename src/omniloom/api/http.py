@@ -10,6 +10,7 @@ from litestar import Request, Response
 
 from omniloom.api.auth import principal
 from omniloom.api.context import touch_context
+from omniloom.api.headers import header
 from omniloom.domain.errors import FieldError, InvalidInput
 from omniloom.services import idempotency
 from omniloom.services.runtime import Runtime
@@ -32,7 +33,7 @@ def json_response(
 
 def expected_version(request: Request[Any, Any, Any]) -> int | None:
     """The cart version named by If-Match (``"3"``, ``W/"3"`` or ``3``); None when absent."""
-    raw = request.headers.get("if-match")
+    raw = header(request, b"if-match")
     if raw is None or raw.strip() == "*":
         return None
     value = raw.strip().removeprefix("W/").strip('"')
@@ -61,7 +62,7 @@ async def idempotent_post(
     Response while their signature names the Struct it carries: that annotation is what the
     OpenAPI document shows, hence the ``type: ignore[return-value]`` at each call.
     """
-    key = request.headers.get("idempotency-key")
+    key = header(request, b"idempotency-key")
     if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
         raise InvalidInput(
             "Idempotency-Key must be 1 to 255 characters.",
