@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -10,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from omniloom.api.app import create_app
 from omniloom.config import Settings
 from omniloom.store.database import open_database
-from tests.support.api import Client, headers
+from tests.support.api import Client, checkout_body, headers
 from tests.support.store import ADMIN_KEY, MOBILE_KEY, WEB_KEY, load_mini_store
 
 
@@ -52,6 +53,37 @@ async def test_product_detail_shows_stock_by_location(client: Client) -> None:
     }
     missing = await client.get("/v1/products/prd_nope", headers=headers())
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+
+
+async def test_product_detail_follows_every_stock_change(client: Client) -> None:
+    def tee_l(page: dict[str, Any]) -> dict[str, int]:
+        [sku] = [sku for sku in page["skus"] if sku["sku"] == "SKU-TEE-L"]
+        return {s["location_id"]: s["available"] for s in sku["stock"]}
+
+    async def page(key: str = WEB_KEY) -> dict[str, Any]:
+        response = await client.get("/v1/products/prd_tee", headers=headers(key))
+        assert response.status_code == 200, response.text
+        shown: dict[str, Any] = response.json()
+        return shown
+
+    first = await page()
+    assert first == await page()  # read again, unchanged
+    cart = (await client.post("/v1/carts", json={}, headers=headers())).json()
+    await client.post(f"/v1/carts/{cart['id']}/lines", json={"sku": "SKU-TEE-L"}, headers=headers())
+    ordered = await client.post(
+        f"/v1/carts/{cart['id']}/checkout",
+        json=checkout_body(type="pickup", location_id="loc_store_seattle"),
+        headers=headers(),
+    )
+    assert ordered.status_code == 201, ordered.text
+    # Every channel's page shows the unit gone, the one read before the sale included.
+    for key in (WEB_KEY, MOBILE_KEY):
+        assert tee_l(await page(key))["loc_store_seattle"] == 1
+    cancelled = await client.post(
+        f"/v1/admin/orders/{ordered.json()['id']}/cancel", headers=headers(ADMIN_KEY)
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert tee_l(await page()) == tee_l(first)
 
 
 @pytest.mark.parametrize(

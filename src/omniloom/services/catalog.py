@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+import msgspec
 from sqlalchemy import Connection
 
 from omniloom.domain.errors import FieldError, InvalidInput, NotFound
@@ -80,6 +81,17 @@ async def browse(
         return Page(items=items, next_cursor=next_cursor)
 
     return await runtime.read(work)
+
+
+async def product_page(runtime: Runtime, product_id: str, channel: str) -> bytes:
+    """Product detail as JSON, from the page cache when no write has touched its stock since."""
+    key = (product_id, channel)
+    body = runtime.product_pages.page(key)
+    if body is None:
+        view = await product_detail(runtime, product_id, channel)
+        body = msgspec.json.encode(view)
+        runtime.product_pages.keep(key, [sku.sku for sku in view.skus], body)
+    return body
 
 
 async def product_detail(runtime: Runtime, product_id: str, channel: str) -> ProductView:

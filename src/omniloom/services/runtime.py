@@ -16,6 +16,7 @@ from omniloom.domain.ids import IdFactory
 from omniloom.domain.routing import RoutingRule, rule_named
 from omniloom.services.catalog_cache import CatalogCache
 from omniloom.services.context import NO_CONTEXT, TouchContext
+from omniloom.services.product_pages import ProductPages
 from omniloom.services.stock_levels import StockLevels
 from omniloom.services.unit import Unit
 from omniloom.store import catalog_queries, settings_queries
@@ -73,6 +74,8 @@ class Runtime:
         self.catalog.caching_promotions = db.on_change(self.catalog.forget)
         self.stock_levels = StockLevels()
         self.stock_levels.caching = db.on_change(self.stock_levels.forget)
+        self.product_pages = ProductPages()
+        self.product_pages.caching = db.on_change(self.product_pages.forget)
 
     @classmethod
     def from_settings(cls, db: Database, settings: Settings) -> Runtime:

@@ -1,0 +1,45 @@
+"""Product detail pages kept as the JSON they were sent as, until a write touches their stock.
+
+A product page is the catalog (fixed while the process runs) and the stock of the product's
+SKUs. On the embedded database this process is the only writer and is told of every stock change
+(store.changes), exactly as the stock-level cache is; so a page encoded once stays true until one
+of its SKUs' stock moves, and shoppers browsing the same products cost a lookup instead of a
+rebuild and an encode. Without such news (PostgreSQL, where other processes write) nothing is
+kept.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from omniloom.store import changes
+
+PageKey = tuple[str, str]  # (product id, channel)
+
+MAX_PAGES = 50_000
+
+
+class ProductPages:
+    def __init__(self) -> None:
+        self.caching = False
+        self._pages: dict[PageKey, bytes] = {}
+        self._by_sku: defaultdict[str, set[PageKey]] = defaultdict(set)
+
+    def forget(self, touched: changes.Touched) -> None:
+        for kind, sku in touched:
+            if kind == changes.STOCK:
+                for key in self._by_sku.pop(sku, ()):
+                    self._pages.pop(key, None)
+
+    def page(self, key: PageKey) -> bytes | None:
+        return self._pages.get(key)
+
+    def keep(self, key: PageKey, sku_codes: list[str], body: bytes) -> None:
+        if not self.caching:
+            return
+        if len(self._pages) >= MAX_PAGES:
+            self._pages.clear()
+            self._by_sku.clear()
+        self._pages[key] = body
+        for sku in sku_codes:
+            self._by_sku[sku].add(key)
