@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from litestar.typing import FieldDefinition
 
 T = TypeVar("T")
+_DECODER_OPT = "omniloom.body_decoder"
 
 
 class StrictBody(AbstractDTO[Any]):
@@ -50,7 +51,13 @@ class StrictBody(AbstractDTO[Any]):
         return schema_creator.for_field_definition(field_definition)
 
     def decode_bytes(self, value: bytes) -> Any:
-        return decode_strictly(self._decoders[self.asgi_connection.route_handler.handler_id], value)
+        handler = self.asgi_connection.route_handler
+        # Litestar formats handler_id anew on every read; each handler's own opt dict keeps
+        # its decoder after the first body.
+        decoder = handler.opt.get(_DECODER_OPT)
+        if decoder is None:
+            decoder = handler.opt[_DECODER_OPT] = self._decoders[handler.handler_id]
+        return decode_strictly(decoder, value)
 
     def decode_builtins(self, value: dict[str, Any]) -> Any:
         # Only form and multipart bodies arrive as builtins; omniloom takes JSON alone.
