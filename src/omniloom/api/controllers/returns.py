@@ -29,7 +29,8 @@ class ReturnController(Controller):
             "A POS key takes the return at its store and restocks there; any other key takes it "
             "by mail and restocks where the units came from. `refund_to`: `original` splits the "
             "refund over the order's tenders as they paid, `store_credit` issues a gift card. "
-            "Units marked `damaged` are refunded but not restocked."
+            "Units marked `damaged` are refunded but not restocked. At the till, a refund "
+            "that is partly cash names the `register_id` whose open shift pays it out."
         ),
     )
     async def accept(self, request: Request[Any, Any, Any], data: NewReturn) -> ReturnView:
