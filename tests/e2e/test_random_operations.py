@@ -1053,14 +1053,13 @@ async def return_without_receipt(w: World) -> None:
     body: dict[str, Any] = {**item, "quantity": w.rng.randint(1, 2)}
     body["condition"] = "damaged" if w.rng.random() < 0.2 else "restock"
     since = w.now - RECEIPTLESS_WINDOW
-    customer = ADA if w.rng.random() < 0.5 else None
-    expect = None
-    if customer is not None:
-        body["customer_id"] = customer
-        recent = [at for who, at in w.receiptless if who == customer and at >= since]
-        expect = "receiptless_limit_reached" if len(recent) >= RECEIPTLESS_LIMIT else None
+    # The shopper is always named: without that the limit would be no limit.
+    customer = ADA
+    body["customer_id"] = customer
+    recent = [at for who, at in w.receiptless if who == customer and at >= since]
+    expect = "receiptless_limit_reached" if len(recent) >= RECEIPTLESS_LIMIT else None
     if w.rng.random() < 0.05:
-        body = {"barcode": "9999999999999"}
+        body = {"barcode": "9999999999999", "customer_id": customer}
         expect = "unknown_barcode"
     path = "/v1/returns/without-receipt"
     credit = await w.send("return_without_receipt", "POST", path, POS_KEY, body, expect=expect)

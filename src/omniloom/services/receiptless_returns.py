@@ -7,8 +7,9 @@ that did not sell in that time is credited at its lowest current price on any ch
 credit is a new gift card. Units in good condition go back on the store's shelf through the
 ledger, traced to no order; damaged ones are credited and not restocked.
 
-Fraud rule: a customer named on such returns gets at most ``RECEIPTLESS_LIMIT`` of them within
-``RECEIPTLESS_LIMIT_WINDOW``.
+Fraud rule: the shopper is named (the till looks them up by loyalty id, phone or email), and one
+customer gets at most ``RECEIPTLESS_LIMIT`` of these within ``RECEIPTLESS_LIMIT_WINDOW``; a limit
+on named customers alone would be no limit if anyone could stay anonymous.
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ from omniloom.store.inventory_queries import Ref
 
 
 class NewReceiptlessReturn(msgspec.Struct, forbid_unknown_fields=True):
+    # The shopper, looked up at the till: required, or the limit below could be walked around.
+    customer_id: Identifier
     sku: Sku | None = None
     barcode: Barcode | None = None
     quantity: Quantity = 1
     condition: Condition = Condition.RESTOCK
-    customer_id: Identifier | None = None
 
 
 class ReceiptlessReturnView(msgspec.Struct, frozen=True):
@@ -56,8 +58,7 @@ def accept(
 ) -> ReceiptlessReturnView:
     store = store_of(location_id)
     sku, product = resolve_item(runtime, unit, command.sku, command.barcode)
-    if command.customer_id is not None:
-        _within_limit(unit, command.customer_id)
+    _within_limit(unit, command.customer_id)
     since = unit.now - timedelta(days=runtime.settings.receiptless_lookback_days)
     lowest_sold = return_queries.lowest_sold_price(unit.conn, sku, since)
     prices = product.sku(sku).prices.values()

@@ -70,8 +70,9 @@ class ReturnController(Controller):
         description=(
             "Credited as a new gift card at the lowest price a unit of the SKU was paid on any "
             "channel in the last `OMNILOOM_RECEIPTLESS_LOOKBACK_DAYS` days (30), or its lowest "
-            "current price if it did not sell then; tax is not refunded. A named customer gets "
-            "at most 3 such returns in 30 days (`receiptless_limit_reached`)."
+            "current price if it did not sell then; tax is not refunded. The shopper is named "
+            "(`customer_id`, required) and gets at most 3 such returns in 30 days "
+            "(`receiptless_limit_reached`)."
         ),
         opt=requires(Scope.POS),
     )
