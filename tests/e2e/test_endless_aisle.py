@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
+from sqlalchemy import Connection, select
 
 from omniloom.domain.money import tax_on
+from omniloom.store import tables as t
+from omniloom.store.database import open_database
 from tests.e2e.test_pos import (
     ADMIN,
     CARD,
@@ -242,3 +246,30 @@ async def test_bad_ship_to_home_requests_change_nothing(
     # Nothing was put aside to ship either: the sale is still empty.
     empty = await pay(client, sale["cart_id"], {"type": "cash", "tendered": 100})
     assert (empty.status_code, empty.json()["code"]) == (422, "cart_empty")
+
+
+async def test_voiding_a_sale_drops_what_it_was_to_ship_home(
+    client: Client, database_url: str
+) -> None:
+    await open_shift(client)
+    sale = await new_sale(client)
+    await shipped_home(client, sale["cart_id"], "SKU-MUG")
+
+    voided = await client.post(f"/v1/pos/sales/{sale['cart_id']}/void", json={}, headers=POS)
+    assert voided.status_code == 200, voided.text
+
+    def delivery_status(conn: Connection) -> str:
+        found = select(t.carts.c.status).join(
+            t.pos_ship_to_home, t.pos_ship_to_home.c.ship_cart_id == t.carts.c.id
+        )
+        status: str = conn.execute(
+            found.where(t.pos_ship_to_home.c.cart_id == sale["cart_id"])
+        ).scalar_one()
+        return status
+
+    # No open delivery cart is left behind without an owner.
+    # Read on a connection of its own, in a thread: the app's engine belongs to the app's loop.
+    store = open_database(database_url)
+    assert await asyncio.to_thread(store.run_blocking, delivery_status) == "abandoned"
+    assert await stock(client, "prd_mug", "SKU-MUG") == {DC: 37, NYC: 0, SEA: 0}
+    await verified(client)

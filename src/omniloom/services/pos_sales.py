@@ -32,7 +32,7 @@ from omniloom.services.pos import (
 )
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
-from omniloom.store import cart_queries, inventory_queries, pos_queries
+from omniloom.store import cart_queries, inventory_queries, pos_queries, ship_to_home_queries
 
 
 def new_sale(unit: Unit, register: dict[str, Any], cart_id: str, origin: str) -> dict[str, Any]:
@@ -249,6 +249,10 @@ def void_sale(
         stock.release_cart_holds(unit, cart_id)
         cart_queries.set_status(unit.conn, cart_id, CartStatus.ABANDONED)
     pos_queries.close_sale(unit.conn, cart_id, status="voided", now=unit.now)
+    delivery = ship_to_home_queries.of_sale(unit.conn, cart_id)
+    if delivery is not None:
+        # What the sale was to ship home (endless aisle) is dropped with it.
+        cart_queries.set_status(unit.conn, delivery["ship_cart_id"], CartStatus.ABANDONED)
     sale = sale_at(unit.conn, location_id, cart_id, open_only=False)
     unit.emit(
         "pos.sale_voided",
