@@ -273,3 +273,33 @@ async def test_voiding_a_sale_drops_what_it_was_to_ship_home(
     assert await asyncio.to_thread(store.run_blocking, delivery_status) == "abandoned"
     assert await stock(client, "prd_mug", "SKU-MUG") == {DC: 37, NYC: 0, SEA: 0}
     await verified(client)
+
+
+async def test_the_till_reads_and_takes_back_what_a_sale_ships_home(client: Client) -> None:
+    await open_shift(client)
+    sale = await new_sale(client)
+    nothing = await client.get(f"/v1/pos/sales/{sale['cart_id']}/ship-to-home", headers=POS)
+    assert (nothing.status_code, nothing.json()["code"]) == (404, "not_found")
+    await shipped_home(client, sale["cart_id"], "SKU-MUG", 2)
+    both = await shipped_home(client, sale["cart_id"], "SKU-LAMP")
+    shown = await client.get(f"/v1/pos/sales/{sale['cart_id']}/ship-to-home", headers=POS)
+    assert shown.json() == both
+    lamp = next(line for line in both["lines"] if line["sku"] == "SKU-LAMP")
+
+    # The shopper drops the lamp: only the mugs ship, and only the mugs are paid for.
+    kept = await client.post(
+        f"/v1/pos/sales/{sale['cart_id']}/ship-to-home/{lamp['id']}/void", headers=POS
+    )
+    assert kept.status_code == 200, kept.text
+    assert [(line["sku"], line["quantity"]) for line in kept.json()["lines"]] == [("SKU-MUG", 2)]
+    again = await client.post(
+        f"/v1/pos/sales/{sale['cart_id']}/ship-to-home/{lamp['id']}/void", headers=POS
+    )
+    assert (again.status_code, again.json()["code"]) == (404, "not_found")
+    mugs = 2 * MUG_PRICE + tax_on(2 * MUG_PRICE, DC_TAX_BPS)
+    paid = await pay(client, sale["cart_id"], {"type": "card", "card_number": CARD, "amount": mugs})
+    assert paid.status_code == 201, paid.text
+    shipped = await order(client, paid.json()["ship_to_home"]["order_id"])
+    assert [(line["sku"], line["quantity"]) for line in shipped["lines"]] == [("SKU-MUG", 2)]
+    assert shipped["total"] == mugs
+    await verified(client)

@@ -15,7 +15,7 @@ import msgspec
 from sqlalchemy import Connection
 
 from omniloom.domain.carts import CartStatus, grown_line
-from omniloom.domain.errors import FieldError, InsufficientStock, UnknownSku
+from omniloom.domain.errors import FieldError, InsufficientStock, NotFound, UnknownSku
 from omniloom.services import carts
 from omniloom.services.checkout import stored_address
 from omniloom.services.commands import ShipToHome
@@ -89,6 +89,42 @@ def add(
     found = ship_to_home_view(runtime, unit.conn, cart_id)
     assert found is not None  # a line was just added
     return found
+
+
+def void_line(
+    runtime: Runtime, unit: Unit, location_id: str | None, cart_id: str, line_id: str
+) -> ShipToHomeView:
+    """Take a line off what the sale ships home (the shopper changed their mind)."""
+    sale = sale_at(unit.conn, location_id, cart_id)
+    carts.begin_change(unit, cart_id, None)  # the sale's version moves, as for any change to it
+    link = ship_to_home_queries.of_sale(unit.conn, cart_id)
+    lines = [] if link is None else cart_queries.lines(unit.conn, link["ship_cart_id"])
+    found = next((line for line in lines if line[0] == line_id), None)
+    if link is None or found is None:
+        raise NotFound(f"Sale {cart_id!r} ships no line {line_id!r} home.")
+    cart_queries.delete_line(unit.conn, line_id)
+    unit.emit(
+        "pos.ship_to_home_voided",
+        cart_id=cart_id,
+        register_id=sale["register_id"],
+        line_id=line_id,
+        sku=found[1],
+        quantity=found[2],
+    )
+    view = ship_to_home_view(runtime, unit.conn, cart_id)
+    assert view is not None  # the link stays, with fewer lines
+    return view
+
+
+def shipping_home(
+    runtime: Runtime, conn: Connection, location_id: str | None, cart_id: str
+) -> ShipToHomeView:
+    """What a sale of this store ships home; 404 when it ships nothing."""
+    sale_at(conn, location_id, cart_id, open_only=False)
+    view = ship_to_home_view(runtime, conn, cart_id)
+    if view is None:
+        raise NotFound(f"Sale {cart_id!r} ships nothing home.")
+    return view
 
 
 def _open_ship_cart(unit: Unit, currency: str) -> str:

@@ -342,3 +342,27 @@ class PosController(Controller):
             lambda unit: pos_ship_to_home.add(runtime, unit, store, cart_id, data),
             status_code=200,
         )
+
+    @get("/sales/{cart_id:str}/ship-to-home", summary="What a sale ships home (endless aisle)")
+    async def shipping_home(
+        self, request: Request[Any, Any, Any], cart_id: str
+    ) -> pos_ship_to_home.ShipToHomeView:
+        runtime, store = runtime_of(request), _store(request)
+        return await runtime.read(
+            lambda conn: pos_ship_to_home.shipping_home(runtime, conn, store, cart_id)
+        )
+
+    @post(
+        "/sales/{cart_id:str}/ship-to-home/{line_id:str}/void",
+        summary="Take a line off what the sale ships home",
+        status_code=200,
+    )
+    async def void_ship_to_home_line(
+        self, request: Request[Any, Any, Any], cart_id: str, line_id: str
+    ) -> pos_ship_to_home.ShipToHomeView:
+        runtime, store = runtime_of(request), _store(request)
+        return await idempotent_post(  # type: ignore[return-value]
+            request,
+            lambda unit: pos_ship_to_home.void_line(runtime, unit, store, cart_id, line_id),
+            status_code=200,
+        )
