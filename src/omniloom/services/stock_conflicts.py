@@ -114,7 +114,7 @@ def count_shelf(
     SKU's open conflicts there, whoever took it (the till settling a conflict, an admin's
     stock adjustment). Returns the on-hand figure it replaced and the conflicts it closed.
     """
-    level = pos_offline_queries.locked_level(unit.conn, sku, location_id)
+    level = inventory_queries.stock_level(unit.conn, sku, location_id, lock=True)
     on_hand = 0 if level is None else level[0]
     if not inventory_queries.recount(
         unit.conn, sku, location_id, counted - on_hand, Ref(unit.now, reason=reason)

@@ -42,6 +42,7 @@ _AVAILABLE = select(inventory.c.location_id, AVAILABLE).where(inventory.c.sku ==
 _LEVEL = select(inventory.c.on_hand, inventory.c.reserved).where(
     inventory.c.sku == bindparam("b_sku"), inventory.c.location_id == bindparam("b_location")
 )
+_LOCKED_LEVEL = _LEVEL.with_for_update()
 _INSERT_RESERVATION = reservations.insert()
 _HOLD_COLUMNS = (
     reservations.c.id,
@@ -231,8 +232,14 @@ def available_by_location(conn: Connection, sku: str) -> dict[str, int]:
     return {location: available for location, available in raw.rows(conn, _AVAILABLE, {"sku": sku})}
 
 
-def stock_level(conn: Connection, sku: str, location_id: str) -> tuple[int, int] | None:
-    row = raw.first(conn, _LEVEL, {"b_sku": sku, "b_location": location_id})
+def stock_level(
+    conn: Connection, sku: str, location_id: str, *, lock: bool = False
+) -> tuple[int, int] | None:
+    """(on hand, reserved) at a location; with ``lock``, the row stays locked (PostgreSQL)
+    until the transaction ends, so a figure computed from it is not overtaken."""
+    row = raw.first(
+        conn, _LOCKED_LEVEL if lock else _LEVEL, {"b_sku": sku, "b_location": location_id}
+    )
     return None if row is None else (row[0], row[1])
 
 

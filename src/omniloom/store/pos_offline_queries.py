@@ -11,7 +11,6 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from omniloom.store import raw
 from omniloom.store.tables import (
-    inventory,
     locations,
     offline_batches,
     offline_sales,
@@ -63,14 +62,9 @@ _RESOLVE = (
     .values(status="resolved", counted=bindparam("b_counted"), resolved_at=bindparam("b_now"))
     .returning(stock_conflicts.c.id)
 )
+
+
 # Read under a row lock on PostgreSQL, so a count is measured against the level it replaces.
-_LOCKED_LEVEL = (
-    select(inventory.c.on_hand, inventory.c.reserved)
-    .where(inventory.c.sku == bindparam("sku"), inventory.c.location_id == bindparam("location"))
-    .with_for_update()
-)
-
-
 def negative_stock_allowed(
     conn: Connection, location_id: str, *, changing: bool = False
 ) -> bool | None:
@@ -141,11 +135,6 @@ def resolve(conn: Connection, sku: str, location_id: str, counted: int, now: dat
     """Close every open conflict on the SKU at the location with one count; their ids."""
     params = {"b_sku": sku, "b_location": location_id, "b_counted": counted, "b_now": now}
     return sorted(row[0] for row in raw.rows(conn, _RESOLVE, params))
-
-
-def locked_level(conn: Connection, sku: str, location_id: str) -> tuple[int, int] | None:
-    row = raw.first(conn, _LOCKED_LEVEL, {"sku": sku, "location": location_id})
-    return None if row is None else (row[0], row[1])
 
 
 @contextmanager
