@@ -10,14 +10,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from omniloom.domain.carts import MAX_CART_LINES, MAX_LINE_QUANTITY, CartStatus, ReservationPolicy
+from omniloom.domain.carts import CartStatus, ReservationPolicy, grown_line
 from omniloom.domain.errors import (
-    CartFull,
     CartNotActive,
     CartVersionConflict,
     FieldError,
     InsufficientStock,
-    InvalidInput,
     NotFound,
     NotYourData,
     UnknownSku,
@@ -192,14 +190,7 @@ def add_line(
     product_id, title = _sellable_title(runtime, unit, sku)
     lines: list[Line] = cart_queries.lines(unit.conn, cart_id)
     index = next((i for i, line in enumerate(lines) if line[1] == sku), None)
-    if index is None and len(lines) >= MAX_CART_LINES:
-        raise CartFull(f"A cart holds at most {MAX_CART_LINES} lines.")
-    total = quantity if index is None else lines[index][2] + quantity
-    if total > MAX_LINE_QUANTITY:
-        raise InvalidInput(
-            f"A line holds at most {MAX_LINE_QUANTITY} units; this would make {total}.",
-            errors=[FieldError("quantity", f"line would exceed {MAX_LINE_QUANTITY} units")],
-        )
+    total = grown_line({line[1]: line[2] for line in lines}, sku, quantity)
     _hold_stock(runtime, unit, cart_id, sku, total)
     if index is None:
         line_id = unit.ids.new("line")

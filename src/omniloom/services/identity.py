@@ -131,8 +131,9 @@ def merge_shoppers_cart(
     device_id: str | None,
     strategy: MergeStrategy,
 ) -> MergeResult | None:
-    """Bring the shopper's anonymous cart (named, or the device's latest) to the customer."""
-    identity_queries.lock_customer(unit.conn, customer_id)
+    """Bring the shopper's anonymous cart (named, or the device's latest) to the customer.
+
+    Callers (sign-in, identify) already hold the customer's lock in this transaction."""
     if device_id is not None:
         attach_device(unit, customer_id, device_id)
     guest_id = cart_id

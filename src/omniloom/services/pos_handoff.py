@@ -53,12 +53,16 @@ def issue_code(unit: Unit, cart_id: str) -> HandoffCode:
 
 def _cart_of_code(unit: Unit, code: str) -> str:
     found = pos_queries.handoff_code(unit.conn, code.strip().upper())
-    if found is None or found["expires_at"] <= unit.now:
+    # One use only: on PostgreSQL two tills may read the same code; the delete decides which.
+    if (
+        found is None
+        or found["expires_at"] <= unit.now
+        or not pos_queries.delete_handoff_code(unit.conn, found["code"])
+    ):
         raise InvalidInput(
             "That hand-off code is unknown or has expired; ask the shopper for a new one.",
             errors=[FieldError("code", "unknown or expired")],
         )
-    pos_queries.delete_handoff_code(unit.conn, found["code"])  # one use only
     return str(found["cart_id"])
 
 

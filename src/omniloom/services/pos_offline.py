@@ -19,7 +19,6 @@ from typing import Any
 
 import msgspec
 
-from omniloom.domain.carts import MAX_CART_LINES
 from omniloom.domain.errors import (
     DomainError,
     FieldError,
@@ -201,11 +200,6 @@ def _check_refs(unit: Unit, register_id: str, at: str, sale: OfflineSale) -> Non
         raise InvalidInput(
             f"There is no customer {sale.customer_id!r}.",
             errors=[FieldError(f"{at}.customer_id", "unknown customer")],
-        )
-    if not 1 <= len(sale.lines) <= MAX_CART_LINES:
-        raise InvalidInput(
-            f"Sale {sale.local_id} must have 1 to {MAX_CART_LINES} lines.",
-            errors=[FieldError(f"{at}.lines", f"1 to {MAX_CART_LINES} lines")],
         )
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from omniloom.domain.carts import MAX_CART_LINES, MAX_LINE_QUANTITY, CartStatus
+from omniloom.domain.carts import CartStatus, grown_line
 from omniloom.domain.errors import (
-    CartFull,
     FieldError,
     InsufficientStock,
     InvalidInput,
@@ -109,14 +108,7 @@ def scan(
         )
     lines = cart_queries.lines(unit.conn, cart_id)
     line = next((line for line in lines if line[1] == sku), None)
-    if line is None and len(lines) >= MAX_CART_LINES:
-        raise CartFull(f"A cart holds at most {MAX_CART_LINES} lines.")
-    total = quantity if line is None else line[2] + quantity
-    if total > MAX_LINE_QUANTITY:
-        raise InvalidInput(
-            f"A line holds at most {MAX_LINE_QUANTITY} units; this would make {total}.",
-            errors=[FieldError("quantity", f"line would exceed {MAX_LINE_QUANTITY} units")],
-        )
+    total = grown_line({line[1]: line[2] for line in lines}, sku, quantity)
     available = inventory_queries.available_at(unit.conn, sku, sale["location_id"])
     if total > available:
         raise InsufficientStock(
@@ -153,7 +145,7 @@ def attach_customer(
     sale = sale_at(unit.conn, location_id, cart_id)
     carts.begin_change(unit, cart_id, None)
     _check_customer(unit, customer_id)
-    pos_queries.set_cart_customer(unit.conn, cart_id, customer_id)
+    cart_queries.set_customer(unit.conn, cart_id, customer_id)
     unit.emit(
         "pos.customer_attached",
         cart_id=cart_id,

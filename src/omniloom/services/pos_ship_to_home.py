@@ -116,15 +116,17 @@ def void_line(
     return view
 
 
-def shipping_home(
-    runtime: Runtime, conn: Connection, location_id: str | None, cart_id: str
-) -> ShipToHomeView:
+async def shipping_home(runtime: Runtime, location_id: str | None, cart_id: str) -> ShipToHomeView:
     """What a sale of this store ships home; 404 when it ships nothing."""
-    sale_at(conn, location_id, cart_id, open_only=False)
-    view = ship_to_home_view(runtime, conn, cart_id)
-    if view is None:
-        raise NotFound(f"Sale {cart_id!r} ships nothing home.")
-    return view
+
+    def read(conn: Connection) -> ShipToHomeView:
+        sale_at(conn, location_id, cart_id, open_only=False)
+        view = ship_to_home_view(runtime, conn, cart_id)
+        if view is None:
+            raise NotFound(f"Sale {cart_id!r} ships nothing home.")
+        return view
+
+    return await runtime.read(read)
 
 
 def _open_ship_cart(unit: Unit, currency: str) -> str:

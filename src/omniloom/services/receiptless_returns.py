@@ -70,7 +70,7 @@ def accept(
     return_id = unit.ids.new("ret")
     restock = command.condition is Condition.RESTOCK
     if restock:
-        inventory_queries.restock(unit.conn, sku, store, command.quantity, Ref(unit.now))
+        inventory_queries.shift(unit.conn, "return", sku, store, command.quantity, Ref(unit.now))
     currency = next(iter(prices)).currency
     code = issue_store_credit(unit, None, currency, amount, return_id)
     return_queries.record(

@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from omniloom.domain.errors import NotFound
 from omniloom.services.pos import check_store
 from omniloom.services.runtime import Runtime
-from omniloom.store import catalog_queries, order_queries, pos_queries, ship_to_home_queries
+from omniloom.store import order_queries, pos_queries, ship_to_home_queries
 
 WIDTH = 42
 
@@ -102,10 +102,8 @@ def build_receipt(runtime: Runtime, conn: Connection, order_id: str) -> ReceiptV
     link = ship_to_home_queries.of_sale(conn, sale["cart_id"])
     ship_order_id = link["order_id"] if link else None
     paid = [order_id] + ([ship_order_id] if ship_order_id not in (None, order_id) else [])
-    location = next(
-        row for row in catalog_queries.all_locations(conn) if row["id"] == sale["location_id"]
-    )
-    zone = ZoneInfo(location["timezone"])
+    location = runtime.layout.locations[sale["location_id"]]
+    zone = ZoneInfo(location.timezone)
     overrides = pos_queries.overrides(conn, sale["cart_id"])
     shift = pos_queries.shift(conn, sale["shift_id"]) if sale["shift_id"] else None
     balances = {
@@ -151,11 +149,11 @@ def build_receipt(runtime: Runtime, conn: Connection, order_id: str) -> ReceiptV
         order_id=order_id,
         status=order["status"],
         store=ReceiptStore(
-            id=location["id"],
-            name=location["name"],
-            city=location["city"],
-            address=dict(location["address"]),
-            timezone=location["timezone"],
+            id=location.id,
+            name=location.name,
+            city=location.city,
+            address=dict(location.address),
+            timezone=location.timezone,
         ),
         register_id=sale["register_id"],
         shift_id=sale["shift_id"],

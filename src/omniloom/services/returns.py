@@ -170,7 +170,9 @@ def take_back(
             )
         restocked_at = location_id or line["location_id"]
         if wanted.condition is Condition.RESTOCK:
-            inventory_queries.restock(unit.conn, line["sku"], restocked_at, wanted.quantity, ref)
+            inventory_queries.shift(
+                unit.conn, "return", line["sku"], restocked_at, wanted.quantity, ref
+            )
         rows.append(
             {
                 "id": unit.ids.new("rline"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
@@ -39,6 +39,8 @@ class LocationInfo:
     timezone: str
     pickup_enabled: bool
     tax_rate_bps: int
+    # The street address as stored (receipts print it).
+    address: dict[str, Any] = field(default_factory=dict)
     # Where it is, for fulfilment routing (omniloom.domain.routing); unknown when not given.
     postal_code: str | None = None
     latitude: float | None = None
@@ -134,6 +136,7 @@ def _load_layout(conn: Connection) -> StoreLayout:
             timezone=row["timezone"],
             pickup_enabled=bool(row["pickup_enabled"]),
             tax_rate_bps=row["tax_rate_bps"],
+            address=dict(row["address"] or {}),
             postal_code=(row["address"] or {}).get("postal_code"),
             latitude=row["latitude"],
             longitude=row["longitude"],

@@ -167,14 +167,14 @@ def adjust(runtime: Runtime, unit: Unit, command: NewAdjustment) -> AdjustmentVi
             "Adjust by `delta` or to a `counted` level, one of them.",
             errors=[FieldError("delta", "give delta or counted, not both or neither")],
         )
-    before = _level(unit, command.sku, command.location)
     if command.counted is not None:
         # A count goes through the same path as a till settling an oversell: it also clears
-        # the oversold flag and closes the SKU's open conflicts there.
-        _, closed = count_shelf(
+        # the oversold flag and closes the SKU's open conflicts there. The figure it replaced
+        # was read under the row's lock, so the delta is what the ledger recorded.
+        replaced, closed = count_shelf(
             unit, command.sku, command.location, command.counted, command.reason
         )
-        delta = command.counted - before.on_hand
+        delta = command.counted - replaced
     else:
         delta, closed = command.delta or 0, []
         if delta == 0:
@@ -186,6 +186,7 @@ def adjust(runtime: Runtime, unit: Unit, command: NewAdjustment) -> AdjustmentVi
         if not inventory_queries.shift(
             unit.conn, "adjustment", command.sku, command.location, delta, ref
         ):
+            before = _level(unit, command.sku, command.location)
             raise StockBelowReserved(
                 f"{command.location} has {before.on_hand} of {command.sku} with "
                 f"{before.reserved} reserved; an adjustment of {delta} would leave less than is "

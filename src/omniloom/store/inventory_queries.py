@@ -138,12 +138,6 @@ _RESTOCK = update(inventory).where(*_AT).values(on_hand=inventory.c.on_hand + bi
 _NEW_LEVEL = inventory.insert()
 
 
-def restock(conn: Connection, sku: str, location_id: str, quantity: int, ref: Ref) -> None:
-    """Put returned units back on a location's shelf, opening a stock row there if it had none."""
-    _open_level(conn, sku, location_id)
-    _change(conn, _RESTOCK, "return", sku, location_id, quantity, ref)
-
-
 # Units may leave the shelf only while what stays covers the holds on it.
 _TAKE_OFF = (
     update(inventory)

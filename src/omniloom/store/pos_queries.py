@@ -14,7 +14,6 @@ from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from omniloom.store import raw
 from omniloom.store.tables import (
-    carts,
     customers,
     gift_card_transactions,
     gift_cards,
@@ -140,9 +139,6 @@ _CUSTOMERS_BY_PHONE = (
     .limit(20)
 )
 _CUSTOMER = select(*_CUSTOMER_COLUMNS).where(customers.c.id == bindparam("customer_id"))
-_SET_CART_CUSTOMER = (
-    update(carts).where(carts.c.id == bindparam("b_id")).values(customer_id=bindparam("b_customer"))
-)
 
 
 def _one(conn: Connection, stmt: Any, params: dict[str, Any]) -> dict[str, Any] | None:
@@ -303,7 +299,3 @@ def customers_by_phone(conn: Connection, phone: str) -> list[dict[str, Any]]:
 
 def customer(conn: Connection, customer_id: str) -> dict[str, Any] | None:
     return _one(conn, _CUSTOMER, {"customer_id": customer_id})
-
-
-def set_cart_customer(conn: Connection, cart_id: str, customer_id: str) -> None:
-    raw.execute(conn, _SET_CART_CUSTOMER, {"b_id": cart_id, "b_customer": customer_id})

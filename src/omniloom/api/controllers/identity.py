@@ -17,7 +17,7 @@ from omniloom.api.customer_auth import (
 )
 from omniloom.api.http import idempotent_post, json_response, runtime_of
 from omniloom.domain.channels import Scope
-from omniloom.domain.errors import CustomerTokenRequired, FieldError, InvalidInput
+from omniloom.domain.errors import CustomerTokenRequired
 from omniloom.services import identity, orders, sign_in
 from omniloom.services.customer_merge import CustomersMerged, MergeCustomers, merge_customers
 from omniloom.services.identity import CustomerView, Identified, Identify, IdentityGraph
@@ -157,11 +157,6 @@ class AdminCustomerController(Controller):
         status_code=200,
     )
     async def merge(self, request: Request[Any, Any, Any], data: MergeCustomers) -> CustomersMerged:
-        if data.survivor == data.merged:
-            raise InvalidInput(
-                "A customer cannot be merged into itself.",
-                errors=[FieldError("merged", "same as survivor")],
-            )
         runtime = runtime_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: merge_customers(runtime, unit, data), status_code=200

@@ -348,9 +348,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str
     ) -> pos_ship_to_home.ShipToHomeView:
         runtime, store = runtime_of(request), _store(request)
-        return await runtime.read(
-            lambda conn: pos_ship_to_home.shipping_home(runtime, conn, store, cart_id)
-        )
+        return await pos_ship_to_home.shipping_home(runtime, store, cart_id)
 
     @post(
         "/sales/{cart_id:str}/ship-to-home/{line_id:str}/void",
