@@ -480,7 +480,7 @@ async def test_two_sign_ins_racing_with_one_guest_cart(
     )
     assert [r.status_code for r in responses] == [201, 201], [r.text for r in responses]
     outcomes = sorted(r.json()["merge"]["report"]["outcome"] for r in responses)
-    assert outcomes == ["merged", "skipped"] if customer_has_cart else ["adopted", "skipped"]
+    assert outcomes == (["merged", "skipped"] if customer_has_cart else ["adopted", "skipped"])
 
     cart = (await client.get(f"/v1/carts/{mine}", headers=headers())).json()
     expected = {"SKU-MUG": 3, "SKU-LAMP": 1}

@@ -49,7 +49,7 @@ def requires(scope: Scope, *channels: Channel) -> dict[str, Any]:
     """The ``opt`` a controller or route declares: the scope it needs and, when it is one
     channel's door (social posts, say), the channels whose keys may use it. Admin keys may
     use every route."""
-    opt: dict[str, Any] = {REQUIRED_SCOPE: scope}
+    opt: dict[str, Any] = {REQUIRED_SCOPE: frozenset({scope})}
     if channels:
         opt[REQUIRED_CHANNELS] = frozenset(channels)
     return opt
@@ -87,9 +87,8 @@ def api_key_middleware(app: ASGIApp) -> ASGIApp:
             key = scope["litestar_app"].state.keyring.get(presented)
             if key is None:
                 raise InvalidApiKey("The API key is not known to this store.")
-            needed = required if isinstance(required, frozenset) else (required,)
-            if not any(key.allows(scope) for scope in needed):
-                names = " or ".join(sorted(needed))
+            if not any(key.allows(scope) for scope in required):
+                names = " or ".join(sorted(required))
                 raise OutOfScope(f"A {key.channel} key cannot reach {names} routes.")
             channels = handler.opt.get(REQUIRED_CHANNELS)
             if channels and key.channel not in channels and not key.allows(Scope.ADMIN):

@@ -99,14 +99,11 @@ def on_validation_error(
             errors.append(field_error_from_msgspec(message, prefix=key))
     if not errors:
         errors.append(field_error_from_msgspec(str(exc.detail)))
-    malformed = any(e["message"].startswith("JSON is malformed") for e in errors)
     return problem(
-        400 if malformed else 422,
-        "malformed_json" if malformed else "invalid_input",
-        "Malformed JSON" if malformed else "Invalid input",
-        "The request body is not valid JSON."
-        if malformed
-        else "The request does not match the expected shape: " + errors[0]["message"],
+        422,
+        "invalid_input",
+        "Invalid input",
+        "The request does not match the expected shape: " + errors[0]["message"],
         request.url.path,
         errors,
     )
@@ -116,10 +113,6 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     status = exc.status_code
     detail = str(exc.detail)
     code = _HTTP_CODES.get(status, "http_error")
-    if status == 400:
-        # Litestar raises a bare 400 only when the body cannot be decoded at all; shape errors
-        # arrive as ValidationException instead.
-        code = "malformed_json"
     return problem(status, code, HTTPStatus(status).phrase, detail, request.url.path)
 
 

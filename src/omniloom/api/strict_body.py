@@ -16,7 +16,7 @@ from litestar.dto import AbstractDTO
 from litestar.exceptions import ClientException
 
 from omniloom.api.problems import field_error_from_msgspec
-from omniloom.domain.errors import FieldError, InvalidInput
+from omniloom.domain.errors import FieldError, InvalidInput, MalformedJson
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -87,4 +87,4 @@ def decode_strictly(decoder: msgspec.json.Decoder[T], body: bytes) -> T:
             errors=[FieldError(error["field"], error["message"])],
         ) from exc
     except msgspec.DecodeError as exc:
-        raise ClientException(f"The request body is not valid JSON: {exc}") from exc
+        raise MalformedJson(f"The request body is not valid JSON: {exc}") from exc

@@ -44,6 +44,12 @@ class InvalidInput(DomainError):
     title = "Invalid input"
 
 
+class MalformedJson(DomainError):
+    code = "malformed_json"
+    status = 400
+    title = "Malformed JSON"
+
+
 class NotFound(DomainError):
     code = "not_found"
     status = 404

@@ -100,7 +100,7 @@ async def product_detail(runtime: Runtime, product_id: str, channel: str) -> Pro
 
     def work(conn: Connection) -> ProductView:
         product = runtime.catalog.product(conn, product_id)
-        if product is None or not (channel == "admin" or channel in product.channels):
+        if product is None or not product.sold_on(channel):
             raise NotFound(f"There is no product {product_id!r} on the {channel} channel.")
         levels = runtime.stock_levels.levels(conn, product.sku_codes)
         stock = {

@@ -32,7 +32,11 @@ def test_each_share_adds_up_and_keeps_the_tender_it_came_from() -> None:
         assert sum(t.amount for t in first) == first_total
         assert sum(t.amount for t in second) == 5_500 - first_total
         assert all(t.amount > 0 for t in first + second)
-        assert {t.index for t in first + second} <= {0, 1, 2}
+        # Each tender's shares, wherever they went, are that tender and add up to it.
+        for tendered in allocation.tenders:
+            shares = [t for t in first + second if t.index == tendered.index]
+            assert {t.type for t in shares} == {tendered.type}
+            assert sum(t.amount for t in shares) == tendered.amount
 
 
 def test_one_order_alone_takes_every_tender_whole() -> None:

@@ -9,12 +9,13 @@ from litestar import Controller, Request, Router, delete, get, post
 from litestar.params import Parameter
 
 from omniloom.api.auth import principal, requires, requires_any
-from omniloom.api.context import DEVICE_HEADER, touch_context
+from omniloom.api.context import DEVICE_HEADER_BYTES, touch_context
 from omniloom.api.customer_auth import (
     authorize_customer,
     current_customer,
     presented_token,
 )
+from omniloom.api.headers import header
 from omniloom.api.http import idempotent_post, json_response, runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import CustomerTokenRequired
@@ -26,7 +27,7 @@ from omniloom.services.views import Page
 
 
 def _device(request: Request[Any, Any, Any], given: str | None) -> str | None:
-    return given if given is not None else request.headers.get(DEVICE_HEADER)
+    return given if given is not None else header(request, DEVICE_HEADER_BYTES)
 
 
 class CustomerController(Controller):
