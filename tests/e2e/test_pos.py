@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from omniloom.domain.money import tax_on
-from tests.support.api import Client, add, events, headers, new_cart, stock, verified
+from tests.support.api import APPROVED_CARD, Client, add, events, headers, new_cart, stock, verified
 from tests.support.store import ADMIN_KEY, DC, MOBILE_KEY, NYC, POS_KEY, SEA_REGISTER, WEB_KEY
 
 POS = headers(POS_KEY)
 ADMIN = headers(ADMIN_KEY)
 TILL = "reg_nyc_1"
-CARD = "4242424242424242"
+CARD = APPROVED_CARD
 DECLINED = "4000000000000002"
 BARCODE = {"SKU-TEE-M": "4000000000000", "SKU-TEE-L": "4000000000001", "SKU-MUG": "4000000000002"}
 BARCODE["SKU-LAMP"] = "4000000000003"

@@ -35,7 +35,7 @@ from omniloom.config import Settings
 from omniloom.domain.money import tax_on
 from omniloom.store import tables as t
 from omniloom.store.database import Database
-from tests.support.api import SHIP_TO, Client, headers, verified
+from tests.support.api import APPROVED_CARD, SHIP_TO, Client, headers, verified
 from tests.support.store import (
     ADMIN_KEY,
     GIFT_CARDS,
@@ -56,7 +56,7 @@ DEPTH = 10
 LOCATIONS = ("loc_dc_columbus", NYC, SEA)
 SOCIAL_KEY = "olk_social_demo"
 APP_KEYS = (WEB_KEY, MOBILE_KEY)
-CARD = "4242424242424242"
+CARD = APPROVED_CARD
 DECLINES = {"4000000000000002": "card_declined", "4000000000009995": "insufficient_funds"}
 BARCODES = {sku: f"400000000{index:04d}" for index, sku in enumerate(SKUS)}
 EMPTY_GIFT_CARD = "GC-1000-0003"

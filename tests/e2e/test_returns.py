@@ -6,12 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from tests.e2e.test_pos import TILL, gift_balance, new_sale, open_shift, order, pay, scan
-from tests.support.api import Client, add, checkout_body, headers, new_cart, stock, verified
+from tests.support.api import (
+    APPROVED_CARD,
+    Client,
+    add,
+    checkout_body,
+    headers,
+    new_cart,
+    stock,
+    verified,
+)
 from tests.support.store import ADMIN_KEY, DC, NYC, POS_KEY, WEB_KEY
 
 POS = headers(POS_KEY)
 ADMIN = headers(ADMIN_KEY)
-CARD = "4242424242424242"
+CARD = APPROVED_CARD
 
 
 async def shipped_web_order(client: Client, sku: str = "SKU-MUG", quantity: int = 2) -> Any:
