@@ -32,10 +32,15 @@ _RANDOM_BITS = 40
 _EPOCH_MS = 1_704_067_200_000
 
 
+# The shifts that pick each pair of digits, most significant first, by number of pairs: an id
+# is made several times per unit of work, and a list over fixed shifts halves its cost.
+_SHIFTS = {pairs: tuple(range(10 * (pairs - 1), -1, -10)) for pairs in (2, 4)}
+
+
 def _digits(value: int, pairs: int) -> str:
     """``value`` as ``2 * pairs`` base32 digits, most significant first."""
     table = _PAIRS
-    return "".join(table[value >> (10 * shift) & 1023] for shift in range(pairs - 1, -1, -1))
+    return "".join([table[value >> shift & 1023] for shift in _SHIFTS[pairs]])
 
 
 class IdFactory:

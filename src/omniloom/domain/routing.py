@@ -13,6 +13,7 @@ unknown and the distance-based rules fall back to the channel's rank.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -130,18 +131,20 @@ def rank_by(key: SiteKey) -> RoutingRule:
     it: the figures may be a moment old, and the database decides.
     """
 
+    # Checkouts rank the same few sites for the same few destinations again and again, and the
+    # order is a pure function of the two; bounded, because ship-to coordinates are free input.
+    @functools.lru_cache(maxsize=256)
+    def preferred_order(sites: tuple[Site, ...], destination: Destination) -> tuple[str, ...]:
+        ranked = sorted(enumerate(sites), key=lambda pair: key(pair[1], pair[0], destination))
+        return tuple(site.id for _, site in ranked)
+
     def rule(
         lines: Sequence[Line],
         sites: Sequence[Site],
         destination: Destination,
         availability: Availability,
     ) -> list[list[str]]:
-        preferred = [
-            site.id
-            for _, site in sorted(
-                enumerate(sites), key=lambda pair: key(pair[1], pair[0], destination)
-            )
-        ]
+        preferred = preferred_order(tuple(sites), destination)
         ranked = []
         for line in lines:
             known = availability.get(line.sku)

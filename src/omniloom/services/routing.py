@@ -44,16 +44,7 @@ class Routed:
 
 
 def sites(layout: StoreLayout, location_ids: Sequence[str]) -> list[Site]:
-    found = []
-    for location_id in location_ids:
-        info = layout.locations[location_id]
-        point = (
-            None
-            if info.latitude is None or info.longitude is None
-            else Point(info.latitude, info.longitude)
-        )
-        found.append(Site(info.id, info.kind, info.city, info.postal_code, point))
-    return found
+    return [layout.sites[location_id] for location_id in location_ids]
 
 
 def ship_to(address: Mapping[str, Any]) -> ShipTo:

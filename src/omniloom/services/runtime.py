@@ -13,7 +13,7 @@ from omniloom.domain.carts import ReservationPolicy
 from omniloom.domain.channels import SELLING_CHANNELS
 from omniloom.domain.clock import Clock, SimulatedClock, SystemClock
 from omniloom.domain.ids import IdFactory
-from omniloom.domain.routing import RoutingRule, rule_named
+from omniloom.domain.routing import Point, RoutingRule, Site, rule_named
 from omniloom.services.catalog_cache import CatalogCache
 from omniloom.services.context import NO_CONTEXT, TouchContext
 from omniloom.services.product_pages import ProductPages
@@ -53,6 +53,8 @@ class StoreLayout:
 
     locations: dict[str, LocationInfo]
     selling_order: dict[str, list[str]]
+    # Each location as fulfilment routing sees it, built once rather than on every checkout.
+    sites: dict[str, Site] = field(default_factory=dict)
 
     def locations_for(self, channel: str) -> list[str]:
         # Admin and unknown channels sell the way the web shop does.
@@ -147,4 +149,17 @@ def _load_layout(conn: Connection) -> StoreLayout:
         channel.value: catalog_queries.channel_location_ids(conn, channel.value)
         for channel in SELLING_CHANNELS
     }
-    return StoreLayout(locations=locations, selling_order=selling_order)
+    return StoreLayout(
+        locations=locations,
+        selling_order=selling_order,
+        sites={location.id: _site(location) for location in locations.values()},
+    )
+
+
+def _site(location: LocationInfo) -> Site:
+    point = (
+        None
+        if location.latitude is None or location.longitude is None
+        else Point(location.latitude, location.longitude)
+    )
+    return Site(location.id, location.kind, location.city, location.postal_code, point)

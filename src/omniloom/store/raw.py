@@ -27,6 +27,7 @@ class Prepared:
     __slots__ = (
         "binds",
         "constants",
+        "decoders",
         "decodes",
         "defaults",
         "encoded",
@@ -67,6 +68,7 @@ class Prepared:
         ]
         # Most hot statements return only integers and text: their rows need no decoding.
         self.decodes = any(process is not None for process in self.results)
+        self.decoders = [(index, process) for index, process in enumerate(self.results) if process]
 
     def parameters(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
         if self.constants:
@@ -83,10 +85,13 @@ class Prepared:
         return tuple(values)
 
     def decode(self, row: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(
-            process(value) if process is not None and value is not None else value
-            for process, value in zip(self.results, row, strict=True)
-        )
+        # Only the columns that need it: a cart row decodes its two timestamps, not nine values.
+        values = list(row)
+        for index, process in self.decoders:
+            value = values[index]
+            if value is not None:
+                values[index] = process(value)
+        return tuple(values)
 
 
 def _remember_last(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
