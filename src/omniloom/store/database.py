@@ -208,9 +208,8 @@ def _bind_null(value: None) -> None:
 # protocol object for an ``__adapt__`` it does not have, and pays for a formatted AttributeError
 # each time. None is such a type, and a checkout binds about sixty of them (the empty columns
 # of its events and rows): 7 % of its instructions went to those errors. A registered adapter
-# is found in a dict instead. Both give SQLite the same value as before: NULL, and 0 or 1.
+# is found in a dict instead, and still gives SQLite a NULL.
 sqlite3.register_adapter(type(None), _bind_null)
-sqlite3.register_adapter(bool, int)
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -1,0 +1,47 @@
+"""The lean statement lane writes what it is given: many rows at once, NULLs as NULL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, select
+
+from omniloom.store import raw
+from omniloom.store.database import Database
+from omniloom.store.tables import events
+
+NOW = datetime(2026, 11, 2, 9, tzinfo=UTC)
+
+
+def _event(index: int) -> dict[str, object]:
+    return {
+        "id": f"evt_{index:05d}",
+        "type": "test.event",
+        "occurred_at": NOW,
+        "channel": "web",
+        "customer_id": None,
+        "cart_id": None,
+        "order_id": None,
+        "data": {"index": index},
+        "device_id": None,
+        "session_id": None,
+        "product_id": None,
+        "sku": None,
+        "location_id": None,
+        "value": index if index % 2 else None,
+        "campaign": None,
+        "consent": None,
+    }
+
+
+async def test_many_rows_go_in_whole_and_in_order(store_db: Database) -> None:
+    # 150 rows of 16 values need several statements on SQLite (at most 999 values each).
+    written = [_event(index) for index in range(150)]
+    await store_db.write(lambda conn: raw.insert_many(conn, events.insert(), written))
+
+    def read(conn: Connection) -> list[tuple[object, ...]]:
+        query = select(events.c.id, events.c.data, events.c.value, events.c.customer_id)
+        return [tuple(row) for row in conn.execute(query.order_by(events.c.seq))]
+
+    rows = await store_db.read(read)
+    assert rows == [(e["id"], e["data"], e["value"], None) for e in written]
