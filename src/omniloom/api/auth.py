@@ -84,7 +84,9 @@ def api_key_middleware(app: ASGIApp) -> ASGIApp:
             presented = _presented_key(scope["headers"])
             if presented is None:
                 raise AuthenticationRequired("Send an API key in the X-API-Key header.")
-            key = scope["litestar_app"].state.keyring.get(presented)
+            # Item access: State's attribute access goes through a failed lookup (and its
+            # formatted AttributeError) before __getattr__ finds the key, on every request.
+            key = scope["litestar_app"].state["keyring"].get(presented)
             if key is None:
                 raise InvalidApiKey("The API key is not known to this store.")
             if not any(key.allows(scope) for scope in required):

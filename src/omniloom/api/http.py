@@ -21,7 +21,8 @@ MAX_IDEMPOTENCY_KEY = 255
 
 
 def runtime_of(request: Request[Any, Any, Any]) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+    # Item access, as for the key ring in auth: attribute access on State raises internally first.
+    runtime: Runtime = request.app.state["runtime"]
     return runtime
 
 
@@ -69,16 +70,18 @@ async def idempotent_post(
             errors=[FieldError("Idempotency-Key", "1 to 255 characters")],
         )
     caller = principal(request)
-    body = await request.body()
+    # Only a keyed request is ever compared with another one.
+    request_fingerprint = (
+        idempotency.fingerprint(request.method, request.url.path, await request.body())
+        if key
+        else ""
+    )
     outcome = await idempotency.run_once(
         runtime_of(request),
         channel=caller.channel,
         scope=caller.key,
         key=key,
-        # Only a keyed request is ever compared with another one.
-        request_fingerprint=(
-            idempotency.fingerprint(request.method, request.url.path, body) if key else ""
-        ),
+        request_fingerprint=request_fingerprint,
         status_code=status_code,
         work=work,
         context=touch_context(request),
