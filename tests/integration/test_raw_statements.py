@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, select
 
@@ -45,3 +45,13 @@ async def test_many_rows_go_in_whole_and_in_order(store_db: Database) -> None:
 
     rows = await store_db.read(read)
     assert rows == [(e["id"], e["data"], e["value"], None) for e in written]
+
+
+async def test_timestamps_read_back_as_the_same_utc_instant(store_db: Database) -> None:
+    written = [_event(1)]
+    written[0]["occurred_at"] = datetime(2026, 11, 2, 9, 30, 15, 123456, tzinfo=UTC)
+    await store_db.write(lambda conn: raw.insert_many(conn, events.insert(), written))
+    query = select(events.c.occurred_at).where(events.c.id == written[0]["id"])
+    (read,) = await store_db.read(lambda conn: raw.first(conn, query) or ())
+    assert read == written[0]["occurred_at"]
+    assert read.utcoffset() == timedelta(0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -67,7 +68,7 @@ class Prepared:
         columns = compiled._result_columns or []
         self.keys: list[str] = [column.keyname for column in columns]
         self.results: list[Processor] = [
-            column.type._cached_result_processor(dialect, None) for column in columns
+            _result_processor(column.type, dialect) for column in columns
         ]
         # Most hot statements return only integers and text: their rows need no decoding.
         self.decodes = any(process is not None for process in self.results)
@@ -110,6 +111,20 @@ class Prepared:
             if value is not None:
                 values[index] = process(value)
         return tuple(values)
+
+
+def _result_processor(column_type: Any, dialect: Any) -> Processor:
+    if isinstance(column_type, UtcDateTime) and dialect.name == "sqlite":
+        return _sqlite_utc_datetime
+    processor: Processor = column_type._cached_result_processor(dialect, None)
+    return processor
+
+
+def _sqlite_utc_datetime(value: str) -> datetime:
+    """A UTC column's text as SQLite holds it, read in one C call. SQLAlchemy's path parses it
+    and then calls ``datetime.replace`` for the zone, whose keyword parsing alone cost five
+    times the parse; the value is the same aware datetime either way."""
+    return datetime.fromisoformat(value + "+00:00")
 
 
 def _remember_last(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
