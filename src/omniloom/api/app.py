@@ -30,6 +30,7 @@ from omniloom.api.controllers.returns import ReturnController
 from omniloom.api.controllers.social import SocialController
 from omniloom.api.controllers.stock_moves import StockMoveController
 from omniloom.api.controllers.touchpoints import TouchpointController
+from omniloom.api.headers import LeanRequest
 from omniloom.api.problems import EXCEPTION_HANDLERS
 from omniloom.api.strict_body import StrictBody
 from omniloom.config import Settings
@@ -89,6 +90,7 @@ def create_app(
         state=State({"runtime": runtime}),
         lifespan=[lifespan],
         middleware=[api_key_middleware],
+        request_class=LeanRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         # Every JSON body is decoded once, strictly, into the handler's Struct (api/strict_body).
         dto=StrictBody,

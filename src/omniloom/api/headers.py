@@ -1,4 +1,4 @@
-"""Reading one request header straight from the ASGI scope.
+"""Reading request headers straight from the ASGI scope.
 
 Litestar's ``request.headers`` builds a header map from every raw header on first use, which
 cost product detail about 4 % of its time for the one header it looks at; a scan of the raw
@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.exceptions import ClientException
+from litestar.types import Empty
 
 
 def header(connection: ASGIConnection[Any, Any, Any, Any], name: bytes) -> str | None:
@@ -19,3 +22,23 @@ def header(connection: ASGIConnection[Any, Any, Any, Any], name: bytes) -> str |
             decoded: str = value.decode("latin-1")
             return decoded
     return None
+
+
+class LeanRequest(Request[Any, Any, Any]):
+    """Litestar's Request, reading Content-Length from the raw pairs.
+
+    Reading any request body asks for its length first, and Litestar answers that from the full
+    header map, decoding every header of every POST to look at one.
+    """
+
+    @property
+    def content_length(self) -> int | None:
+        if self._content_length is not Empty:
+            return self._content_length
+        announced = header(self, b"content-length")
+        try:
+            length = int(announced) if announced is not None else None
+        except ValueError:
+            raise ClientException(f"Invalid content-length: {announced!r}") from None
+        self._content_length = length
+        return length
