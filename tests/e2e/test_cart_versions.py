@@ -57,3 +57,17 @@ async def test_a_cart_opened_on_another_channel_is_the_same_cart(client: Client)
     seen = (await client.get(f"/v1/carts/{cart['id']}", headers=headers(WEB_KEY))).json()
     assert [(line["sku"], line["quantity"]) for line in seen["lines"]] == [("SKU-MUG", 3)]
     assert seen["subtotal"] == 3 * 1200
+
+
+async def test_a_cart_answer_is_json_of_the_stated_length_with_its_version(client: Client) -> None:
+    cart = await new_cart(client, WEB_KEY)
+    added = await client.post(
+        f"/v1/carts/{cart['id']}/lines",
+        json={"sku": "SKU-TEE-M", "quantity": 2},
+        headers=headers(WEB_KEY),
+    )
+    assert added.status_code == 200
+    assert added.headers["content-type"] == "application/json"
+    assert int(added.headers["content-length"]) == len(added.content)
+    assert added.headers["etag"] == f'"{added.json()["version"]}"'
+    assert added.json()["item_count"] == 2

@@ -11,12 +11,12 @@ from litestar import Request, Response
 from omniloom.api.auth import principal
 from omniloom.api.context import touch_context
 from omniloom.api.headers import header
+from omniloom.api.json_response import JsonResponse
 from omniloom.domain.errors import FieldError, InvalidInput
 from omniloom.services import idempotency
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
 
-JSON = "application/json"
 MAX_IDEMPOTENCY_KEY = 255
 
 
@@ -29,7 +29,7 @@ def runtime_of(request: Request[Any, Any, Any]) -> Runtime:
 def json_response(
     body: bytes, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> Response[bytes]:
-    return Response(content=body, status_code=status_code, media_type=JSON, headers=headers)
+    return JsonResponse(body, status_code, headers)
 
 
 def expected_version(request: Request[Any, Any, Any]) -> int | None:
