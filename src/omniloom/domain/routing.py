@@ -39,6 +39,11 @@ class Site:
     postal_code: str | None = None
     point: Point | None = None
 
+    def __hash__(self) -> int:
+        # Sites key the ranking memo below on every checkout; the id alone is a valid hash
+        # (equal sites share it) and costs a fraction of hashing every field.
+        return hash(self.id)
+
 
 @dataclass(frozen=True, slots=True)
 class ShipTo:
@@ -95,20 +100,22 @@ def great_circle_km(a: Point, b: Point) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _same(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and a.strip().casefold() == b.strip().casefold()
+def _normal(value: str | None) -> str | None:
+    return None if value is None else value.strip().casefold()
 
 
 def locate(ship_to: ShipTo, sites: Sequence[Site]) -> Destination:
     if ship_to.point is not None:
         return Destination(LocatedBy.COORDINATES, ship_to.point)
-    for located_by, matches in (
-        (LocatedBy.POSTAL_CODE, lambda site: _same(site.postal_code, ship_to.postal_code)),
-        (LocatedBy.CITY, lambda site: _same(site.city, ship_to.city)),
-    ):
-        site = next((site for site in sites if matches(site)), None)
-        if site is not None:
-            return Destination(located_by, site.point, site.id)
+    postal_code, city = _normal(ship_to.postal_code), _normal(ship_to.city)
+    if postal_code is not None:
+        for site in sites:
+            if _normal(site.postal_code) == postal_code:
+                return Destination(LocatedBy.POSTAL_CODE, site.point, site.id)
+    if city is not None:
+        for site in sites:
+            if _normal(site.city) == city:
+                return Destination(LocatedBy.CITY, site.point, site.id)
     return UNKNOWN
 
 
