@@ -1,0 +1,207 @@
+"""The app's own cost per request, without the network: CPU time, or instructions under callgrind.
+
+`bench_api.py` measures what a client sees, but on a shared 2-core machine its figures drift by
+10 – 15 % within minutes, more than most single changes are worth. This driver calls the ASGI app
+directly, with 32 requests in flight so that writes still commit in groups, and reports:
+
+- CPU microseconds per request (the best of several rounds), for a quick look;
+- with ``--callgrind``, instructions per request counted by valgrind (Debian: apt-get install
+  valgrind), which repeat to within a fraction of a percent whatever else the machine is doing.
+
+    .venv/bin/python benchmarks/bench_inprocess.py [--route checkout] [--requests 3000]
+    .venv/bin/python benchmarks/bench_inprocess.py --route checkout --requests 400 --callgrind
+
+Routes: hello, product_detail, add_to_cart, checkout (the same requests as bench_api.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import bench_api  # this folder, first on the path when the script runs
+from omniloom.api.app import create_app
+from omniloom.config import Settings
+
+ROUTES = ("hello", "product_detail", "add_to_cart", "checkout")
+IN_FLIGHT = 32
+
+
+async def call(app: Any, method: str, path: str, body: bytes = b"") -> int:
+    headers = [
+        (b"host", b"127.0.0.1"),
+        (b"x-api-key", bench_api.KEY.encode()),
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+    delivered = False
+    status: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal delivered
+        if delivered:  # only asked again after the response: the client has gone
+            return {"type": "http.disconnect"}
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+
+    await app(scope, receive, send)
+    return status[0]
+
+
+async def start(app: Any) -> None:
+    incoming: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    outgoing: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    await incoming.put({"type": "lifespan.startup"})
+    lifespan = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+    asyncio.get_running_loop().create_task(app(lifespan, incoming.get, outgoing.put))
+    message = await outgoing.get()
+    if message["type"] != "lifespan.startup.complete":
+        raise RuntimeError(f"the app did not start: {message}")
+
+
+async def run(requests: int, make: Callable[[int], Awaitable[int]]) -> float:
+    """CPU seconds per request for ``requests`` requests, IN_FLIGHT at a time."""
+    numbers = iter(range(requests))
+
+    async def client() -> None:
+        for number in numbers:
+            status = await make(number)
+            if status >= 300:
+                raise RuntimeError(f"request {number} answered {status}")
+
+    started = time.process_time()
+    await asyncio.gather(*(client() for _ in range(IN_FLIGHT)))
+    return (time.process_time() - started) / requests
+
+
+def toggle_callgrind(on: bool) -> None:
+    subprocess.run(
+        ["callgrind_control", "-i", "on" if on else "off", str(os.getpid())],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+async def measure(args: argparse.Namespace, workdir: Path) -> None:
+    db_path = workdir / "bench.db"
+    url = f"sqlite:///{db_path}"
+    subprocess.run(
+        [sys.executable, "-m", "omniloom.cli", "seed", "--database-url", url, "--quiet"],
+        check=True,
+    )
+    product_id, sku, ready, add_ids = bench_api.prepare(
+        db_path, checkout_carts=args.requests * args.rounds, add_carts=500
+    )
+    os.environ["OMNILOOM_CLOCK"] = "simulated"
+    app = create_app(Settings.from_env(database_url=url), serving=True)
+    await start(app)
+    add_body = json.dumps({"sku": sku, "quantity": 1}).encode()
+    checkout_body = bench_api.CHECKOUT_BODY.encode()
+    checked_out = 0
+
+    def make(number: int) -> Awaitable[int]:
+        if args.route == "hello":
+            return call(app, "GET", "/hello")
+        if args.route == "product_detail":
+            return call(app, "GET", f"/v1/products/{product_id}")
+        if args.route == "add_to_cart":
+            cart_id = add_ids[number % len(add_ids)]
+            return call(app, "POST", f"/v1/carts/{cart_id}/lines", add_body)
+        return call(app, "POST", f"/v1/carts/{ready[checked_out + number]}/checkout", checkout_body)
+
+    best = float("inf")
+    for _ in range(args.rounds):
+        if args.callgrind_child:
+            toggle_callgrind(True)
+        spent = await run(args.requests, make)
+        if args.callgrind_child:
+            toggle_callgrind(False)
+        checked_out += args.requests
+        best = min(best, spent)
+    if not args.callgrind_child:
+        print(f"{args.route}: {best * 1e6:.1f} µs CPU per request (best of {args.rounds})")
+
+
+def count_instructions(args: argparse.Namespace) -> int:
+    if shutil.which("valgrind") is None:
+        print("--callgrind needs valgrind: apt-get install valgrind", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="omniloom-callgrind-") as scratch:
+        out = Path(scratch) / "callgrind.out"
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}",
+            sys.executable,
+            __file__,
+            "--route",
+            args.route,
+            "--requests",
+            str(args.requests),
+            "--rounds",
+            "1",
+            "--callgrind-child",
+        ]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        summary = out.read_text(errors="replace")
+    totals = re.search(r"^totals:\s+(\d+)", summary, re.M)
+    if totals is None:
+        raise RuntimeError("callgrind wrote no totals")
+    per_request = int(totals.group(1)) // args.requests
+    print(f"{args.route}: {per_request:,} instructions per request")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--route", choices=ROUTES, default="checkout")
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--callgrind", action="store_true", help="count instructions instead")
+    parser.add_argument("--callgrind-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.callgrind:
+        return count_instructions(args)
+    workdir = Path(tempfile.mkdtemp(prefix="omniloom-inprocess-"))
+    try:
+        asyncio.run(measure(args, workdir))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
