@@ -19,7 +19,7 @@ Any other number that passes the Luhn check is approved; one that fails it is in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from omniloom.domain.errors import FieldError, InvalidInput, PaymentDeclined
 
@@ -31,8 +31,7 @@ DECLINES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class CardCharge:
+class CardCharge(msgspec.Struct, frozen=True):
     brand: str
     last4: str
     amount: int

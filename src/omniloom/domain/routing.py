@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+import msgspec
+
 EARTH_RADIUS_KM = 6371.0088
 
 
-@dataclass(frozen=True, slots=True)
-class Point:
+class Point(msgspec.Struct, frozen=True):
     latitude: float
     longitude: float
 
@@ -45,15 +46,13 @@ class Site:
         return hash(self.id)
 
 
-@dataclass(frozen=True, slots=True)
-class ShipTo:
+class ShipTo(msgspec.Struct, frozen=True):
     city: str | None = None
     postal_code: str | None = None
     point: Point | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(msgspec.Struct, frozen=True):
     sku: str
     quantity: int
 
@@ -65,8 +64,7 @@ class LocatedBy(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
-class Destination:
+class Destination(msgspec.Struct, frozen=True):
     located_by: LocatedBy
     point: Point | None = None
     # The location the address was matched to: distance 0 even when it has no coordinates.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import msgspec
 
@@ -21,8 +20,7 @@ from omniloom.services.unit import Unit
 from omniloom.store import idempotency_queries
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(msgspec.Struct, frozen=True):
     status_code: int
     body: bytes
     replayed: bool

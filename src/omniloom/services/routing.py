@@ -9,8 +9,9 @@ reserve stays the final guard, exactly as first-fit used it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from omniloom.domain.routing import Destination, Line, Point, ShipTo, Site, locate
 from omniloom.services import stock
@@ -18,8 +19,7 @@ from omniloom.services.runtime import Runtime, StoreLayout
 from omniloom.services.unit import Unit
 
 
-@dataclass(frozen=True, slots=True)
-class Routed:
+class Routed(msgspec.Struct, frozen=True):
     """Where each line went and why, as the order records it."""
 
     rule: str

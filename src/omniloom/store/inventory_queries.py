@@ -8,10 +8,10 @@ evaluated again on the locked row).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import Connection, bindparam, case, delete, false, or_, select, update
 
 from omniloom.store import changes, raw
@@ -60,8 +60,7 @@ _EXPIRED_HOLDS = (
 _DELETE_RESERVATION = delete(reservations).where(reservations.c.id == bindparam("b_id"))
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(msgspec.Struct, frozen=True):
     """When a stock change happened and what it was for; written to the ledger with it."""
 
     at: datetime
