@@ -28,12 +28,11 @@ MAX_BOUND_VALUES = 999
 
 class Prepared:
     __slots__ = (
-        "binds",
         "constants",
         "decoders",
         "decodes",
         "defaults",
-        "encoded",
+        "encoders",
         "keys",
         "names",
         "pick",
@@ -57,14 +56,15 @@ class Prepared:
             if not compiled.binds[name].required and self.defaults.get(name) is not None
         }
         processors = compiled._bind_processors  # the dialect's encoders, keyed by bind name
-        self.binds: list[Processor] = [
+        binds = [
             _remember_last(process)
             if process is not None and isinstance(compiled.binds[name].type, UtcDateTime)
             else process
             for name, process in ((name, processors.get(name)) for name in self.names)
         ]
-        self.encoded = [index for index, bind in enumerate(self.binds) if bind is not None]
-        self.pick = operator.itemgetter(*self.names) if self.names else (lambda _: ())
+        # (position, encoder) of each parameter the dialect encodes (timestamps, JSON).
+        self.encoders = [(index, bind) for index, bind in enumerate(binds) if bind is not None]
+        self.pick = _picker(self.names)
         columns = compiled._result_columns or []
         self.keys: list[str] = [column.keyname for column in columns]
         self.results: list[Processor] = [
@@ -89,13 +89,17 @@ class Prepared:
             params = {**self.constants, **params}
         try:
             # The usual case, every parameter given, in one C call.
-            values = list(self.pick(params)) if len(self.names) > 1 else [params[self.names[0]]]
-        except (KeyError, IndexError):
+            picked: tuple[Any, ...] = self.pick(params)
+        except KeyError:
             defaults = self.defaults
-            values = [params.get(name, defaults.get(name)) for name in self.names]
-        for index in self.encoded:
-            if values[index] is not None:
-                values[index] = self.binds[index](values[index])  # type: ignore[misc]
+            picked = tuple([params.get(name, defaults.get(name)) for name in self.names])
+        if not self.encoders:
+            return picked
+        values = list(picked)
+        for index, encode in self.encoders:
+            value = values[index]
+            if value is not None:
+                values[index] = encode(value)
         return tuple(values)
 
     def rows_sql(self, count: int) -> str:
@@ -111,6 +115,17 @@ class Prepared:
             if value is not None:
                 values[index] = process(value)
         return tuple(values)
+
+
+def _picker(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """The named values of a mapping, always as a tuple (itemgetter of one name gives a bare
+    value)."""
+    if len(names) > 1:
+        return operator.itemgetter(*names)
+    if names:
+        only = names[0]
+        return lambda params: (params[only],)
+    return lambda params: ()
 
 
 def _result_processor(column_type: Any, dialect: Any) -> Processor:
