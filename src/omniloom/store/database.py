@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import msgspec
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -190,7 +191,10 @@ class SQLiteDatabase(Database):
 
 
 def _run_under_savepoint(
-    conn: Connection, savepoints: Any, unit: UnitOfWork[Any], future: asyncio.Future[Any]
+    conn: Connection,
+    savepoints: DBAPICursor,
+    unit: UnitOfWork[Any],
+    future: asyncio.Future[Any],
 ) -> tuple[asyncio.Future[Any], Any, BaseException | None]:
     savepoints.execute("SAVEPOINT unit")
     try:

@@ -30,7 +30,6 @@ class Prepared:
     __slots__ = (
         "constants",
         "decoders",
-        "decodes",
         "defaults",
         "encoders",
         "keys",
@@ -70,8 +69,8 @@ class Prepared:
         self.results: list[Processor] = [
             _result_processor(column.type, dialect) for column in columns
         ]
-        # Most hot statements return only integers and text: their rows need no decoding.
-        self.decodes = any(process is not None for process in self.results)
+        # (position, decoder) of each result column that needs decoding: most hot statements
+        # return only integers and text, and their rows are passed on as they come.
         self.decoders = [(index, process) for index, process in enumerate(self.results) if process]
         # A plain INSERT with ``?`` placeholders can take several rows as one VALUES list.
         self.row_group: str | None = None
@@ -190,7 +189,7 @@ def rows(
     try:
         cursor.execute(prepared.sql, prepared.parameters(params or {}))
         fetched = cursor.fetchall()
-        if not prepared.decodes:
+        if not prepared.decoders:
             return list(fetched)
         return [prepared.decode(row) for row in fetched]
     finally:
