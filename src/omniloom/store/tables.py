@@ -190,11 +190,22 @@ stock_movements = Table(
     Column("kind", String(20), nullable=False),  # reserve, release, sale, …
     Column("on_hand_delta", Integer, nullable=False),
     Column("reserved_delta", Integer, nullable=False),
-    Column("order_id", String(40), nullable=True, index=True),
+    Column("order_id", String(40), nullable=True),
     Column("cart_id", String(40), nullable=True),
     Column("occurred_at", Timestamp, nullable=False),
     Column("reason", String(200), nullable=True),  # why stock was adjusted or transferred
     Index("ix_stock_movements_sku_location", "sku", "location_id"),
+    # An order line's own movements, found by all three keys: with only the order id indexed
+    # beside (sku, location), SQLite traced lines through the latter, and `omniloom verify`
+    # scanned every movement of a best-selling SKU once per order line (minutes at 80,000).
+    Index(
+        "ix_stock_movements_order_line",
+        "order_id",
+        "sku",
+        "location_id",
+        sqlite_where=text("order_id IS NOT NULL"),
+        postgresql_where=text("order_id IS NOT NULL"),
+    ),
 )
 
 # Stock held for a cart (reserve-on-add policy) or an order (until it is fulfilled or cancelled).
