@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from omniloom.store import raw
-from omniloom.store.database import Database
+from omniloom.store.database import Database, open_database
 from omniloom.store.tables import events
 
 NOW = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -55,3 +56,18 @@ async def test_timestamps_read_back_as_the_same_utc_instant(store_db: Database) 
     (read,) = await store_db.read(lambda conn: raw.first(conn, query) or ())
     assert read == written[0]["occurred_at"]
     assert read.utcoffset() == timedelta(0)
+
+
+async def test_a_timestamp_written_by_hand_with_its_zone_still_reads_back(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'hand.db'}")
+    db.create_schema()
+    db.run_blocking(lambda conn: raw.insert_many(conn, events.insert(), [_event(7)]))
+    db.run_blocking(
+        lambda conn: conn.execute(
+            text("UPDATE events SET occurred_at = '2026-11-02 09:30:15+00:00'")
+        )
+    )
+    query = select(events.c.occurred_at)
+    (read,) = await db.read(lambda conn: raw.first(conn, query) or ())
+    assert read == datetime(2026, 11, 2, 9, 30, 15, tzinfo=UTC)
+    await db.close()

@@ -4,7 +4,7 @@ Every omniloom route encodes its own body (a replayed POST must be byte-identica
 is left to render. Litestar would still turn the Response into its ASGIResponse: a header map,
 per-header setdefaults and a render step, about 5 µs a request. This Response subclass answers
 with the two ASGI messages directly. Routes that set headers or cookies of their own at the
-handler level would have them merged in; omniloom's routes set none.
+handler level have them merged in; a response with background work goes Litestar's own way.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.datastructures import Cookie
-from litestar.types import Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 _CONTENT_TYPE = (b"content-type", b"application/json")
 
@@ -34,8 +34,14 @@ class JsonResponse(Response[bytes]):
         *,
         headers: dict[str, str] | None = None,
         cookies: Iterable[Cookie] | None = None,
-        **_: Any,
-    ) -> EncodedAnswer:
+        background: Any = None,
+        **rest: Any,
+    ) -> ASGIApp:
+        if background is not None or self.background is not None:
+            # Work to run after the answer: Litestar's own response knows how.
+            return super().to_asgi_response(
+                app, request, headers=headers, cookies=cookies, background=background, **rest
+            )
         raw = [_CONTENT_TYPE, (b"content-length", str(len(self.content)).encode())]
         for name, value in {**(headers or {}), **self.headers}.items():
             raw.append((name.lower().encode("latin-1"), value.encode("latin-1")))
