@@ -3,8 +3,8 @@ the web, find the same (merged) cart there, check out — and read it all back a
 
 from __future__ import annotations
 
-from tests.e2e.test_identity import as_customer, register, sign_in
 from tests.support.api import Client, checkout_body, headers, verified
+from tests.support.identity import as_customer, register, sign_in
 from tests.support.store import ADMIN_KEY, MOBILE_KEY, WEB_KEY
 
 PHONE = {"X-Device-Id": "app-install-42"}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.e2e.test_identity import as_customer, new_customer, problem, sign_in
 from tests.support.api import Client, headers
+from tests.support.identity import as_customer, new_customer, problem, sign_in
 from tests.support.store import ADMIN_KEY, MOBILE_KEY, WEB_KEY
 
 ADMIN = headers(ADMIN_KEY)

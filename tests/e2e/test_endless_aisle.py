@@ -11,7 +11,8 @@ from sqlalchemy import Connection, select
 from omniloom.domain.money import tax_on
 from omniloom.store import tables as t
 from omniloom.store.database import open_database
-from tests.e2e.test_pos import (
+from tests.support.api import SHIP_TO, Client, events, stock, verified
+from tests.support.pos import (
     ADMIN,
     CARD,
     DECLINED,
@@ -24,7 +25,6 @@ from tests.e2e.test_pos import (
     scan,
     taxed,
 )
-from tests.support.api import SHIP_TO, Client, events, stock, verified
 from tests.support.store import DC, NYC, SEA
 
 HOME = {**SHIP_TO, "latitude": 40.75, "longitude": -73.99}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.test_pos import BARCODE, gift_balance, new_sale, open_shift, order, pay, scan
 from tests.support.api import APPROVED_CARD, Client, events, headers, stock, verified
+from tests.support.pos import BARCODE, gift_balance, new_sale, open_shift, order, pay, scan
 from tests.support.store import ADMIN_KEY, NYC, POS_KEY, WEB_KEY
 
 POS = headers(POS_KEY)

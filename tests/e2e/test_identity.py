@@ -13,10 +13,10 @@ from omniloom.api.app import create_app
 from omniloom.config import Settings
 from omniloom.store.database import Database
 from tests.support.api import Client, add, checkout_body, events, headers, new_cart, stock, verified
+from tests.support.identity import PASSWORD, as_customer, new_customer, problem, register, sign_in
 from tests.support.store import ADMIN_KEY, DC, MOBILE_KEY, WEB_KEY
 
 ADMIN = headers(ADMIN_KEY)
-PASSWORD = "correct horse battery"
 MUG_AT_DC = 37
 
 
@@ -26,39 +26,6 @@ async def holding(store_db: Database, settings: Settings) -> AsyncIterator[Async
     held = Settings(database_url=settings.database_url, reservation_policy="add_to_cart")
     async with AsyncTestClient(app=create_app(held, store_db)) as test_client:
         yield test_client
-
-
-def as_customer(token: str, key: str = WEB_KEY, **extra: str) -> dict[str, str]:
-    return headers(key, **{"X-Customer-Token": token}, **extra)
-
-
-async def register(client: Client, email: str, **fields: Any) -> dict[str, Any]:
-    body = {"email": email, "password": PASSWORD, "first_name": "Grace", "last_name": "Hopper"}
-    response = await client.post("/v1/customers", json={**body, **fields}, headers=headers())
-    assert response.status_code == 201, response.text
-    registered: dict[str, Any] = response.json()
-    return registered
-
-
-async def sign_in(
-    client: Client, email: str, password: str = PASSWORD, key: str = WEB_KEY, **body: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        "/v1/sessions", json={"email": email, "password": password, **body}, headers=headers(key)
-    )
-    assert response.status_code == 201, response.text
-    session: dict[str, Any] = response.json()
-    return session
-
-
-async def new_customer(client: Client, email: str, **fields: Any) -> tuple[str, str]:
-    """(customer id, token) of a freshly registered and signed-in customer."""
-    customer_id = (await register(client, email, **fields))["customer"]["id"]
-    return customer_id, (await sign_in(client, email))["token"]
-
-
-def problem(response: Any) -> tuple[int, str]:
-    return response.status_code, response.json()["code"]
 
 
 # --- Accounts and tokens -----------------------------------------------------------------------

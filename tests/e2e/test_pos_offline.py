@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from omniloom.domain.money import tax_on
 from omniloom.store.database import open_database
 from tests.support.api import (
-    APPROVED_CARD,
     Client,
     add,
     checkout_body,
@@ -23,15 +22,9 @@ from tests.support.api import (
     stock,
     verified,
 )
-from tests.support.store import ADMIN_KEY, NYC, POS_KEY, SEA_REGISTER, WEB_KEY
+from tests.support.pos import ADMIN, BARCODE, CARD, DECLINED, NYC_TAX_BPS, POS, TILL
+from tests.support.store import NYC, SEA_REGISTER, WEB_KEY
 
-POS = headers(POS_KEY)
-ADMIN = headers(ADMIN_KEY)
-TILL = "reg_nyc_1"
-CARD = APPROVED_CARD
-DECLINED = "4000000000000002"
-BARCODE = {"SKU-TEE-M": "4000000000000", "SKU-TEE-L": "4000000000001", "SKU-LAMP": "4000000000003"}
-NYC_TAX_BPS = 888
 NEW_YORK = timezone(timedelta(hours=-5))  # the register's clock, as it reports it
 GIFT_CARD = "GC-1000-0001"
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from omniloom.domain.money import tax_on
-from tests.e2e.test_pos import new_sale, open_shift, pay, scan
 from tests.support.api import Client, add, checkout_body, headers, new_cart, verified
+from tests.support.pos import new_sale, open_shift, pay, scan
 from tests.support.store import ADMIN_KEY, MOBILE_KEY, WEB_KEY
 
 ADMIN = headers(ADMIN_KEY)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.test_pos import TILL, gift_balance, new_sale, open_shift, order, pay, scan
 from tests.support.api import (
     APPROVED_CARD,
     Client,
@@ -13,9 +12,11 @@ from tests.support.api import (
     checkout_body,
     headers,
     new_cart,
+    placed_order,
     stock,
     verified,
 )
+from tests.support.pos import TILL, gift_balance, new_sale, open_shift, order, pay, scan
 from tests.support.store import ADMIN_KEY, DC, NYC, POS_KEY, WEB_KEY
 
 POS = headers(POS_KEY)
@@ -24,13 +25,8 @@ CARD = APPROVED_CARD
 
 
 async def shipped_web_order(client: Client, sku: str = "SKU-MUG", quantity: int = 2) -> Any:
-    cart = await new_cart(client, WEB_KEY)
-    await add(client, cart["id"], sku, quantity, WEB_KEY)
-    placed = await client.post(
-        f"/v1/carts/{cart['id']}/checkout", json=checkout_body(), headers=headers(WEB_KEY)
-    )
-    assert placed.status_code == 201, placed.text
-    fulfilled = await client.post(f"/v1/admin/orders/{placed.json()['id']}/fulfil", headers=ADMIN)
+    placed = await placed_order(client, sku, quantity)
+    fulfilled = await client.post(f"/v1/admin/orders/{placed['id']}/fulfil", headers=ADMIN)
     assert fulfilled.status_code == 200
     return fulfilled.json()
 

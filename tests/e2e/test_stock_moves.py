@@ -8,15 +8,13 @@ from typing import Any
 from omniloom.domain.money import tax_on
 from tests.support.api import (
     Client,
-    add,
-    checkout_body,
     events,
     headers,
-    new_cart,
+    placed_order,
     stock,
     verified,
 )
-from tests.support.store import ADMIN_KEY, DC, NYC, POS_KEY, SEA, WEB_KEY
+from tests.support.store import ADMIN_KEY, DC, NYC, POS_KEY, SEA
 
 ADMIN = headers(ADMIN_KEY)
 
@@ -38,13 +36,8 @@ async def ledger(client: Client, **filters: str) -> list[dict[str, Any]]:
 
 async def web_order_held_at_dc(client: Client, sku: str, quantity: int) -> None:
     """A paid web order, not yet shipped: its units stay reserved at the DC."""
-    cart = await new_cart(client, WEB_KEY)
-    await add(client, cart["id"], sku, quantity, WEB_KEY)
-    placed = await client.post(
-        f"/v1/carts/{cart['id']}/checkout", json=checkout_body(), headers=headers(WEB_KEY)
-    )
-    assert placed.status_code == 201, placed.text
-    assert placed.json()["lines"][0]["location_id"] == DC
+    placed = await placed_order(client, sku, quantity)
+    assert placed["lines"][0]["location_id"] == DC
 
 
 async def test_a_transfer_moves_stock_and_the_ledger_balances(client: Client) -> None:

@@ -49,6 +49,20 @@ async def add(
     return cart
 
 
+async def placed_order(
+    client: Client, sku: str, quantity: int = 1, key: str = WEB_KEY, **fulfilment: Any
+) -> dict[str, Any]:
+    """A paid order for one line, placed through a cart of its own (shipped unless told)."""
+    cart = await new_cart(client, key)
+    await add(client, cart["id"], sku, quantity, key)
+    response = await client.post(
+        f"/v1/carts/{cart['id']}/checkout", json=checkout_body(**fulfilment), headers=headers(key)
+    )
+    assert response.status_code == 201, response.text
+    order: dict[str, Any] = response.json()
+    return order
+
+
 async def stock(client: Client, product_id: str, sku: str) -> dict[str, int]:
     """Available units of ``sku`` per location, as the storefront shows them."""
     response = await client.get(f"/v1/products/{product_id}", headers=headers(ADMIN_KEY))
