@@ -11,7 +11,7 @@ from sqlalchemy import Connection, select
 from omniloom.domain.money import tax_on
 from omniloom.store import tables as t
 from omniloom.store.database import open_database
-from tests.support.api import SHIP_TO, Client, events, stock, verified
+from tests.support.api import HOME, Client, events, stock, verified
 from tests.support.pos import (
     ADMIN,
     CARD,
@@ -27,7 +27,6 @@ from tests.support.pos import (
 )
 from tests.support.store import DC, NYC, SEA
 
-HOME = {**SHIP_TO, "latitude": 40.75, "longitude": -73.99}
 MUG_PRICE = 1200  # none on the New York shelf, 37 at the DC
 DC_TAX_BPS = 0
 
@@ -270,7 +269,10 @@ async def test_voiding_a_sale_drops_what_it_was_to_ship_home(
     # No open delivery cart is left behind without an owner.
     # Read on a connection of its own, in a thread: the app's engine belongs to the app's loop.
     store = open_database(database_url)
-    assert await asyncio.to_thread(store.run_blocking, delivery_status) == "abandoned"
+    try:
+        assert await asyncio.to_thread(store.run_blocking, delivery_status) == "abandoned"
+    finally:
+        await store.close()
     assert await stock(client, "prd_mug", "SKU-MUG") == {DC: 37, NYC: 0, SEA: 0}
     await verified(client)
 

@@ -25,7 +25,7 @@ import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -35,7 +35,8 @@ from omniloom.config import Settings
 from omniloom.domain.money import tax_on
 from omniloom.store import tables as t
 from omniloom.store.database import Database
-from tests.support.api import APPROVED_CARD, SHIP_TO, Client, headers, verified
+from tests.support.api import APPROVED_CARD, HOME, SHIP_TO, Client, headers, verified
+from tests.support.pos import NEW_YORK, NYC_TAX_BPS
 from tests.support.store import (
     ADMIN_KEY,
     GIFT_CARDS,
@@ -63,8 +64,6 @@ EMPTY_GIFT_CARD = "GC-1000-0003"
 NO_SHOW = timedelta(days=7)
 RETURN_WINDOW = timedelta(days=30)
 HANDED_OVER = ("fulfilled", "picked_up")
-NYC_TAX_BPS = 888
-NEW_YORK = timezone(timedelta(hours=-5))  # an offline till's clock, as it reports it
 SWAP = {"SKU-TEE-M": "SKU-TEE-L", "SKU-TEE-L": "SKU-TEE-M"}  # same price, another size
 ADA = "cus_000001"
 RECEIPTLESS_LIMIT = 3
@@ -710,9 +709,6 @@ async def pay(w: World) -> None:
     w.closed_carts.append(cart_id)
 
 
-HOME = {**SHIP_TO, "latitude": 40.75, "longitude": -73.99}
-
-
 async def ship_to_home(w: World) -> None:
     """Endless aisle: the till orders what its shelf lacks, delivered from where the shop ships."""
     ringing = _sale_to_ring(w)
@@ -1171,7 +1167,8 @@ async def _check_money(w: World) -> None:
             "captured": 0 if cancelled else order.total,
             "refunded": (order.total if cancelled else 0) + order.refunded,
         }
-        assert (found["status"], found["total"], {**expected, **by_status}) == (
+        # Statuses the store has no payment in count as 0; any other status is a finding.
+        assert (found["status"], found["total"], {"captured": 0, "refunded": 0, **by_status}) == (
             order.status,
             order.total,
             expected,
@@ -1292,8 +1289,10 @@ async def test_a_cart_handed_to_the_till_does_not_leave_the_register_stuck(
     voided = await client.post(
         f"/v1/pos/sales/{cart['id']}/void", json={}, headers=headers(POS_KEY)
     )
-    # Either the app is told the cart is at the till, or the till can close the sale.
-    assert online.status_code == 409 or voided.status_code == 200, (online.text, voided.text)
+    # The app may be told the cart is at the till or may win the race; either way the till can
+    # still close its sale.
+    assert online.status_code in (201, 409), online.text
+    assert voided.status_code == 200, voided.text
     sale = await client.get(f"/v1/pos/sales/{cart['id']}", headers=headers(POS_KEY))
     assert sale.status_code == 200, sale.text
     assert sale.json()["status"] == "voided"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from omniloom.domain.money import tax_on
 from tests.support.api import (
     Client,
     events,
@@ -14,6 +13,7 @@ from tests.support.api import (
     stock,
     verified,
 )
+from tests.support.pos import conflicts, offline_line, offline_sale, server_now, taxed, upload
 from tests.support.store import ADMIN_KEY, DC, NYC, POS_KEY, SEA
 
 ADMIN = headers(ADMIN_KEY)
@@ -147,32 +147,14 @@ async def test_an_adjustment_never_takes_stock_below_what_is_reserved(client: Cl
 
 async def _oversold_lamps_at_nyc(client: Client) -> None:
     """New York has 2 lamps; its till, offline, sold 5: the shelf reads -3 and a conflict opens."""
-    now = datetime.fromisoformat((await client.get("/v1/admin/clock", headers=ADMIN)).json()["now"])
-    total = 5 * 8900 + tax_on(5 * 8900, 888)
-    uploaded = await client.post(
-        "/v1/pos/registers/reg_nyc_1/offline-batches",
-        json={
-            "batch_id": "b-oversold",
-            "sales": [
-                {
-                    "local_id": "s1",
-                    "occurred_at": (now - timedelta(hours=1)).isoformat(),
-                    "lines": [{"sku": "SKU-LAMP", "quantity": 5}],
-                    "tenders": [{"type": "cash", "tendered": total}],
-                }
-            ],
-        },
-        headers=headers(POS_KEY),
-    )
+    at = await server_now(client) - timedelta(hours=1)
+    five = offline_sale("s1", at, [offline_line("SKU-LAMP", 5)], cash(taxed(5 * 8900)))
+    uploaded = await upload(client, "b-oversold", five)
     assert uploaded.status_code == 201 and uploaded.json()["conflicts"] == 1, uploaded.text
 
 
-async def _open_conflicts(client: Client) -> list[Any]:
-    found = await client.get(
-        "/v1/pos/stock-conflicts", params={"status": "open"}, headers=headers(POS_KEY)
-    )
-    conflicts: list[Any] = found.json()
-    return conflicts
+def cash(amount: int) -> dict[str, Any]:
+    return {"type": "cash", "tendered": amount}
 
 
 async def test_stock_sent_to_an_oversold_shelf_arrives(client: Client) -> None:
@@ -185,7 +167,7 @@ async def test_stock_sent_to_an_oversold_shelf_arrives(client: Client) -> None:
     assert found.status_code == 201, found.text
     assert found.json()["level"]["on_hand"] == 0
     # Adding units squares the books but is not a count: the oversell stays open until counted.
-    assert len(await _open_conflicts(client)) == 1
+    assert len(await conflicts(client, status="open")) == 1
     await verified(client)
 
 
@@ -194,7 +176,7 @@ async def test_a_count_by_adjustment_settles_an_oversell(client: Client) -> None
     counted = await adjust(client, sku="SKU-LAMP", location=NYC, counted=4, reason="count")
     assert counted.status_code == 201, counted.text
     assert (counted.json()["delta"], counted.json()["level"]["on_hand"]) == (7, 4)
-    assert await _open_conflicts(client) == []
+    assert await conflicts(client, status="open") == []
     [adjusted] = await events(client, type="inventory.adjusted")
     assert len(adjusted["data"]["resolved_conflicts"]) == 1
     policy = await client.put(

@@ -154,7 +154,7 @@ async def test_a_random_mix_of_shopping_keeps_every_invariant(
     await verified(client)
 
 
-def test_tracing_order_lines_looks_each_line_up_by_its_order(tmp_path: Path) -> None:
+async def test_tracing_order_lines_looks_each_line_up_by_its_order(tmp_path: Path) -> None:
     # Every order of a best-selling SKU shares its (sku, location); found through those, each
     # line's trace scanned all of them, and verify took minutes on a store of 80,000 orders.
     db = open_database(f"sqlite:///{tmp_path / 'plan.db'}")
@@ -165,4 +165,5 @@ def test_tracing_order_lines_looks_each_line_up_by_its_order(tmp_path: Path) -> 
             for row in conn.execute(text("EXPLAIN QUERY PLAN " + CHECKS["order_lines_traced"][1]))
         ]
     )
+    await db.close()
     assert any("ix_stock_movements_order_line (order_id=? AND sku=?" in step for step in plan)

@@ -17,6 +17,8 @@ SHIP_TO = {
     "postal_code": "10001",
     "country": "US",
 }
+# The same address with coordinates, for routing by distance.
+HOME = {**SHIP_TO, "latitude": 40.75, "longitude": -73.99}
 APPROVED_CARD = "4242424242424242"
 
 

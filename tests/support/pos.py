@@ -1,7 +1,9 @@
-"""The till, as tests drive it: shifts, sales, scans by barcode, tenders and gift cards."""
+"""The till, as tests drive it: shifts, sales, scans by barcode, tenders, gift cards, and the
+batches an offline register uploads."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from omniloom.domain.money import tax_on
@@ -69,3 +71,47 @@ async def gift_balance(client: Client, code: str) -> int:
     assert response.status_code == 200, response.text
     balance: int = response.json()["balance"]
     return balance
+
+
+# --- Offline registers -------------------------------------------------------------------------
+
+NEW_YORK = timezone(timedelta(hours=-5))  # an offline till's clock, as it reports it
+
+
+async def server_now(client: Client) -> datetime:
+    response = await client.get("/v1/admin/clock", headers=ADMIN)
+    assert response.status_code == 200, response.text
+    return datetime.fromisoformat(response.json()["now"])
+
+
+def offline_sale(
+    local_id: str, at: datetime, lines: list[dict[str, Any]], *tenders: dict[str, Any]
+) -> dict[str, Any]:
+    """A sale as the till kept it offline, dated by the till's own clock."""
+    return {
+        "local_id": local_id,
+        "occurred_at": at.astimezone(NEW_YORK).isoformat(),
+        "lines": lines,
+        "tenders": list(tenders),
+    }
+
+
+def offline_line(sku: str, quantity: int, **extra: Any) -> dict[str, Any]:
+    return {"barcode": BARCODE[sku], "quantity": quantity, **extra}
+
+
+async def upload(
+    client: Client, batch_id: str, *sales: dict[str, Any], register: str = TILL, **extra: str
+) -> Any:
+    return await client.post(
+        f"/v1/pos/registers/{register}/offline-batches",
+        json={"batch_id": batch_id, "sales": list(sales)},
+        headers={**POS, **extra},
+    )
+
+
+async def conflicts(client: Client, key: dict[str, str] = POS, **params: str) -> list[Any]:
+    response = await client.get("/v1/pos/stock-conflicts", params=params, headers=key)
+    assert response.status_code == 200, response.text
+    found: list[Any] = response.json()
+    return found

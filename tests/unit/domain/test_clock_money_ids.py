@@ -57,7 +57,7 @@ def test_ids_sort_in_the_order_they_were_made(monkeypatch: pytest.MonkeyPatch) -
     assert made == sorted(made) and len({len(i) for i in made}) == 1
     assert IdFactory(42, sequence=10**9).new("ord") > made[-1]
     # Unseeded ids lead with the wall clock's millisecond: one a millisecond later sorts after.
-    wall_ns = iter(range(1_800_000_000_000_000_000, 1_800_000_000_100_000_000, 1_000_000))
+    wall_ns = itertools.count(1_800_000_000_000_000_000, 1_000_000)
     monkeypatch.setattr(ids_module.time, "time_ns", lambda: next(wall_ns))
     unseeded = IdFactory(None)
     later = [unseeded.new("ord") for _ in range(50)]
