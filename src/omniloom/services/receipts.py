@@ -218,8 +218,9 @@ def _merged(payments: list[dict[str, Any]], balances: dict[str, int]) -> list[di
             continue
         seen["amount"] += payment["amount"]
         if balance is not None:
-            # The card's balance after the last of its redemptions.
-            seen["balance_after"] = min(balance, seen["balance_after"] or balance)
+            # The card's balance after the last of its redemptions (an emptied card reads 0).
+            earlier = seen["balance_after"]
+            seen["balance_after"] = balance if earlier is None else min(balance, earlier)
     return list(merged.values())
 
 
