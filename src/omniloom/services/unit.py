@@ -34,9 +34,7 @@ class Unit:
         self.conn = conn
         self.now = now
         self.ids = ids
-        # A plain str even when given a Channel member: sqlite3 binds an exact str directly but
-        # sends a str subclass through its slow adapter lookup, once per row this unit writes.
-        self.channel = str(channel)
+        self.channel = channel
         self.context = context
         self.events: list[dict[str, Any]] = []
         self._session_id: str | None = None

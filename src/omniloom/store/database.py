@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -155,10 +156,9 @@ class SQLiteDatabase(Database):
                     # bookkeeping. One cursor serves the whole batch's savepoints.
                     driver = conn.connection.dbapi_connection
                     assert driver is not None
-                    savepoints = driver.cursor()
-                    for unit, future in batch:
-                        outcomes.append(_run_under_savepoint(conn, savepoints, unit, future))
-                    savepoints.close()
+                    with contextlib.closing(driver.cursor()) as savepoints:
+                        for unit, future in batch:
+                            outcomes.append(_run_under_savepoint(conn, savepoints, unit, future))
         except Exception as exc:  # the lone unit failed, or COMMIT itself did
             if len(batch) == 1 or not outcomes:
                 outcomes = [(future, None, exc) for _, future in batch]
@@ -217,7 +217,20 @@ _NOTHING: dict[object, None] = {}
 sqlite3.register_adapter(type(None), _NOTHING.get)
 
 
+def _adapt_str_enums() -> None:
+    """The same for the domain's StrEnum members (channels, statuses): str subclasses, which
+    sqlite3 would also send down that path. Each is registered to bind as its value."""
+    pending = list(enum.StrEnum.__subclasses__())
+    while pending:
+        kind = pending.pop()
+        sqlite3.register_adapter(kind, str)
+        pending.extend(kind.__subclasses__())
+
+
 def _sqlite_engine(url: str) -> Engine:
+    # At engine creation the domain's enums are imported; one defined later still binds right,
+    # only without the shortcut.
+    _adapt_str_enums()
     engine = create_engine(
         url, json_serializer=_json_serializer, json_deserializer=_json_deserializer
     )

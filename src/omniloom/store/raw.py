@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -35,7 +34,6 @@ class Prepared:
         "keys",
         "names",
         "pick",
-        "results",
         "row_group",
         "sql",
     )
@@ -66,12 +64,12 @@ class Prepared:
         self.pick = _picker(self.names)
         columns = compiled._result_columns or []
         self.keys: list[str] = [column.keyname for column in columns]
-        self.results: list[Processor] = [
-            _result_processor(column.type, dialect) for column in columns
+        results: list[Processor] = [
+            column.type._cached_result_processor(dialect, None) for column in columns
         ]
         # (position, decoder) of each result column that needs decoding: most hot statements
         # return only integers and text, and their rows are passed on as they come.
-        self.decoders = [(index, process) for index, process in enumerate(self.results) if process]
+        self.decoders = [(index, process) for index, process in enumerate(results) if process]
         # A plain INSERT with ``?`` placeholders can take several rows as one VALUES list.
         self.row_group: str | None = None
         _, values, group = self.sql.rpartition(" VALUES ")
@@ -125,28 +123,6 @@ def _picker(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ..
         only = names[0]
         return lambda params: (params[only],)
     return lambda params: ()
-
-
-def _result_processor(column_type: Any, dialect: Any) -> Processor:
-    processor: Processor = column_type._cached_result_processor(dialect, None)
-    if processor is not None and isinstance(column_type, UtcDateTime) and dialect.name == "sqlite":
-        return _sqlite_utc_datetime(processor)
-    return processor
-
-
-def _sqlite_utc_datetime(general: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Read a UTC column's text as SQLite holds it in one C call. SQLAlchemy's path parses it
-    and then calls ``datetime.replace`` for the zone, whose keyword parsing alone cost five
-    times the parse; the value is the same aware datetime either way. Text in any other shape
-    (written by hand, say) still goes the general way."""
-
-    def decode(value: Any) -> Any:
-        try:
-            return datetime.fromisoformat(value + "+00:00")
-        except (TypeError, ValueError):
-            return general(value)
-
-    return decode
 
 
 def _remember_last(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
