@@ -70,6 +70,11 @@ def principal(connection: ASGIConnection[Any, Any, Any, Any]) -> ApiKey:
     return found
 
 
+def store_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The store a till's key belongs to; None for keys of no store (admin, storefronts)."""
+    return principal(connection).location_id
+
+
 def api_key_middleware(app: ASGIApp) -> ASGIApp:
     """Checks the API key against the scope the route declares in its ``opt``.
 

@@ -9,7 +9,7 @@ body is decoded twice. The OpenAPI document still shows each handler's ``data`` 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 from litestar.dto import AbstractDTO
@@ -30,10 +30,6 @@ _DECODER_OPT = "omniloom.body_decoder"
 
 
 class StrictBody(AbstractDTO[Any]):
-    # One decoder per handler, built when the app is assembled: building one costs more than
-    # decoding a small body with it.
-    _decoders: ClassVar[dict[str, msgspec.json.Decoder[Any]]] = {}
-
     @classmethod
     def create_for_field_definition(
         cls,
@@ -41,8 +37,9 @@ class StrictBody(AbstractDTO[Any]):
         handler_id: str,
         backend_cls: type[DTOBackend] | None = None,
     ) -> None:
-        if field_definition.name == "data":
-            cls._decoders[handler_id] = msgspec.json.Decoder(field_definition.annotation)
+        # Nothing to build per handler ahead of time: the decoder is made on first use and kept
+        # by the handler itself (decode_bytes), so nothing outlives the app it belongs to.
+        return None
 
     @classmethod
     def create_openapi_schema(
@@ -52,11 +49,13 @@ class StrictBody(AbstractDTO[Any]):
 
     def decode_bytes(self, value: bytes) -> Any:
         handler = self.asgi_connection.route_handler
-        # Litestar formats handler_id anew on every read; each handler's own opt dict keeps
-        # its decoder after the first body.
+        # Building a decoder costs more than decoding a small body with it, so each handler's
+        # own opt dict keeps the one made for its ``data`` type after the first body.
         decoder = handler.opt.get(_DECODER_OPT)
         if decoder is None:
-            decoder = handler.opt[_DECODER_OPT] = self._decoders[handler.handler_id]
+            data = handler.parsed_data_field
+            assert data is not None  # Litestar calls the DTO only for handlers that take data
+            decoder = handler.opt[_DECODER_OPT] = msgspec.json.Decoder(data.annotation)
         return decode_strictly(decoder, value)
 
     def decode_builtins(self, value: dict[str, Any]) -> Any:

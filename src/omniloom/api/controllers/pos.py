@@ -12,7 +12,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
-from omniloom.api.auth import principal, requires
+from omniloom.api.auth import requires, store_of
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.carts import Quantity
 from omniloom.domain.channels import Scope
@@ -115,10 +115,6 @@ def tender_request(tender: Tender) -> TenderRequest:
     raise AssertionError(tender)  # pragma: no cover - the union is exhaustive
 
 
-def _store(request: Request[Any, Any, Any]) -> str | None:
-    return principal(request).location_id
-
-
 class PosController(Controller):
     path = "/v1/pos"
     tags = ["pos"]
@@ -126,7 +122,7 @@ class PosController(Controller):
 
     @get("/registers", summary="This store's registers and their open shifts")
     async def registers(self, request: Request[Any, Any, Any]) -> list[pos.RegisterView]:
-        return await pos_shifts.list_registers(runtime_of(request), _store(request))
+        return await pos_shifts.list_registers(runtime_of(request), store_of(request))
 
     @post("/registers/{register_id:str}/shifts", summary="Open a shift with a cash float")
     async def open_shift(
@@ -134,7 +130,7 @@ class PosController(Controller):
     ) -> pos.ShiftView:
         work = partial(
             pos_shifts.open_shift,
-            location_id=_store(request),
+            location_id=store_of(request),
             register_id=register_id,
             associate_id=data.associate_id,
             opening_float=data.opening_float,
@@ -143,7 +139,7 @@ class PosController(Controller):
 
     @get("/shifts/{shift_id:str}", summary="Read a shift")
     async def shift(self, request: Request[Any, Any, Any], shift_id: str) -> pos.ShiftView:
-        return await pos_shifts.get_shift(runtime_of(request), _store(request), shift_id)
+        return await pos_shifts.get_shift(runtime_of(request), store_of(request), shift_id)
 
     @post(
         "/shifts/{shift_id:str}/close",
@@ -155,7 +151,7 @@ class PosController(Controller):
     ) -> pos.ShiftView:
         work = partial(
             pos_shifts.close_shift,
-            location_id=_store(request),
+            location_id=store_of(request),
             shift_id=shift_id,
             associate_id=data.associate_id,
             counted_cash=data.counted_cash,
@@ -168,7 +164,7 @@ class PosController(Controller):
     async def start_sale(
         self, request: Request[Any, Any, Any], register_id: str, data: StartSale
     ) -> pos.SaleView:
-        runtime, store = runtime_of(request), _store(request)
+        runtime, store = runtime_of(request), store_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
             lambda unit: pos_sales.start_sale(
@@ -188,7 +184,7 @@ class PosController(Controller):
                 "Name the cart by exactly one of cart_id or code.",
                 errors=[FieldError("cart_id", "give cart_id or code, not both or neither")],
             )
-        runtime, store = runtime_of(request), _store(request)
+        runtime, store = runtime_of(request), store_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
             lambda unit: pos_handoff.hand_off(
@@ -211,11 +207,11 @@ class PosController(Controller):
 
     @get("/sales/{cart_id:str}", summary="Read a sale as the register shows it")
     async def sale(self, request: Request[Any, Any, Any], cart_id: str) -> pos.SaleView:
-        return await pos.get_sale(runtime_of(request), _store(request), cart_id)
+        return await pos.get_sale(runtime_of(request), store_of(request), cart_id)
 
     @post("/sales/{cart_id:str}/scan", summary="Scan an item by barcode", status_code=200)
     async def scan(self, request: Request[Any, Any, Any], cart_id: str, data: Scan) -> pos.SaleView:
-        runtime, store = runtime_of(request), _store(request)
+        runtime, store = runtime_of(request), store_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
             lambda unit: pos_sales.scan(
@@ -228,7 +224,7 @@ class PosController(Controller):
     async def attach_customer(
         self, request: Request[Any, Any, Any], cart_id: str, data: AttachCustomer
     ) -> pos.SaleView:
-        runtime, store = runtime_of(request), _store(request)
+        runtime, store = runtime_of(request), store_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
             lambda unit: pos_sales.attach_customer(
@@ -245,7 +241,7 @@ class PosController(Controller):
     async def override_price(
         self, request: Request[Any, Any, Any], cart_id: str, line_id: str, data: PriceOverride
     ) -> pos.SaleView:
-        runtime, store = runtime_of(request), _store(request)
+        runtime, store = runtime_of(request), store_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
             lambda unit: pos_sales.override_price(
@@ -265,7 +261,7 @@ class PosController(Controller):
     async def void_line(
         self, request: Request[Any, Any, Any], cart_id: str, line_id: str
     ) -> pos.SaleView:
-        runtime, store = runtime_of(request), _store(request)
+        runtime, store = runtime_of(request), store_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
             lambda unit: pos_sales.void_line(runtime, unit, store, cart_id, line_id),
@@ -276,7 +272,7 @@ class PosController(Controller):
     async def void_sale(
         self, request: Request[Any, Any, Any], cart_id: str, data: VoidSale
     ) -> pos.SaleView:
-        runtime, store = runtime_of(request), _store(request)
+        runtime, store = runtime_of(request), store_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
             lambda unit: pos_sales.void_sale(runtime, unit, store, cart_id, reason=data.reason),
@@ -288,7 +284,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, data: Pay
     ) -> receipts.ReceiptView:
         tenders = [tender_request(tender) for tender in data.tenders]
-        runtime, store = runtime_of(request), _store(request)
+        runtime, store = runtime_of(request), store_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: pos_payment.pay(runtime, unit, store, cart_id, tenders)
         )
@@ -321,7 +317,7 @@ class PosController(Controller):
         order_id: str,
         format: Literal["json", "text"] = "json",
     ) -> receipts.ReceiptView:
-        receipt = await receipts.get_receipt(runtime_of(request), _store(request), order_id)
+        receipt = await receipts.get_receipt(runtime_of(request), store_of(request), order_id)
         if format == "text":
             return Response(  # type: ignore[return-value]
                 content=receipts.receipt_text(receipt), media_type="text/plain; charset=utf-8"
@@ -336,7 +332,7 @@ class PosController(Controller):
     async def ship_to_home(
         self, request: Request[Any, Any, Any], cart_id: str, data: ShipToHome
     ) -> pos_ship_to_home.ShipToHomeView:
-        runtime, store = runtime_of(request), _store(request)
+        runtime, store = runtime_of(request), store_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
             lambda unit: pos_ship_to_home.add(runtime, unit, store, cart_id, data),
@@ -347,7 +343,7 @@ class PosController(Controller):
     async def shipping_home(
         self, request: Request[Any, Any, Any], cart_id: str
     ) -> pos_ship_to_home.ShipToHomeView:
-        runtime, store = runtime_of(request), _store(request)
+        runtime, store = runtime_of(request), store_of(request)
         return await pos_ship_to_home.shipping_home(runtime, store, cart_id)
 
     @post(
@@ -358,7 +354,7 @@ class PosController(Controller):
     async def void_ship_to_home_line(
         self, request: Request[Any, Any, Any], cart_id: str, line_id: str
     ) -> pos_ship_to_home.ShipToHomeView:
-        runtime, store = runtime_of(request), _store(request)
+        runtime, store = runtime_of(request), store_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
             lambda unit: pos_ship_to_home.void_line(runtime, unit, store, cart_id, line_id),

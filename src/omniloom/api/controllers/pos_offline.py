@@ -14,17 +14,15 @@ import msgspec
 from litestar import Controller, Request, get, post, put
 from litestar.params import Parameter
 
-from omniloom.api.auth import principal, requires
+from omniloom.api.auth import principal, requires, store_of
 from omniloom.api.controllers.pos import Barcode, Cash, Tender, tender_request
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.carts import MAX_CART_LINES, Quantity
 from omniloom.domain.channels import Scope
 from omniloom.services import pos_offline, stock_conflicts
-from omniloom.services.commands import Identifier
+from omniloom.services.commands import Identifier, Sku
 from omniloom.services.stock_conflicts import StockConflictView
 
-ClientId = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
-SkuCode = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
 # The register's own clock, with its UTC offset: a bare local time would be ambiguous.
 LocalTime = Annotated[datetime, msgspec.Meta(tz=True)]
 ConflictStatus = Literal["open", "resolved", "rejected"]
@@ -36,12 +34,12 @@ class OfflineLine(msgspec.Struct, forbid_unknown_fields=True):
 
     quantity: Quantity
     barcode: Barcode | None = None
-    sku: SkuCode | None = None
+    sku: Sku | None = None
     unit_price: Cash | None = None
 
 
 class OfflineSale(msgspec.Struct, forbid_unknown_fields=True):
-    local_id: ClientId
+    local_id: Identifier
     occurred_at: LocalTime
     lines: Annotated[list[OfflineLine], msgspec.Meta(min_length=1, max_length=MAX_CART_LINES)]
     tenders: Annotated[list[Tender], msgspec.Meta(min_length=1, max_length=10)]
@@ -50,7 +48,7 @@ class OfflineSale(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class OfflineBatch(msgspec.Struct, forbid_unknown_fields=True):
-    batch_id: ClientId
+    batch_id: Identifier
     sales: Annotated[list[OfflineSale], msgspec.Meta(min_length=1, max_length=MAX_BATCH_SALES)]
 
 
@@ -99,7 +97,7 @@ class PosOfflineController(Controller):
         self, request: Request[Any, Any, Any], register_id: str, data: OfflineBatch
     ) -> pos_offline.BatchResult:
         batch = _batch(data)
-        runtime, store = runtime_of(request), principal(request).location_id
+        runtime, store = runtime_of(request), store_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: pos_offline.reconcile(runtime, unit, store, register_id, batch)
         )
@@ -112,7 +110,7 @@ class PosOfflineController(Controller):
         status: ConflictStatus | None = None,
         limit: Limit = 100,
     ) -> list[StockConflictView]:
-        store = principal(request).location_id
+        store = store_of(request)
         return await stock_conflicts.list_conflicts(runtime_of(request), store, status, limit)
 
     @post(
@@ -123,7 +121,7 @@ class PosOfflineController(Controller):
     async def resolve(
         self, request: Request[Any, Any, Any], conflict_id: str, data: ResolveConflict
     ) -> stock_conflicts.CountView:
-        store = principal(request).location_id
+        store = store_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
             lambda unit: stock_conflicts.resolve(

@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Controller, Request, post
 
-from omniloom.api.auth import principal, requires, requires_any
+from omniloom.api.auth import principal, requires, requires_any, store_of
 from omniloom.api.customer_auth import authorize_customer
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
@@ -59,7 +59,7 @@ class ReturnController(Controller):
     )
     async def exchange(self, request: Request[Any, Any, Any], data: NewExchange) -> ExchangeView:
         runtime = runtime_of(request)
-        store = principal(request).location_id
+        store = store_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: exchanges.exchange(runtime, unit, data, store)
         )
@@ -80,7 +80,7 @@ class ReturnController(Controller):
         self, request: Request[Any, Any, Any], data: NewReceiptlessReturn
     ) -> ReceiptlessReturnView:
         runtime = runtime_of(request)
-        store = principal(request).location_id
+        store = store_of(request)
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: receiptless_returns.accept(runtime, unit, data, store)
         )
