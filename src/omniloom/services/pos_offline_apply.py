@@ -25,6 +25,7 @@ from omniloom.services.runtime import Runtime
 from omniloom.services.stock_conflicts import StockConflictView, conflict_view
 from omniloom.services.unit import Unit
 from omniloom.store import inventory_queries, pos_offline_queries, pos_queries
+from omniloom.store.database import savepoint
 from omniloom.store.inventory_queries import Ref
 
 # Recorded on the line when the register charged other than the store's price today.
@@ -84,7 +85,7 @@ def apply_sale(
         return SaleResult(plan.local_id, plan.occurred_at, "duplicate", earlier[1], total, [])
     mark = len(unit.events)
     try:
-        with pos_offline_queries.savepoint(unit.conn, "offline_sale"):
+        with savepoint(unit.conn, "offline_sale"):
             order_id, oversold = _take(runtime, unit, register, plan, oversell=oversell)
     except _Rejected as rejected:
         del unit.events[mark:]  # their rows were rolled back with them

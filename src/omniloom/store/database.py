@@ -27,7 +27,6 @@ from typing import Any, TypeVar
 import msgspec
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -151,14 +150,8 @@ class SQLiteDatabase(Database):
                     # A lone unit needs no savepoint: its failure rolls back the transaction.
                     outcomes.append((future, unit(conn), None))
                 else:
-                    # Straight on the sqlite3 connection: SQLAlchemy does not track savepoints
-                    # it did not open, and going through it tripled the cost of a small unit's
-                    # bookkeeping. One cursor serves the whole batch's savepoints.
-                    driver = conn.connection.dbapi_connection
-                    assert driver is not None
-                    with contextlib.closing(driver.cursor()) as savepoints:
-                        for unit, future in batch:
-                            outcomes.append(_run_under_savepoint(conn, savepoints, unit, future))
+                    for unit, future in batch:
+                        outcomes.append(_run_under_savepoint(conn, unit, future))
         except Exception as exc:  # the lone unit failed, or COMMIT itself did
             if len(batch) == 1 or not outcomes:
                 outcomes = [(future, None, exc) for _, future in batch]
@@ -190,20 +183,41 @@ class SQLiteDatabase(Database):
         self._read_engine.dispose()
 
 
+class savepoint:
+    """Undo what the block wrote if it raises, keeping the rest of the transaction: each unit in
+    a group commit runs under one, and a unit may nest its own.
+
+    Straight on the DBAPI connection: SQLAlchemy does not track savepoints it did not open, and
+    going through it tripled the cost of a small unit's bookkeeping. A class rather than a
+    generator-based context manager, which cost a checkout 1.5 % of its instructions.
+    """
+
+    __slots__ = ("_cursor", "_name")
+
+    def __init__(self, conn: Connection, name: str) -> None:
+        self._cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        self._name = name
+
+    def __enter__(self) -> None:
+        self._cursor.execute(f"SAVEPOINT {self._name}")
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is not None:
+                self._cursor.execute(f"ROLLBACK TO SAVEPOINT {self._name}")
+            self._cursor.execute(f"RELEASE SAVEPOINT {self._name}")
+        finally:
+            self._cursor.close()
+
+
 def _run_under_savepoint(
-    conn: Connection,
-    savepoints: DBAPICursor,
-    unit: UnitOfWork[Any],
-    future: asyncio.Future[Any],
+    conn: Connection, unit: UnitOfWork[Any], future: asyncio.Future[Any]
 ) -> tuple[asyncio.Future[Any], Any, BaseException | None]:
-    savepoints.execute("SAVEPOINT unit")
     try:
-        result = unit(conn)
+        with savepoint(conn, "unit"):
+            result = unit(conn)
     except Exception as exc:
-        savepoints.execute("ROLLBACK TO SAVEPOINT unit")
-        savepoints.execute("RELEASE SAVEPOINT unit")
         return future, None, exc
-    savepoints.execute("RELEASE SAVEPOINT unit")
     return future, result, None
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -135,23 +133,3 @@ def resolve(conn: Connection, sku: str, location_id: str, counted: int, now: dat
     """Close every open conflict on the SKU at the location with one count; their ids."""
     params = {"b_sku": sku, "b_location": location_id, "b_counted": counted, "b_now": now}
     return sorted(row[0] for row in raw.rows(conn, _RESOLVE, params))
-
-
-@contextmanager
-def savepoint(conn: Connection, name: str) -> Iterator[None]:
-    """Undo what the block wrote if it raises, keeping the rest of the transaction.
-
-    Straight on the DBAPI connection, like the writer's own per-unit savepoint.
-    """
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
-            cursor.execute(f"RELEASE SAVEPOINT {name}")
-            raise
-        cursor.execute(f"RELEASE SAVEPOINT {name}")
-    finally:
-        cursor.close()
