@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from omniloom.domain.carts import CartStatus
 from omniloom.domain.errors import (
     CartEmpty,
     FieldError,
@@ -28,7 +29,7 @@ from omniloom.services.pos import open_shift_of, register_at, sale_at, sale_view
 from omniloom.services.receipts import ReceiptView, build_receipt
 from omniloom.services.runtime import Runtime
 from omniloom.services.unit import Unit
-from omniloom.store import inventory_queries, pos_queries
+from omniloom.store import cart_queries, inventory_queries, pos_queries
 from omniloom.store.inventory_queries import Ref
 
 
@@ -48,8 +49,9 @@ def pay(
     if not view.lines and shipped is None:
         raise CartEmpty("Nothing has been scanned for this sale.")
     # Arithmetic next: a short tender is refused before anything else is touched.
-    allocation = allocate(view.total + (shipped.total if shipped else 0), tenders)
-    to_ship, to_store = split_tenders(allocation.tenders, shipped.total if shipped else 0)
+    ship_total = shipped.total if shipped else 0
+    allocation = allocate(view.total + ship_total, tenders)
+    to_ship, to_store = split_tenders(allocation.tenders, ship_total)
     store = sale["location_id"]
     stock.release_cart_holds(unit, cart_id)
     order_id = unit.ids.new("ord")
@@ -76,11 +78,12 @@ def pay(
         pos_ship_order.record(unit, shipped, ship_payments)
     payments = [take_tender(unit, order_id, tender, currency) for tender in to_store]
     customer_id = cart["customer_id"]
-    order = counter_order(unit, order_id, cart_id, customer_id, currency, store, order_lines)
     if order_lines:
-        record_order(unit, order, order_lines, payments)
+        order = counter_order(unit, order_id, cart_id, customer_id, currency, store, order_lines)
+        record_order(unit, order, order_lines, payments)  # closes the sale's cart too
     elif shipped is not None:
         order_id = shipped.id  # nothing left the store's shelf: the sale is its shipped order
+        cart_queries.set_status(unit.conn, cart_id, CartStatus.ORDERED)
     cash = next((t for t in allocation.tenders if t.type is TenderType.CASH), None)
     if not pos_queries.add_cash_sale(unit.conn, shift_id, allocation.cash_taken):
         # The shift was closed while this sale was being paid: its drawer is already counted.

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from omniloom.domain.carts import CartStatus
 from omniloom.domain.orders import Fulfilment, OrderStatus
 from omniloom.domain.routing import Line
 from omniloom.services import routing
@@ -101,5 +100,3 @@ def record(unit: Unit, shipped: ShipOrder, payments: list[dict[str, Any]]) -> No
     shipped.routed.emit(unit, shipped.id, shipped.wanted)
     unit.emit("order.paid", order_id=shipped.id, customer_id=shipped.order["customer_id"])
     ship_to_home_queries.set_order(unit.conn, shipped.sale_cart_id, shipped.id)
-    # The sale's own cart is done too, even when nothing left the store's shelf.
-    cart_queries.set_status(unit.conn, shipped.sale_cart_id, CartStatus.ORDERED)
