@@ -30,6 +30,11 @@ class Point(msgspec.Struct, frozen=True):
     longitude: float
 
 
+def point_at(latitude: float | None, longitude: float | None) -> Point | None:
+    """A place on the map, or None when either coordinate is unknown."""
+    return None if latitude is None or longitude is None else Point(latitude, longitude)
+
+
 @dataclass(frozen=True, slots=True)
 class Site:
     """A location an order may ship from."""

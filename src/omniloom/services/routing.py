@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from omniloom.domain.routing import Destination, Line, Point, ShipTo, Site, locate
+from omniloom.domain.routing import Destination, Line, ShipTo, Site, locate, point_at
 from omniloom.services import stock
 from omniloom.services.runtime import Runtime, StoreLayout
 from omniloom.services.unit import Unit
@@ -48,8 +48,7 @@ def sites(layout: StoreLayout, location_ids: Sequence[str]) -> list[Site]:
 
 
 def ship_to(address: Mapping[str, Any]) -> ShipTo:
-    latitude, longitude = address.get("latitude"), address.get("longitude")
-    point = None if latitude is None or longitude is None else Point(latitude, longitude)
+    point = point_at(address.get("latitude"), address.get("longitude"))
     return ShipTo(address.get("city"), address.get("postal_code"), point)
 
 

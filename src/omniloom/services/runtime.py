@@ -13,7 +13,7 @@ from omniloom.domain.carts import ReservationPolicy
 from omniloom.domain.channels import SELLING_CHANNELS
 from omniloom.domain.clock import Clock, SimulatedClock, SystemClock
 from omniloom.domain.ids import IdFactory
-from omniloom.domain.routing import Point, RoutingRule, Site, rule_named
+from omniloom.domain.routing import RoutingRule, Site, point_at, rule_named
 from omniloom.services.catalog_cache import CatalogCache
 from omniloom.services.context import NO_CONTEXT, TouchContext
 from omniloom.services.product_pages import ProductPages
@@ -42,7 +42,6 @@ class LocationInfo:
     # The street address as stored (receipts print it).
     address: dict[str, Any] = field(default_factory=dict)
     # Where it is, for fulfilment routing (omniloom.domain.routing); unknown when not given.
-    postal_code: str | None = None
     latitude: float | None = None
     longitude: float | None = None
 
@@ -139,7 +138,6 @@ def _load_layout(conn: Connection) -> StoreLayout:
             pickup_enabled=bool(row["pickup_enabled"]),
             tax_rate_bps=row["tax_rate_bps"],
             address=dict(row["address"] or {}),
-            postal_code=(row["address"] or {}).get("postal_code"),
             latitude=row["latitude"],
             longitude=row["longitude"],
         )
@@ -157,9 +155,6 @@ def _load_layout(conn: Connection) -> StoreLayout:
 
 
 def _site(location: LocationInfo) -> Site:
-    point = (
-        None
-        if location.latitude is None or location.longitude is None
-        else Point(location.latitude, location.longitude)
-    )
-    return Site(location.id, location.kind, location.city, location.postal_code, point)
+    point = point_at(location.latitude, location.longitude)
+    postal_code = location.address.get("postal_code")
+    return Site(location.id, location.kind, location.city, postal_code, point)
