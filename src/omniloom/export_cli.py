@@ -47,7 +47,7 @@ def add_commands(subparsers: Any) -> None:
 
 
 def _export_touchpoints(args: argparse.Namespace) -> int:
-    from omniloom.services.touchpoints import export_rows
+    from omniloom.services.insight.touchpoints import export_rows
 
     overrides = {"database_url": args.database_url} if args.database_url else {}
     db = open_database(Settings.from_env(**overrides).database_url)

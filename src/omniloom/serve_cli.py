@@ -105,7 +105,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from omniloom.services.verify import verify
+    from omniloom.services.admin.verify import verify
 
     settings = _settings(args)
     db = open_database(settings.database_url)

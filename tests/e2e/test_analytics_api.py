@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from omniloom.services import analytics
+from omniloom.services.insight import analytics
 from tests.support.api import Client, add, checkout_body, headers, new_cart
 from tests.support.store import ADMIN_KEY, MOBILE_KEY, WEB_KEY
 

@@ -1,9 +1,10 @@
 """Touchpoints from the event log, without importing the service layer.
 
 Analytics stays pure: it accepts anything shaped like an event record (``EventView`` from
-``omniloom.services.events`` is one) and keeps the events that are a shopper's interaction on a
-channel. Book-keeping events that follow from an interaction (stock reservations, payment
-captures) would double-count the same moment, so they are left out by default.
+``omniloom.services.insight.events`` is one) and keeps the events that are a shopper's
+interaction on a channel. Book-keeping events that follow from an interaction (stock
+reservations, payment captures) would double-count the same moment, so they are left out by
+default.
 """
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ from omniloom.api.problems import EXCEPTION_HANDLERS
 from omniloom.api.strict_body import StrictBody
 from omniloom.config import Settings
 from omniloom.domain.clock import SimulatedClock
-from omniloom.services import clock_control
-from omniloom.services.runtime import Runtime
+from omniloom.services.admin import clock as clock_control
+from omniloom.services.kernel.runtime import Runtime
 from omniloom.store.database import Database, open_database
 
 # How often a running clock is checked for holds that fell due, in wall-clock seconds.

@@ -15,7 +15,7 @@ from litestar import Request
 
 from omniloom.api.headers import header
 from omniloom.domain.errors import FieldError, InvalidInput
-from omniloom.services.context import NO_CONTEXT, TouchContext
+from omniloom.services.kernel.context import NO_CONTEXT, TouchContext
 
 DEVICE_HEADER = "x-device-id"
 DEVICE_HEADER_BYTES = DEVICE_HEADER.encode()

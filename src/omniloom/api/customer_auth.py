@@ -16,7 +16,7 @@ from omniloom.api.headers import header
 from omniloom.api.http import runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import CustomerTokenRequired, NotYourData
-from omniloom.services import sign_in
+from omniloom.services.identity import sign_in
 
 CUSTOMER_TOKEN_HEADER = "x-customer-token"
 _TOKEN_HEADER_BYTES = CUSTOMER_TOKEN_HEADER.encode()

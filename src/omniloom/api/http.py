@@ -13,9 +13,9 @@ from omniloom.api.context import touch_context
 from omniloom.api.headers import header
 from omniloom.api.json_response import JsonResponse
 from omniloom.domain.errors import FieldError, InvalidInput
-from omniloom.services import idempotency
-from omniloom.services.runtime import Runtime
-from omniloom.services.unit import Unit
+from omniloom.services.kernel import idempotency
+from omniloom.services.kernel.runtime import Runtime
+from omniloom.services.kernel.unit import Unit
 
 MAX_IDEMPOTENCY_KEY = 255
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from omniloom.services.receipts import _merged
+from omniloom.services.pos.receipts import _merged
 
 
 def _gift(payment_id: str, amount: int) -> dict[str, Any]:

@@ -13,11 +13,13 @@ from omniloom.api.auth import requires
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.domain.orders import OrderStatus
-from omniloom.services import clock_control, orders, promotions
-from omniloom.services.events import EventPage, read_events
-from omniloom.services.promotions import NewPromotion, PromotionView
-from omniloom.services.verify import Verification, verify_store
-from omniloom.services.views import OrderView
+from omniloom.services.admin import clock as clock_control
+from omniloom.services.admin.verify import Verification, verify_store
+from omniloom.services.catalog import promotions
+from omniloom.services.catalog.promotions import NewPromotion, PromotionView
+from omniloom.services.insight.events import EventPage, read_events
+from omniloom.services.kernel.views import OrderView
+from omniloom.services.orders import lifecycle as orders
 
 
 class AdvanceClock(msgspec.Struct, forbid_unknown_fields=True):

@@ -13,8 +13,8 @@ from omniloom.analytics.registry import MODEL_NAMES
 from omniloom.api.auth import requires
 from omniloom.api.http import runtime_of
 from omniloom.domain.channels import Scope
-from omniloom.services import analytics
-from omniloom.services.analytics import (
+from omniloom.services.insight import analytics
+from omniloom.services.insight.analytics import (
     MAX_HALF_LIFE_DAYS,
     MAX_LOOKBACK_DAYS,
     AttributionReport,

@@ -20,10 +20,13 @@ from omniloom.api.http import (
 )
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import NotYourData
-from omniloom.services import cart_links, carts, checkout, idempotency
-from omniloom.services.cart_links import CartLinks, ShareCart
-from omniloom.services.commands import AddLine, ChangeLine, Checkout, CreateCart
-from omniloom.services.views import CartView, OrderView
+from omniloom.services.carts import cart as carts
+from omniloom.services.carts import links as cart_links
+from omniloom.services.carts.links import CartLinks, ShareCart
+from omniloom.services.checkout import cart_checkout as checkout
+from omniloom.services.checkout.commands import AddLine, ChangeLine, Checkout, CreateCart
+from omniloom.services.kernel import idempotency
+from omniloom.services.kernel.views import CartView, OrderView
 
 
 def _cart_etag(outcome: idempotency.Outcome) -> dict[str, str]:

@@ -11,8 +11,9 @@ from omniloom.api.auth import principal, requires
 from omniloom.api.context import touch_context
 from omniloom.api.http import json_response, runtime_of
 from omniloom.domain.channels import Scope
-from omniloom.services import catalog, touchpoints
-from omniloom.services.views import CategoryView, Page, ProductView
+from omniloom.services.catalog import browse as catalog
+from omniloom.services.insight import touchpoints
+from omniloom.services.kernel.views import CategoryView, Page, ProductView
 
 
 class CatalogController(Controller):

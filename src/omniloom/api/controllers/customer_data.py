@@ -12,9 +12,9 @@ from omniloom.api.context import touch_context
 from omniloom.api.customer_auth import authorize_customer
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
-from omniloom.services import customer_data
-from omniloom.services.customer_data import Consents, Wishlist
-from omniloom.services.views import CartView
+from omniloom.services.identity import customer_data
+from omniloom.services.identity.customer_data import Consents, Wishlist
+from omniloom.services.kernel.views import CartView
 
 
 class WishProduct(msgspec.Struct, forbid_unknown_fields=True):

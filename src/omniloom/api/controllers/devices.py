@@ -9,8 +9,8 @@ from litestar import Controller, Request, get, post
 from omniloom.api.auth import requires
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
-from omniloom.services import devices
-from omniloom.services.devices import DeviceView, RegisterDevice
+from omniloom.services.identity import devices
+from omniloom.services.identity.devices import DeviceView, RegisterDevice
 
 
 class DeviceController(Controller):

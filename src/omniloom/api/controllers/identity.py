@@ -19,11 +19,17 @@ from omniloom.api.headers import header
 from omniloom.api.http import idempotent_post, json_response, runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import CustomerTokenRequired
-from omniloom.services import identity, orders, sign_in
-from omniloom.services.customer_merge import CustomersMerged, MergeCustomers, merge_customers
-from omniloom.services.identity import CustomerView, Identified, Identify, IdentityGraph
-from omniloom.services.sign_in import Register, Registered, Session, SignIn
-from omniloom.services.views import Page
+from omniloom.services.identity import identify as identity
+from omniloom.services.identity import sign_in
+from omniloom.services.identity.customer_merge import (
+    CustomersMerged,
+    MergeCustomers,
+    merge_customers,
+)
+from omniloom.services.identity.identify import CustomerView, Identified, Identify, IdentityGraph
+from omniloom.services.identity.sign_in import Register, Registered, Session, SignIn
+from omniloom.services.kernel.views import Page
+from omniloom.services.orders import lifecycle as orders
 
 
 def _device(request: Request[Any, Any, Any], given: str | None) -> str | None:

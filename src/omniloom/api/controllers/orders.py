@@ -12,8 +12,8 @@ from omniloom.api.customer_auth import authorize_customer
 from omniloom.api.http import runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import FieldError, InvalidInput
-from omniloom.services import orders
-from omniloom.services.views import OrderView, Page
+from omniloom.services.kernel.views import OrderView, Page
+from omniloom.services.orders import lifecycle as orders
 
 
 class OrderController(Controller):

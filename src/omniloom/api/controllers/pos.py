@@ -18,16 +18,14 @@ from omniloom.domain.carts import Quantity
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import FieldError, InvalidInput
 from omniloom.domain.tenders import TenderRequest, TenderType
-from omniloom.services import (
-    pos,
-    pos_handoff,
-    pos_payment,
-    pos_sales,
-    pos_shifts,
-    pos_ship_to_home,
-    receipts,
-)
-from omniloom.services.commands import CardNumber, Identifier, ShipToHome, ShortText
+from omniloom.services.checkout.commands import CardNumber, Identifier, ShipToHome, ShortText
+from omniloom.services.pos import common as pos
+from omniloom.services.pos import handoff as pos_handoff
+from omniloom.services.pos import payment as pos_payment
+from omniloom.services.pos import receipts
+from omniloom.services.pos import sales as pos_sales
+from omniloom.services.pos import shifts as pos_shifts
+from omniloom.services.pos import ship_to_home as pos_ship_to_home
 
 Amount = Annotated[int, msgspec.Meta(ge=1, le=100_000_000)]
 Cash = Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]

@@ -19,9 +19,10 @@ from omniloom.api.controllers.pos import Barcode, Cash, Tender, tender_request
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.carts import MAX_CART_LINES, Quantity
 from omniloom.domain.channels import Scope
-from omniloom.services import pos_offline, stock_conflicts
-from omniloom.services.commands import Identifier, Sku
-from omniloom.services.stock_conflicts import StockConflictView
+from omniloom.services.checkout.commands import Identifier, Sku
+from omniloom.services.inventory import conflicts as stock_conflicts
+from omniloom.services.inventory.conflicts import StockConflictView
+from omniloom.services.pos import offline as pos_offline
 
 # The register's own clock, with its UTC offset: a bare local time would be ambiguous.
 LocalTime = Annotated[datetime, msgspec.Meta(tz=True)]

@@ -11,10 +11,12 @@ from omniloom.api.auth import principal, requires, requires_any, store_of
 from omniloom.api.customer_auth import authorize_customer
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
-from omniloom.services import exchanges, receiptless_returns, returns
-from omniloom.services.exchanges import ExchangeView, NewExchange
-from omniloom.services.receiptless_returns import NewReceiptlessReturn, ReceiptlessReturnView
-from omniloom.services.returns import NewReturn, ReturnView
+from omniloom.services.returns import exchanges
+from omniloom.services.returns import order_returns as returns
+from omniloom.services.returns import receiptless as receiptless_returns
+from omniloom.services.returns.exchanges import ExchangeView, NewExchange
+from omniloom.services.returns.order_returns import NewReturn, ReturnView
+from omniloom.services.returns.receiptless import NewReceiptlessReturn, ReceiptlessReturnView
 
 
 class ReturnController(Controller):

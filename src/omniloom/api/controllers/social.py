@@ -9,9 +9,9 @@ from litestar import Controller, Request, get, post
 from omniloom.api.auth import requires
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Channel, Scope
-from omniloom.services import social
-from omniloom.services.social import NewPost, PostClick, PostView, SocialOrder
-from omniloom.services.views import OrderView
+from omniloom.services.kernel.views import OrderView
+from omniloom.services.social import commerce as social
+from omniloom.services.social.commerce import NewPost, PostClick, PostView, SocialOrder
 
 
 class SocialController(Controller):

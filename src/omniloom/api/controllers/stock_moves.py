@@ -10,8 +10,8 @@ from litestar.params import Parameter
 from omniloom.api.auth import requires
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
-from omniloom.services import stock_moves
-from omniloom.services.stock_moves import (
+from omniloom.services.inventory import moves as stock_moves
+from omniloom.services.inventory.moves import (
     AdjustmentView,
     MovementPage,
     NewAdjustment,

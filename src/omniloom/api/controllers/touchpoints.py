@@ -12,8 +12,8 @@ from omniloom.api.auth import requires
 from omniloom.api.customer_auth import authorize_customer
 from omniloom.api.http import runtime_of
 from omniloom.domain.channels import Scope
-from omniloom.services import touchpoints
-from omniloom.services.touchpoints import Journey, TouchpointPage
+from omniloom.services.insight import touchpoints
+from omniloom.services.insight.touchpoints import Journey, TouchpointPage
 
 
 class TouchpointController(Controller):

@@ -1,0 +1,1 @@
+"""Operating the store: the simulated clock and the invariants check."""

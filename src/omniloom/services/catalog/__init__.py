@@ -1,0 +1,1 @@
+"""Catalog: browsing, product pages, the in-memory catalog, promotions."""

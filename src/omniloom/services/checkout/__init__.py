@@ -1,0 +1,1 @@
+"""Checkout: a cart becomes a paid order; the request bodies it accepts."""

@@ -1,0 +1,1 @@
+"""Identity: customers, sign-in, identifiers, devices, consents and wishlists."""

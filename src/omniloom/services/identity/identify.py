@@ -1,0 +1,201 @@
+"""Identity: recognise a shopper at any channel by any identifier, and keep their graph.
+
+An identifier (email, phone, loyalty id, social handle, device id) belongs to at most one
+customer. Attaching one that already belongs to somebody else is refused with
+``identifier_conflict``: two known customers are never merged silently — only an administrator
+merges them (``customer_merge``). A customer merged into another still resolves: every lookup
+follows ``merged_into`` to the survivor.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from sqlalchemy import Connection
+
+from omniloom.domain.errors import FieldError, IdentifierConflict, InvalidInput, NotFound
+from omniloom.domain.identity import IdentifierKind, MergeStrategy, normalise
+from omniloom.services.carts.merge import MergeResult, merge_guest_cart
+from omniloom.services.kernel.runtime import Runtime
+from omniloom.services.kernel.unit import Unit
+from omniloom.store import cart_queries, identity_queries
+
+Ref = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+# A chain of merges longer than this is a bug, not data.
+MAX_MERGE_HOPS = 16
+
+
+class CustomerView(msgspec.Struct, frozen=True):
+    id: str
+    email: str
+    phone: str | None
+    first_name: str
+    last_name: str
+    created_at: datetime
+    merged_into: str | None = None
+
+
+class IdentifierView(msgspec.Struct, frozen=True):
+    kind: str
+    value: str
+    channel: str | None
+    added_at: datetime
+
+
+class IdentityGraph(msgspec.Struct, frozen=True):
+    customer_id: str
+    identifiers: list[IdentifierView]
+
+
+class Identify(msgspec.Struct, forbid_unknown_fields=True):
+    kind: IdentifierKind
+    value: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    customer_id: Ref | None = None
+    cart_id: Ref | None = None
+    device_id: Ref | None = None
+    merge: MergeStrategy = MergeStrategy.SUM
+
+
+class Identified(msgspec.Struct, frozen=True):
+    """``status``: ``attached`` (new to the graph), ``known`` (already the customer's) or
+    ``recognised`` (looked up without naming a customer)."""
+
+    customer_id: str
+    kind: str
+    value: str
+    status: str
+    merge: MergeResult | None = None
+
+
+def customer_view(row: dict[str, Any], merged_into: str | None) -> CustomerView:
+    return CustomerView(
+        id=row["id"],
+        email=row["email"],
+        phone=row["phone"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        created_at=row["created_at"],
+        merged_into=merged_into,
+    )
+
+
+def survivor_of(conn: Connection, customer_id: str) -> str:
+    """The customer that now stands for ``customer_id`` (itself unless it was merged)."""
+    for _ in range(MAX_MERGE_HOPS):
+        survivor = identity_queries.merged_into(conn, customer_id)
+        if survivor is None:
+            return customer_id
+        customer_id = survivor
+    raise RuntimeError(f"merge chain from {customer_id!r} does not end")
+
+
+def resolve_identifier(conn: Connection, kind: IdentifierKind, value: str) -> str | None:
+    """Who a normalised identifier belongs to, following merges."""
+    owner = identity_queries.identifier_owner(conn, kind, value)
+    if owner is None and kind is IdentifierKind.EMAIL:
+        # Seeded customers carry their email on the profile only.
+        owner = identity_queries.customer_with_email(conn, value)
+    return None if owner is None else survivor_of(conn, owner)
+
+
+def attach_device(unit: Unit, customer_id: str, device_id: str) -> None:
+    """A device a customer signs in on joins their graph, unless it is somebody else's."""
+    try:
+        value = normalise(IdentifierKind.DEVICE_ID, device_id, "device_id")
+    except InvalidInput:
+        return  # not an id this store would store; the sign-in goes ahead without it
+    owner = identity_queries.identifier_owner(unit.conn, IdentifierKind.DEVICE_ID, value)
+    if owner is None:
+        _add(unit, customer_id, IdentifierKind.DEVICE_ID, value)
+
+
+def _add(unit: Unit, customer_id: str, kind: IdentifierKind, value: str) -> None:
+    identity_queries.add_identifier(
+        unit.conn,
+        kind=kind,
+        value=value,
+        customer_id=customer_id,
+        channel=unit.channel,
+        now=unit.now,
+    )
+    unit.emit("customer.identifier_added", customer_id=customer_id, kind=str(kind))
+
+
+def merge_shoppers_cart(
+    runtime: Runtime,
+    unit: Unit,
+    customer_id: str,
+    cart_id: str | None,
+    device_id: str | None,
+    strategy: MergeStrategy,
+) -> MergeResult | None:
+    """Bring the shopper's anonymous cart (named, or the device's latest) to the customer.
+
+    Callers (sign-in, identify) already hold the customer's lock in this transaction."""
+    if device_id is not None:
+        attach_device(unit, customer_id, device_id)
+    guest_id = cart_id
+    if guest_id is None and device_id is not None:
+        guest_id = cart_queries.anonymous_cart_of_device(unit.conn, device_id)
+    if guest_id is None:
+        return None
+    return merge_guest_cart(runtime, unit, customer_id, guest_id, strategy)
+
+
+def identify(runtime: Runtime, unit: Unit, command: Identify, device_id: str | None) -> Identified:
+    """Look a shopper up by an identifier, or attach it to the customer named."""
+    conn = unit.conn
+    value = normalise(command.kind, command.value)
+    owner = resolve_identifier(conn, command.kind, value)
+    if command.customer_id is None:
+        if owner is None:
+            raise NotFound(
+                f"No customer is known by this {command.kind}.",
+                errors=[FieldError("value", "unknown identifier")],
+            )
+        customer_id, status = owner, "recognised"
+        unit.emit("customer.identified", customer_id=customer_id, kind=str(command.kind))
+    else:
+        customer_id = survivor_of(conn, command.customer_id)
+        if not identity_queries.lock_customer(conn, customer_id):
+            raise NotFound(f"There is no customer {command.customer_id!r}.")
+        if owner is not None and owner != customer_id:
+            raise IdentifierConflict(
+                f"This {command.kind} belongs to another customer; an administrator can merge "
+                "the two customers if they are one person.",
+                errors=[FieldError("value", "belongs to another customer")],
+                extra={"kind": str(command.kind)},
+            )
+        status = "known" if owner == customer_id else "attached"
+        if owner is None:
+            _add(unit, customer_id, command.kind, value)
+    if command.kind is IdentifierKind.DEVICE_ID:
+        device_id = device_id or value
+    merge = merge_shoppers_cart(
+        runtime, unit, customer_id, command.cart_id, command.device_id or device_id, command.merge
+    )
+    return Identified(customer_id, str(command.kind), value, status, merge)
+
+
+def _load_customer(conn: Connection, customer_id: str) -> CustomerView:
+    row = identity_queries.customer(conn, customer_id)
+    if row is None:
+        raise NotFound(f"There is no customer {customer_id!r}.")
+    return customer_view(row, identity_queries.merged_into(conn, customer_id))
+
+
+async def get_customer(runtime: Runtime, customer_id: str) -> CustomerView:
+    return await runtime.read(lambda conn: _load_customer(conn, customer_id))
+
+
+async def identity_graph(runtime: Runtime, customer_id: str) -> IdentityGraph:
+    def work(conn: Connection) -> IdentityGraph:
+        _load_customer(conn, customer_id)
+        rows = identity_queries.identifiers_of(conn, customer_id)
+        return IdentityGraph(
+            customer_id, [IdentifierView(kind, value, ch, at) for kind, value, ch, at in rows]
+        )
+
+    return await runtime.read(work)

@@ -1,0 +1,1 @@
+"""Reading back what happened: the event log, touchpoints and analytics."""

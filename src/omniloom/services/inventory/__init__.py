@@ -1,0 +1,1 @@
+"""Inventory: stock holds, levels, manual moves and reconciliation conflicts."""

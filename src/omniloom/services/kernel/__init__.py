@@ -1,0 +1,1 @@
+"""The services' shared machinery: runtime, unit of work, idempotency, request context, views."""

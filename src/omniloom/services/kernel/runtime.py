@@ -1,0 +1,160 @@
+"""The services' shared machinery: database, clock, ids and the store's fixed layout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection
+
+from omniloom.config import Settings
+from omniloom.domain.carts import ReservationPolicy
+from omniloom.domain.channels import SELLING_CHANNELS
+from omniloom.domain.clock import Clock, SimulatedClock, SystemClock
+from omniloom.domain.ids import IdFactory
+from omniloom.domain.routing import RoutingRule, Site, point_at, rule_named
+from omniloom.services.catalog.cache import CatalogCache
+from omniloom.services.catalog.pages import ProductPages
+from omniloom.services.inventory.levels import StockLevels
+from omniloom.services.kernel.context import NO_CONTEXT, TouchContext
+from omniloom.services.kernel.unit import Unit
+from omniloom.store import catalog_queries, settings_queries
+from omniloom.store.database import Database, SQLiteDatabase
+
+T = TypeVar("T")
+
+ID_SEQUENCE_KEY = "id_sequence"
+# Seeded ids are handed out in blocks: the stored value is the end of the block in use, so a
+# restarted server continues after it and never repeats an id, at one write per block.
+ID_BLOCK = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class LocationInfo:
+    id: str
+    kind: str
+    name: str
+    city: str
+    timezone: str
+    pickup_enabled: bool
+    tax_rate_bps: int
+    # The street address as stored (receipts print it).
+    address: dict[str, Any] = field(default_factory=dict)
+    # Where it is, for fulfilment routing (omniloom.domain.routing); unknown when not given.
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreLayout:
+    """Locations and the order each channel sells from them: read once, used on every order."""
+
+    locations: dict[str, LocationInfo]
+    selling_order: dict[str, list[str]]
+    # Each location as fulfilment routing sees it, built once rather than on every checkout.
+    sites: dict[str, Site] = field(default_factory=dict)
+
+    def locations_for(self, channel: str) -> list[str]:
+        # Admin and unknown channels sell the way the web shop does.
+        return self.selling_order.get(channel) or self.selling_order.get("web", [])
+
+
+class Runtime:
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.reservation_policy = ReservationPolicy(settings.reservation_policy)
+        # Resolved once, so a misspelt OMNILOOM_ROUTING_RULE stops the start, not a checkout.
+        self.routing_rule: RoutingRule = rule_named(settings.routing_rule)
+        # Several processes share one PostgreSQL; a per-process sequence would collide there.
+        seeded = settings.id_seed if isinstance(db, SQLiteDatabase) else None
+        self.ids = IdFactory(seeded)
+        self._persisted_sequence = 0
+        self._layout: StoreLayout | None = None
+        self.catalog = CatalogCache()
+        self.catalog.caching_promotions = db.on_change(self.catalog.forget)
+        self.stock_levels = StockLevels()
+        self.stock_levels.caching = db.on_change(self.stock_levels.forget)
+        self.product_pages = ProductPages()
+        self.product_pages.caching = db.on_change(self.product_pages.forget)
+
+    @classmethod
+    def from_settings(cls, db: Database, settings: Settings) -> Runtime:
+        clock: Clock = (
+            SystemClock()
+            if settings.clock_mode == "system"
+            else SimulatedClock(settings.clock_start, frozen=True)
+        )
+        return cls(db, clock, settings)
+
+    async def start(self) -> None:
+        sequence = await self.db.read(lambda conn: settings_queries.get(conn, ID_SEQUENCE_KEY))
+        self.ids.sequence = max(self.ids.sequence, int(sequence or 0))
+        self._persisted_sequence = self.ids.sequence
+        self._layout = await self.db.read(_load_layout)
+
+    @property
+    def layout(self) -> StoreLayout:
+        if self._layout is None:
+            raise RuntimeError("Runtime.start() has not run")
+        return self._layout
+
+    async def write(
+        self, work: Callable[[Unit], T], channel: str, context: TouchContext = NO_CONTEXT
+    ) -> T:
+        def unit_of_work(conn: Connection) -> T:
+            unit = Unit(conn, self.clock.now(), self.ids, channel, context)
+            result = work(unit)
+            unit.flush_events()
+            self._persist_sequence(conn)
+            return result
+
+        return await self.db.write(unit_of_work)
+
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        return await self.db.read(work)
+
+    def _persist_sequence(self, conn: Connection) -> None:
+        # Runs after the unit's work: a block is claimed once the ids handed out passed the last.
+        if self.ids.seed is not None and self.ids.sequence >= self._persisted_sequence:
+            block_end = (self.ids.sequence // ID_BLOCK + 1) * ID_BLOCK
+            settings_queries.put(conn, ID_SEQUENCE_KEY, block_end)
+            self._persisted_sequence = block_end
+
+    async def api_keys(self) -> list[dict[str, Any]]:
+        return await self.db.read(settings_queries.all_api_keys)
+
+
+def _load_layout(conn: Connection) -> StoreLayout:
+    locations = {
+        row["id"]: LocationInfo(
+            id=row["id"],
+            kind=row["kind"],
+            name=row["name"],
+            city=row["city"],
+            timezone=row["timezone"],
+            pickup_enabled=bool(row["pickup_enabled"]),
+            tax_rate_bps=row["tax_rate_bps"],
+            address=dict(row["address"] or {}),
+            latitude=row["latitude"],
+            longitude=row["longitude"],
+        )
+        for row in catalog_queries.all_locations(conn)
+    }
+    selling_order = {
+        channel.value: catalog_queries.channel_location_ids(conn, channel.value)
+        for channel in SELLING_CHANNELS
+    }
+    return StoreLayout(
+        locations=locations,
+        selling_order=selling_order,
+        sites={location.id: _site(location) for location in locations.values()},
+    )
+
+
+def _site(location: LocationInfo) -> Site:
+    point = point_at(location.latitude, location.longitude)
+    postal_code = location.address.get("postal_code")
+    return Site(location.id, location.kind, location.city, postal_code, point)

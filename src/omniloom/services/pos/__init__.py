@@ -1,0 +1,1 @@
+"""The in-store channel: registers, shifts, sales, tenders, receipts, offline batches."""

@@ -1,0 +1,1 @@
+"""Returns with and without a receipt, exchanges, and refunds to gift cards."""

@@ -1,0 +1,1 @@
+"""Social commerce: shoppable posts, clicks and in-platform orders."""
