@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 
@@ -63,9 +63,19 @@ def cart(conn: Connection, cart_id: str) -> dict[str, Any] | None:
     return None if row is None else dict(zip(CART_COLUMNS, row, strict=True))
 
 
-def lines(conn: Connection, cart_id: str) -> list[tuple[str, str, int, str, str]]:
-    """(line id, sku, quantity, product id, title) in the order the lines were added."""
-    return raw.rows(conn, _LINES, {"cart_id": cart_id})
+class CartLine(NamedTuple):
+    """A cart line as stored, enough to rebuild the cart view with prices from the catalog."""
+
+    id: str
+    sku: str
+    quantity: int
+    product_id: str
+    title: str
+
+
+def lines(conn: Connection, cart_id: str) -> list[CartLine]:
+    """The cart's lines in the order they were added."""
+    return [CartLine._make(row) for row in raw.rows(conn, _LINES, {"cart_id": cart_id})]
 
 
 def bump_version(conn: Connection, cart_id: str, now: datetime) -> dict[str, Any] | None:

@@ -20,21 +20,20 @@ from omniloom.domain.errors import (
     NotYourData,
     UnknownSku,
 )
+from omniloom.domain.money import line_total
 from omniloom.services.catalog.cache import CatalogCache
 from omniloom.services.inventory import holds as stock
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
 from omniloom.services.kernel.views import CartLineView, CartView
 from omniloom.store import cart_queries
+from omniloom.store.cart_queries import CartLine
 
 DEFAULT_CURRENCY = "USD"
 
-# (line id, sku, quantity, product id, title), as cart_queries.lines returns them.
-Line = tuple[str, str, int, str, str]
-
 
 def cart_view(
-    conn: Connection, catalog: CatalogCache, cart: dict[str, Any], lines: list[Line]
+    conn: Connection, catalog: CatalogCache, cart: dict[str, Any], lines: list[CartLine]
 ) -> CartView:
     line_views = []
     for line_id, sku, quantity, product_id, title in lines:
@@ -47,7 +46,7 @@ def cart_view(
                 title=title,
                 quantity=quantity,
                 unit_price=price.unit_price,
-                line_total=price.unit_price * quantity - price.discount,
+                line_total=line_total(price.unit_price, quantity, price.discount),
                 discount=price.discount,
                 promotion_id=price.promotion_id,
             )
@@ -188,20 +187,20 @@ def add_line(
 ) -> CartView:
     cart = begin_change(unit, cart_id, expected_version, caller)
     product_id, title = _sellable_title(runtime, unit, sku)
-    lines: list[Line] = cart_queries.lines(unit.conn, cart_id)
-    index = next((i for i, line in enumerate(lines) if line[1] == sku), None)
-    total = grown_line({line[1]: line[2] for line in lines}, sku, quantity)
+    lines: list[CartLine] = cart_queries.lines(unit.conn, cart_id)
+    index = next((i for i, line in enumerate(lines) if line.sku == sku), None)
+    total = grown_line({line.sku: line.quantity for line in lines}, sku, quantity)
     _hold_stock(runtime, unit, cart_id, sku, total)
     if index is None:
         line_id = unit.ids.new("line")
         cart_queries.insert_line(
             unit.conn, line_id=line_id, cart_id=cart_id, sku=sku, quantity=total, now=unit.now
         )
-        lines.append((line_id, sku, total, product_id, title))
+        lines.append(CartLine(line_id, sku, total, product_id, title))
     else:
         line_id = lines[index][0]
         cart_queries.set_line_quantity(unit.conn, line_id, total)
-        lines[index] = (line_id, sku, total, product_id, title)
+        lines[index] = CartLine(line_id, sku, total, product_id, title)
     unit.emit(
         "cart.item_added",
         cart_id=cart_id,
@@ -223,12 +222,12 @@ def change_line(
     caller: str | None = None,
 ) -> CartView:
     cart = begin_change(unit, cart_id, expected_version, caller)
-    lines: list[Line] = cart_queries.lines(unit.conn, cart_id)
+    lines: list[CartLine] = cart_queries.lines(unit.conn, cart_id)
     index = _line_index(lines, cart_id, line_id)
     _, sku, previous, product_id, title = lines[index]
     _hold_stock(runtime, unit, cart_id, sku, quantity)
     cart_queries.set_line_quantity(unit.conn, line_id, quantity)
-    lines[index] = (line_id, sku, quantity, product_id, title)
+    lines[index] = CartLine(line_id, sku, quantity, product_id, title)
     unit.emit(
         "cart.item_changed",
         cart_id=cart_id,
@@ -250,7 +249,7 @@ def remove_line(
     caller: str | None = None,
 ) -> CartView:
     cart = begin_change(unit, cart_id, expected_version, caller)
-    lines: list[Line] = cart_queries.lines(unit.conn, cart_id)
+    lines: list[CartLine] = cart_queries.lines(unit.conn, cart_id)
     _, sku, quantity, _, _ = lines.pop(_line_index(lines, cart_id, line_id))
     if runtime.reservation_policy is ReservationPolicy.ADD_TO_CART:
         stock.release_cart_holds(unit, cart_id, sku)
@@ -265,8 +264,8 @@ def remove_line(
     return cart_view(unit.conn, runtime.catalog, cart, lines)
 
 
-def _line_index(lines: list[Line], cart_id: str, line_id: str) -> int:
+def _line_index(lines: list[CartLine], cart_id: str, line_id: str) -> int:
     for index, line in enumerate(lines):
-        if line[0] == line_id:
+        if line.id == line_id:
             return index
     raise NotFound(f"Cart {cart_id!r} has no line {line_id!r}.")

@@ -17,12 +17,13 @@ import msgspec
 from omniloom.domain.carts import MAX_CART_LINES, CartStatus, ReservationPolicy
 from omniloom.domain.errors import CartFull, InsufficientStock, NotFound, NotYourData
 from omniloom.domain.identity import MergedLine, MergeStrategy, merge_lines
-from omniloom.services.carts.cart import Line, cart_view
+from omniloom.services.carts.cart import cart_view
 from omniloom.services.inventory import holds as stock
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
 from omniloom.services.kernel.views import CartView
 from omniloom.store import cart_queries, event_log, identity_queries, inventory_queries
+from omniloom.store.cart_queries import CartLine
 
 
 class MergeReport(msgspec.Struct, frozen=True):
@@ -83,11 +84,11 @@ def merge_cart_into(
     if target is None or target["status"] != CartStatus.ACTIVE:
         return _adopt(runtime, unit, source, customer_id, strategy)
     target_id = target["id"]
-    target_lines: list[Line] = cart_queries.lines(unit.conn, target_id)
-    source_lines: list[Line] = cart_queries.lines(unit.conn, source_id)
+    target_lines: list[CartLine] = cart_queries.lines(unit.conn, target_id)
+    source_lines: list[CartLine] = cart_queries.lines(unit.conn, source_id)
     plan = merge_lines(
-        {line[1]: line[2] for line in target_lines},
-        {line[1]: line[2] for line in source_lines},
+        {line.sku: line.quantity for line in target_lines},
+        {line.sku: line.quantity for line in source_lines},
         strategy,
     )
     if len(plan) > MAX_CART_LINES:
@@ -105,7 +106,7 @@ def merge_cart_into(
         customer_id=customer_id,
         guest_cart_id=source_id,
         strategy=str(strategy),
-        lines=[{"sku": sku, "quantity": quantity} for _, sku, quantity, _, _ in lines],
+        lines=[{"sku": line.sku, "quantity": line.quantity} for line in lines],
     )
     _stitch_device(unit, source, customer_id)
     report = MergeReport("merged", source_id, target_id, strategy, unheld=unheld)
@@ -196,10 +197,10 @@ def _release(unit: Unit, hold: inventory_queries.Hold) -> None:
 
 
 def _write_lines(
-    unit: Unit, target_id: str, target_lines: list[Line], plan: list[MergedLine]
+    unit: Unit, target_id: str, target_lines: list[CartLine], plan: list[MergedLine]
 ) -> None:
     """Bring the target's lines to the plan (guest lines stay on the merged cart, for history)."""
-    existing = {line[1]: line for line in target_lines}
+    existing = {line.sku: line for line in target_lines}
     for merged in plan:
         current = existing.get(merged.sku)
         if current is None:

@@ -8,20 +8,19 @@ import msgspec
 
 from omniloom.domain.carts import CartStatus, ReservationPolicy
 from omniloom.domain.errors import CartEmpty, FieldError, PickupUnavailable
-from omniloom.domain.money import tax_on
 from omniloom.domain.orders import Fulfilment, OrderStatus
 from omniloom.domain.payments import charge_card
 from omniloom.domain.routing import Line
 from omniloom.services.carts.cart import begin_change
-from omniloom.services.catalog.cache import LinePrice
 from omniloom.services.checkout.commands import Address, Checkout, Pickup
 from omniloom.services.inventory import holds as stock
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
 from omniloom.services.kernel.views import OrderView
 from omniloom.services.orders import routing
+from omniloom.services.orders.builder import order_line_row, order_row, payment_row, record_order
 from omniloom.services.orders.lifecycle import order_view
-from omniloom.store import cart_queries, order_queries
+from omniloom.store import cart_queries
 
 # Flat shipping below the free-shipping threshold, both in minor units.
 SHIPPING_FEE = 599
@@ -77,136 +76,39 @@ def place_order(
         order_lines.append(
             order_line_row(runtime, unit, order_id, sku, title, quantity, price, location_id)
         )
-    subtotal = sum(line["line_total"] for line in order_lines)
-    tax = sum(line["tax"] for line in order_lines)
     is_pickup = store is not None
+    subtotal = sum(line["line_total"] for line in order_lines)
     shipping = 0 if is_pickup or subtotal >= FREE_SHIPPING_FROM else SHIPPING_FEE
-    total = subtotal + tax + shipping
-    charge = charge_card(command.payment.card_number, total)
-    payment = payment_row(
-        unit, order_id, "card", total, cart["currency"], brand=charge.brand, last4=charge.last4
+    order = order_row(
+        unit,
+        order_id=order_id,
+        cart_id=cart_id,
+        customer_id=cart["customer_id"],
+        currency=cart["currency"],
+        status=OrderStatus.PAID,
+        fulfilment=Fulfilment.PICKUP if is_pickup else Fulfilment.SHIP,
+        lines=order_lines,
+        shipping=shipping,
+        location_id=store,
+        ship_to=ship_to,
+        email=command.email,
+        routing=routed.record() if routed else None,
     )
-    order = {
-        "id": order_id,
-        "cart_id": cart_id,
-        "customer_id": cart["customer_id"],
-        "channel": unit.channel,
-        "status": OrderStatus.PAID,
-        "currency": cart["currency"],
-        "subtotal": subtotal,
-        "tax": tax,
-        "shipping": shipping,
-        "total": total,
-        "fulfilment": Fulfilment.PICKUP if is_pickup else Fulfilment.SHIP,
-        "location_id": store,
-        "ship_to": ship_to,
-        "email": command.email,
-        "placed_at": unit.now,
-        "updated_at": unit.now,
-        "routing": routed.record() if routed else None,
-    }
+    charge = charge_card(command.payment.card_number, order["total"])
+    payment = payment_row(
+        unit,
+        order_id,
+        "card",
+        order["total"],
+        cart["currency"],
+        brand=charge.brand,
+        last4=charge.last4,
+    )
     record_order(unit, order, order_lines, [payment], cart_closed=True)
     if routed is not None:
         routed.emit(unit, order_id, wanted)
     unit.emit("order.paid", order_id=order_id, customer_id=cart["customer_id"])
     return order_view(order, order_lines, [payment])
-
-
-def order_line_row(
-    runtime: Runtime,
-    unit: Unit,
-    order_id: str,
-    sku: str,
-    title: str,
-    quantity: int,
-    price: LinePrice,
-    location_id: str,
-) -> dict[str, Any]:
-    """An order line at its price snapshot (promotion applied), taxed at the rate of the
-    location its stock comes from."""
-    line_total = price.unit_price * quantity - price.discount
-    return {
-        "id": unit.ids.new("oline"),
-        "order_id": order_id,
-        "sku": sku,
-        "title": title,
-        "quantity": quantity,
-        "unit_price": price.unit_price,
-        "line_total": line_total,
-        "tax": tax_on(line_total, runtime.layout.locations[location_id].tax_rate_bps),
-        "location_id": location_id,
-        "discount": price.discount,
-        "promotion_id": price.promotion_id,
-    }
-
-
-def payment_row(
-    unit: Unit,
-    order_id: str,
-    method: str,
-    amount: int,
-    currency: str,
-    *,
-    brand: str | None = None,
-    last4: str | None = None,
-) -> dict[str, Any]:
-    """A captured payment: one per card charge, cash amount kept or gift-card redemption."""
-    return {
-        "id": unit.ids.new("pay"),
-        "order_id": order_id,
-        "method": method,
-        "card_brand": brand,
-        "card_last4": last4,
-        "amount": amount,
-        "currency": currency,
-        "status": "captured",
-        "created_at": unit.now,
-    }
-
-
-def record_order(
-    unit: Unit,
-    order: dict[str, Any],
-    order_lines: list[dict[str, Any]],
-    payments: list[dict[str, Any]],
-    *,
-    cart_closed: bool = False,
-) -> None:
-    """Write a placed order with its lines and payments, close its cart (unless the caller
-    already did, as checkout does), and say so.
-
-    The caller emits what follows placement (``order.paid``, a status it went straight to).
-    """
-    order_id = order["id"]
-    customer_id = order["customer_id"]
-    order_queries.insert_order(unit.conn, order, order_lines, payments)
-    if not cart_closed:
-        cart_queries.set_status(unit.conn, order["cart_id"], CartStatus.ORDERED)
-    for line in order_lines:
-        unit.emit(
-            "inventory.reserved",
-            order_id=order_id,
-            sku=line["sku"],
-            location_id=line["location_id"],
-            quantity=line["quantity"],
-        )
-    unit.emit(
-        "order.placed",
-        order_id=order_id,
-        cart_id=order["cart_id"],
-        customer_id=customer_id,
-        total=order["total"],
-        currency=order["currency"],
-        fulfilment=str(order["fulfilment"]),
-    )
-    for payment in payments:
-        unit.emit(
-            "payment.captured",
-            order_id=order_id,
-            customer_id=customer_id,
-            payment_id=payment["id"],
-            amount=payment["amount"],
-        )
 
 
 def stored_address(ship_to: Address) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from omniloom.domain.errors import NotFound, OutOfScope, SaleNotOpen, ShiftNotOpen
 from omniloom.domain.identity import IdentifierKind, normalise
-from omniloom.domain.money import tax_on
+from omniloom.domain.money import line_total, tax_on
 from omniloom.services.catalog.cache import LinePrice
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.store import cart_queries, pos_queries
@@ -161,7 +161,7 @@ def sale_view(runtime: Runtime, conn: Connection, sale: dict[str, Any]) -> SaleV
                 quantity=quantity,
                 list_price=pos_price(runtime, conn, sku),
                 unit_price=price.unit_price,
-                line_total=price.unit_price * quantity - price.discount,
+                line_total=line_total(price.unit_price, quantity, price.discount),
                 override_reason=None if override is None else override["reason_code"],
                 discount=price.discount,
                 promotion_id=price.promotion_id,

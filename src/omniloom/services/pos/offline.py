@@ -28,7 +28,7 @@ from omniloom.domain.errors import (
     UnknownBarcode,
     UnknownSku,
 )
-from omniloom.domain.money import tax_on
+from omniloom.domain.money import line_total, tax_on
 from omniloom.domain.payments import charge_card
 from omniloom.domain.tenders import TenderRequest, TenderType, allocate
 from omniloom.services.catalog.cache import LinePrice
@@ -175,7 +175,9 @@ def _plan(
             errors=[FieldError(f"{at}.lines[{twice}]", "the same item as an earlier line")],
         )
     rate = runtime.layout.locations[register["location_id"]].tax_rate_bps
-    line_totals = [line.price.unit_price * line.quantity - line.price.discount for line in lines]
+    line_totals = [
+        line_total(line.price.unit_price, line.quantity, line.price.discount) for line in lines
+    ]
     total = sum(line_totals) + sum(tax_on(amount, rate) for amount in line_totals)
     try:
         allocation = allocate(total, sale.tenders)

@@ -17,10 +17,10 @@ from omniloom.domain.errors import GiftCardInsufficient, PaymentDeclined
 from omniloom.domain.tenders import Allocation, TenderType
 from omniloom.services.carts import cart as carts
 from omniloom.services.catalog.cache import LinePrice
-from omniloom.services.checkout.cart_checkout import order_line_row, record_order
 from omniloom.services.inventory.conflicts import StockConflictView, conflict_view
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
+from omniloom.services.orders.builder import order_line_row, record_order
 from omniloom.services.pos.common import POS_CHANNEL
 from omniloom.services.pos.payment import counter_order, take_tender
 from omniloom.services.pos.sales import new_sale

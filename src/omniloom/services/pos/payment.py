@@ -24,10 +24,10 @@ from omniloom.domain.tender_split import split_tenders
 from omniloom.domain.tenders import AppliedTender, TenderRequest, TenderType, allocate
 from omniloom.services.carts import cart as carts
 from omniloom.services.catalog.cache import LinePrice
-from omniloom.services.checkout.cart_checkout import order_line_row, payment_row, record_order
 from omniloom.services.inventory import holds as stock
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
+from omniloom.services.orders.builder import order_line_row, order_row, payment_row, record_order
 from omniloom.services.pos import ship_order as pos_ship_order
 from omniloom.services.pos.common import open_shift_of, register_at, sale_at, sale_view
 from omniloom.services.pos.receipts import ReceiptView, build_receipt
@@ -129,26 +129,18 @@ def counter_order(
 ) -> dict[str, Any]:
     """A sale at the counter as an order row: picked up at the store the moment it is paid."""
     customer = customer_id and pos_queries.customer(unit.conn, customer_id)
-    subtotal = sum(line["line_total"] for line in order_lines)
-    tax = sum(line["tax"] for line in order_lines)
-    return {
-        "id": order_id,
-        "cart_id": cart_id,
-        "customer_id": customer_id,
-        "channel": unit.channel,
-        "status": OrderStatus.PICKED_UP,
-        "currency": currency,
-        "subtotal": subtotal,
-        "tax": tax,
-        "shipping": 0,
-        "total": subtotal + tax,
-        "fulfilment": Fulfilment.PICKUP,
-        "location_id": store,
-        "ship_to": None,
-        "email": customer["email"] if customer else None,
-        "placed_at": unit.now,
-        "updated_at": unit.now,
-    }
+    return order_row(
+        unit,
+        order_id=order_id,
+        cart_id=cart_id,
+        customer_id=customer_id,
+        currency=currency,
+        status=OrderStatus.PICKED_UP,
+        fulfilment=Fulfilment.PICKUP,
+        lines=order_lines,
+        location_id=store,
+        email=customer["email"] if customer else None,
+    )
 
 
 def take_tender(unit: Unit, order_id: str, tender: AppliedTender, currency: str) -> dict[str, Any]:

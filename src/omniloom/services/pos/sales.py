@@ -33,6 +33,7 @@ from omniloom.services.pos.common import (
     sale_view,
 )
 from omniloom.store import cart_queries, inventory_queries, pos_queries, ship_to_home_queries
+from omniloom.store.cart_queries import CartLine
 
 
 def new_sale(unit: Unit, register: dict[str, Any], cart_id: str, origin: str) -> dict[str, Any]:
@@ -108,8 +109,8 @@ def scan(
             f"SKU {sku} is not sold in stores.", errors=[FieldError("barcode", "not sold in store")]
         )
     lines = cart_queries.lines(unit.conn, cart_id)
-    line = next((line for line in lines if line[1] == sku), None)
-    total = grown_line({line[1]: line[2] for line in lines}, sku, quantity)
+    line = next((line for line in lines if line.sku == sku), None)
+    total = grown_line({line.sku: line.quantity for line in lines}, sku, quantity)
     available = inventory_queries.available_at(unit.conn, sku, sale["location_id"])
     if total > available:
         raise InsufficientStock(
@@ -127,7 +128,7 @@ def scan(
             now=unit.now,
         )
     else:
-        cart_queries.set_line_quantity(unit.conn, line[0], total)
+        cart_queries.set_line_quantity(unit.conn, line.id, total)
     unit.emit(
         "cart.item_added",
         cart_id=cart_id,
@@ -156,9 +157,9 @@ def attach_customer(
     return sale_view(runtime, unit.conn, sale)
 
 
-def _line(unit: Unit, cart_id: str, line_id: str) -> tuple[str, str, int, str, str]:
+def _line(unit: Unit, cart_id: str, line_id: str) -> CartLine:
     for line in cart_queries.lines(unit.conn, cart_id):
-        if line[0] == line_id:
+        if line.id == line_id:
             return line
     raise NotFound(f"Sale {cart_id!r} has no line {line_id!r}.")
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from omniloom.domain.orders import Fulfilment, OrderStatus
 from omniloom.domain.routing import Line
-from omniloom.services.checkout.cart_checkout import order_line_row, record_order
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
 from omniloom.services.orders import routing
+from omniloom.services.orders.builder import order_line_row, order_row, record_order
 from omniloom.services.pos.common import POS_CHANNEL
 from omniloom.services.pos.ship_to_home import ship_from
 from omniloom.store import cart_queries, pos_queries, ship_to_home_queries
@@ -70,27 +70,19 @@ def place(runtime: Runtime, unit: Unit, cart: dict[str, Any]) -> ShipOrder | Non
     ]
     customer_id = cart["customer_id"]
     customer = customer_id and pos_queries.customer(unit.conn, customer_id)
-    subtotal = sum(line["line_total"] for line in order_lines)
-    tax = sum(line["tax"] for line in order_lines)
-    order = {
-        "id": order_id,
-        "cart_id": link["ship_cart_id"],
-        "customer_id": customer_id,
-        "channel": unit.channel,
-        "status": OrderStatus.PAID,
-        "currency": cart["currency"],
-        "subtotal": subtotal,
-        "tax": tax,
-        "shipping": 0,
-        "total": subtotal + tax,
-        "fulfilment": Fulfilment.SHIP,
-        "location_id": None,
-        "ship_to": link["ship_to"],
-        "email": customer["email"] if customer else None,
-        "placed_at": unit.now,
-        "updated_at": unit.now,
-        "routing": routed.record(),
-    }
+    order = order_row(
+        unit,
+        order_id=order_id,
+        cart_id=link["ship_cart_id"],
+        customer_id=customer_id,
+        currency=cart["currency"],
+        status=OrderStatus.PAID,
+        fulfilment=Fulfilment.SHIP,
+        lines=order_lines,
+        ship_to=link["ship_to"],
+        email=customer["email"] if customer else None,
+        routing=routed.record(),
+    )
     return ShipOrder(cart["id"], order, order_lines, routed, wanted)
 
 

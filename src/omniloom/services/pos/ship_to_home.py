@@ -64,8 +64,8 @@ def add(
         ship_cart_id = link["ship_cart_id"]
         ship_to_home_queries.set_address(unit.conn, cart_id, ship_to)
     rows = cart_queries.lines(unit.conn, ship_cart_id)
-    line_ids = {sku: line_id for line_id, sku, _, _, _ in rows}
-    total = grown_line({sku: units for _, sku, units, _, _ in rows}, command.sku, command.quantity)
+    line_ids = {line.sku: line.id for line in rows}
+    total = grown_line({line.sku: line.quantity for line in rows}, command.sku, command.quantity)
     _check_stock(runtime, unit.conn, command.sku, total)
     if command.sku in line_ids:
         cart_queries.set_line_quantity(unit.conn, line_ids[command.sku], total)
@@ -99,7 +99,7 @@ def void_line(
     carts.begin_change(unit, cart_id, None)  # the sale's version moves, as for any change to it
     link = ship_to_home_queries.of_sale(unit.conn, cart_id)
     lines = [] if link is None else cart_queries.lines(unit.conn, link["ship_cart_id"])
-    found = next((line for line in lines if line[0] == line_id), None)
+    found = next((line for line in lines if line.id == line_id), None)
     if link is None or found is None:
         raise NotFound(f"Sale {cart_id!r} ships no line {line_id!r} home.")
     cart_queries.delete_line(unit.conn, line_id)

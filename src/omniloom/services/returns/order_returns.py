@@ -24,10 +24,10 @@ from omniloom.domain.errors import (
 )
 from omniloom.domain.orders import OrderStatus
 from omniloom.domain.returns import split_refund, unit_refund
-from omniloom.services.checkout.cart_checkout import payment_row
 from omniloom.services.checkout.commands import Identifier
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
+from omniloom.services.orders.builder import payment_row
 from omniloom.services.pos.common import open_shift_of, register_at
 from omniloom.services.returns import gift_cards as gift_card_refunds
 from omniloom.store import inventory_queries, order_queries, pos_queries, return_queries
