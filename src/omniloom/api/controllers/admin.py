@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
@@ -14,24 +13,13 @@ from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.domain.orders import OrderStatus
 from omniloom.services.admin import clock as clock_control
+from omniloom.services.admin.commands import AdvanceClock, SetClock
 from omniloom.services.admin.verify import Verification, verify_store
 from omniloom.services.catalog import promotions
 from omniloom.services.catalog.promotions import NewPromotion, PromotionView
 from omniloom.services.insight.events import EventPage, read_events
 from omniloom.services.kernel.views import OrderView
 from omniloom.services.orders import lifecycle as orders
-
-
-class AdvanceClock(msgspec.Struct, forbid_unknown_fields=True):
-    seconds: Annotated[int, msgspec.Meta(ge=0, le=10 * 365 * 86_400)] = 0
-    minutes: Annotated[int, msgspec.Meta(ge=0, le=10 * 365 * 1_440)] = 0
-    hours: Annotated[int, msgspec.Meta(ge=0, le=10 * 365 * 24)] = 0
-    days: Annotated[int, msgspec.Meta(ge=0, le=10 * 365)] = 0
-
-
-class SetClock(msgspec.Struct, forbid_unknown_fields=True):
-    at: datetime
-
 
 _MOVES = {
     "fulfil": OrderStatus.FULFILLED,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, delete, get, post, put
 
 from omniloom.api.auth import principal, requires
@@ -13,12 +12,9 @@ from omniloom.api.customer_auth import authorize_customer
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.services.identity import customer_data
+from omniloom.services.identity.commands import WishProduct
 from omniloom.services.identity.customer_data import Consents, Wishlist
 from omniloom.services.kernel.views import CartView
-
-
-class WishProduct(msgspec.Struct, forbid_unknown_fields=True):
-    product_id: str
 
 
 class CustomerDataController(Controller):

@@ -8,17 +8,14 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any, Literal
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from omniloom.api.auth import requires, store_of
 from omniloom.api.http import idempotent_post, runtime_of
-from omniloom.domain.carts import Quantity
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import FieldError, InvalidInput
-from omniloom.domain.tenders import TenderRequest, TenderType
-from omniloom.services.checkout.commands import CardNumber, Identifier, ShipToHome, ShortText
+from omniloom.services.checkout.commands import ShipToHome
 from omniloom.services.pos import common as pos
 from omniloom.services.pos import handoff as pos_handoff
 from omniloom.services.pos import payment as pos_payment
@@ -26,91 +23,19 @@ from omniloom.services.pos import receipts
 from omniloom.services.pos import sales as pos_sales
 from omniloom.services.pos import shifts as pos_shifts
 from omniloom.services.pos import ship_to_home as pos_ship_to_home
-
-Amount = Annotated[int, msgspec.Meta(ge=1, le=100_000_000)]
-Cash = Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
-Barcode = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
-GiftCardCode = Annotated[str, msgspec.Meta(min_length=4, max_length=40)]
-# Why a cashier may change a price; the code is stored on the line and audited in the event log.
-ReasonCode = Literal[
-    "price_match", "damaged", "manager_discount", "employee_discount", "promotion", "price_error"
-]
-
-
-class OpenShift(msgspec.Struct, forbid_unknown_fields=True):
-    associate_id: Identifier
-    opening_float: Cash
-
-
-class CloseShift(msgspec.Struct, forbid_unknown_fields=True):
-    associate_id: Identifier
-    counted_cash: Cash
-
-
-class StartSale(msgspec.Struct, forbid_unknown_fields=True):
-    customer_id: Identifier | None = None
-
-
-class HandOff(msgspec.Struct, forbid_unknown_fields=True):
-    """Name the cart by its id or by the short code the shopper's app shows."""
-
-    cart_id: Identifier | None = None
-    code: Annotated[str, msgspec.Meta(min_length=4, max_length=12)] | None = None
-
-
-class IssueHandoffCode(msgspec.Struct, forbid_unknown_fields=True):
-    cart_id: Identifier
-
-
-class Scan(msgspec.Struct, forbid_unknown_fields=True):
-    barcode: Barcode
-    quantity: Quantity = 1
-
-
-class AttachCustomer(msgspec.Struct, forbid_unknown_fields=True):
-    customer_id: Identifier
-
-
-class PriceOverride(msgspec.Struct, forbid_unknown_fields=True):
-    unit_price: Cash
-    reason_code: ReasonCode
-    associate_id: Identifier | None = None
-
-
-class VoidSale(msgspec.Struct, forbid_unknown_fields=True):
-    reason: ShortText | None = None
-
-
-class CardTender(msgspec.Struct, tag="card", tag_field="type", forbid_unknown_fields=True):
-    card_number: CardNumber
-    amount: Amount
-
-
-class CashTender(msgspec.Struct, tag="cash", tag_field="type", forbid_unknown_fields=True):
-    tendered: Amount
-
-
-class GiftCardTender(msgspec.Struct, tag="gift_card", tag_field="type", forbid_unknown_fields=True):
-    code: GiftCardCode
-    amount: Amount
-
-
-Tender = CardTender | CashTender | GiftCardTender
-
-
-class Pay(msgspec.Struct, forbid_unknown_fields=True):
-    tenders: Annotated[list[Tender], msgspec.Meta(min_length=1, max_length=10)]
-
-
-def tender_request(tender: Tender) -> TenderRequest:
-    match tender:
-        case CardTender(card_number=number, amount=amount):
-            return TenderRequest(TenderType.CARD, amount, number)
-        case CashTender(tendered=tendered):
-            return TenderRequest(TenderType.CASH, tendered)
-        case GiftCardTender(code=code, amount=amount):
-            return TenderRequest(TenderType.GIFT_CARD, amount, code)
-    raise AssertionError(tender)  # pragma: no cover - the union is exhaustive
+from omniloom.services.pos.commands import (
+    AttachCustomer,
+    CloseShift,
+    HandOff,
+    IssueHandoffCode,
+    OpenShift,
+    Pay,
+    PriceOverride,
+    Scan,
+    StartSale,
+    VoidSale,
+    tender_request,
+)
 
 
 class PosController(Controller):
