@@ -46,7 +46,7 @@ class AdminController(Controller):
             days=data.days, hours=data.hours, minutes=data.minutes, seconds=data.seconds
         )
         runtime = runtime_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: clock_control.advance(runtime, unit, delta), status_code=200
         )
 
@@ -55,7 +55,7 @@ class AdminController(Controller):
         self, request: Request[Any, Any, Any], data: SetClock
     ) -> clock_control.ClockView:
         runtime = runtime_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: clock_control.set_to(runtime, unit, data.at), status_code=200
         )
 
@@ -76,7 +76,7 @@ class AdminController(Controller):
             from omniloom.domain.errors import NotFound
 
             raise NotFound(f"Unknown order move {move!r}; use one of {sorted(_MOVES)}.")
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: orders.move_order(unit, order_id, target), status_code=200
         )
 
@@ -84,9 +84,7 @@ class AdminController(Controller):
     async def create_promotion(
         self, request: Request[Any, Any, Any], data: NewPromotion
     ) -> PromotionView:
-        return await idempotent_post(  # type: ignore[return-value]
-            request, lambda unit: promotions.create(unit, data)
-        )
+        return await idempotent_post(request, lambda unit: promotions.create(unit, data))
 
     @get("/promotions", summary="Active promotions")
     async def list_promotions(self, request: Request[Any, Any, Any]) -> list[PromotionView]:

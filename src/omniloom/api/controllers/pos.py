@@ -58,7 +58,7 @@ class PosController(Controller):
             associate_id=data.associate_id,
             opening_float=data.opening_float,
         )
-        return await idempotent_post(request, lambda unit: work(unit))  # type: ignore[return-value]
+        return await idempotent_post(request, lambda unit: work(unit))
 
     @get("/shifts/{shift_id:str}", summary="Read a shift")
     async def shift(self, request: Request[Any, Any, Any], shift_id: str) -> pos.ShiftView:
@@ -79,16 +79,14 @@ class PosController(Controller):
             associate_id=data.associate_id,
             counted_cash=data.counted_cash,
         )
-        return await idempotent_post(  # type: ignore[return-value]
-            request, lambda unit: work(unit), status_code=200
-        )
+        return await idempotent_post(request, lambda unit: work(unit), status_code=200)
 
     @post("/registers/{register_id:str}/sales", summary="Start a sale on a register")
     async def start_sale(
         self, request: Request[Any, Any, Any], register_id: str, data: StartSale
     ) -> pos.SaleView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_sales.start_sale(
                 runtime, unit, store, register_id, customer_id=data.customer_id
@@ -108,7 +106,7 @@ class PosController(Controller):
                 errors=[FieldError("cart_id", "give cart_id or code, not both or neither")],
             )
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_handoff.hand_off(
                 runtime, unit, store, register_id, cart_id=data.cart_id, code=data.code
@@ -124,7 +122,7 @@ class PosController(Controller):
     async def issue_handoff_code(
         self, request: Request[Any, Any, Any], data: IssueHandoffCode
     ) -> pos_handoff.HandoffCode:
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: pos_handoff.issue_code(unit, data.cart_id)
         )
 
@@ -135,7 +133,7 @@ class PosController(Controller):
     @post("/sales/{cart_id:str}/scan", summary="Scan an item by barcode", status_code=200)
     async def scan(self, request: Request[Any, Any, Any], cart_id: str, data: Scan) -> pos.SaleView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_sales.scan(
                 runtime, unit, store, cart_id, barcode=data.barcode, quantity=data.quantity
@@ -148,7 +146,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, data: AttachCustomer
     ) -> pos.SaleView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_sales.attach_customer(
                 runtime, unit, store, cart_id, customer_id=data.customer_id
@@ -165,7 +163,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, line_id: str, data: PriceOverride
     ) -> pos.SaleView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_sales.override_price(
                 runtime,
@@ -185,7 +183,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, line_id: str
     ) -> pos.SaleView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_sales.void_line(runtime, unit, store, cart_id, line_id),
             status_code=200,
@@ -196,7 +194,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, data: VoidSale
     ) -> pos.SaleView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_sales.void_sale(runtime, unit, store, cart_id, reason=data.reason),
             status_code=200,
@@ -208,7 +206,7 @@ class PosController(Controller):
     ) -> receipts.ReceiptView:
         tenders = [tender_request(tender) for tender in data.tenders]
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: pos_payment.pay(runtime, unit, store, cart_id, tenders)
         )
 
@@ -256,7 +254,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, data: ShipToHome
     ) -> pos_ship_to_home.ShipToHomeView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_ship_to_home.add(runtime, unit, store, cart_id, data),
             status_code=200,
@@ -278,7 +276,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, line_id: str
     ) -> pos_ship_to_home.ShipToHomeView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_ship_to_home.void_line(runtime, unit, store, cart_id, line_id),
             status_code=200,

@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, get, post, put
 from litestar.params import Parameter
 
-from omniloom.api.auth import principal, requires, store_of
-from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.auth import requires, store_of
+from omniloom.api.http import idempotent_post, runtime_of, write
 from omniloom.domain.channels import Scope
 from omniloom.services.inventory import conflicts as stock_conflicts
 from omniloom.services.inventory.commands import ResolveConflict, StockPolicy
@@ -38,7 +38,7 @@ class PosOfflineController(Controller):
     ) -> pos_offline.BatchResult:
         batch = offline_batch(data)
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: pos_offline.reconcile(runtime, unit, store, register_id, batch)
         )
 
@@ -62,7 +62,7 @@ class PosOfflineController(Controller):
         self, request: Request[Any, Any, Any], conflict_id: str, data: ResolveConflict
     ) -> stock_conflicts.CountView:
         store = store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: stock_conflicts.resolve(
                 unit, store, conflict_id, counted=data.counted, associate_id=data.associate_id
@@ -83,9 +83,9 @@ class StockPolicyController(Controller):
     async def set_policy(
         self, request: Request[Any, Any, Any], location_id: str, data: StockPolicy
     ) -> stock_conflicts.StockPolicyView:
-        return await runtime_of(request).write(
+        return await write(
+            request,
             lambda unit: stock_conflicts.set_policy(
                 unit, location_id, negative_stock_allowed=data.negative_stock_allowed
             ),
-            principal(request).channel,
         )
