@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from omniloom.domain.ids import IdFactory
+from omniloom.services.kernel import tracking
 from omniloom.services.kernel.context import NO_CONTEXT, SESSION_IDLE, TouchContext
 from omniloom.store import customer_data_queries, event_log, session_queries
 
@@ -89,6 +90,7 @@ class Unit:
         return self._session_id
 
     def flush_events(self) -> None:
+        self.events = tracking.tracked(self.conn, self.events)
         # Each touchpoint keeps what its customer had agreed to at that moment.
         snapshots: dict[str, dict[str, bool]] = {}
         for event in self.events:
