@@ -18,6 +18,9 @@ from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
 
 MAX_IDEMPOTENCY_KEY = 255
+# Beyond any sequence number a store reaches, and within the database integer: a larger `after`
+# would overflow the driver (a 500) rather than read nothing. Exact as a JSON number, too.
+MAX_SEQUENCE = 10**15
 
 
 def runtime_of(request: Request[Any, Any, Any]) -> Runtime:
