@@ -17,18 +17,16 @@ goes in :func:`record` between the snapshot and the append.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
 from omniloom.services.kernel.context import SESSION_IDLE
 from omniloom.store import customer_data_queries, event_log, session_queries
+from omniloom.store.rows import EventRow
 
 if TYPE_CHECKING:
     from omniloom.services.kernel.unit import Unit
-
-# One row of the event log as a unit buffers it (the columns of ``event_log``).
-EventRow = dict[str, Any]
 
 
 def record(unit: Unit) -> None:
