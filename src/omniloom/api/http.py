@@ -21,6 +21,9 @@ from omniloom.services.kernel.unit import Unit
 MAX_IDEMPOTENCY_KEY = 255
 T = TypeVar("T")
 View = TypeVar("View", bound=msgspec.Struct)
+# Beyond any sequence number a store reaches, and within the database integer: a larger `after`
+# would overflow the driver (a 500) rather than read nothing. Exact as a JSON number, too.
+MAX_SEQUENCE = 10**15
 
 
 def runtime_of(request: Request[Any, Any, Any]) -> Runtime:

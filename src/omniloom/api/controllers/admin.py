@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
 from omniloom.api.auth import requires
-from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.http import MAX_SEQUENCE, idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.domain.orders import OrderStatus
 from omniloom.services.admin import clock as clock_control
@@ -67,7 +67,11 @@ class AdminController(Controller):
     async def resume(self, request: Request[Any, Any, Any]) -> clock_control.ClockView:
         return clock_control.resume(runtime_of(request))
 
-    @post("/orders/{order_id:str}/{move:str}", summary="Fulfil, ready, picked-up or cancel")
+    @post(
+        "/orders/{order_id:str}/{move:str}",
+        summary="Fulfil, ready, picked-up or cancel",
+        status_code=200,
+    )
     async def move_order(
         self, request: Request[Any, Any, Any], order_id: str, move: str
     ) -> OrderView:
@@ -98,7 +102,7 @@ class AdminController(Controller):
     async def events(
         self,
         request: Request[Any, Any, Any],
-        after: Annotated[int, Parameter(ge=0)] = 0,
+        after: Annotated[int, Parameter(ge=0, le=MAX_SEQUENCE)] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
         type: Annotated[str | None, Parameter(max_length=60)] = None,
         cart_id: Annotated[str | None, Parameter(max_length=40)] = None,

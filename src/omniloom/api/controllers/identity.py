@@ -125,6 +125,7 @@ class IdentifyController(Controller):
             "token or an admin key; an identifier of another customer is refused with 409 "
             "`identifier_conflict`. The shopper's anonymous cart merges as on sign-in."
         ),
+        status_code=200,
     )
     async def identify(self, request: Request[Any, Any, Any], data: Identify) -> Identified:
         if data.customer_id is not None:

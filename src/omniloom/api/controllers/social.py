@@ -28,7 +28,11 @@ class SocialController(Controller):
     async def read(self, request: Request[Any, Any, Any], post_id: str) -> PostView:
         return await social.get_post(runtime_of(request), post_id)
 
-    @post("/posts/{post_id:str}/clicks", summary="A tap on a tagged product: a product view")
+    @post(
+        "/posts/{post_id:str}/clicks",
+        summary="A tap on a tagged product: a product view",
+        status_code=200,
+    )
     async def click(
         self, request: Request[Any, Any, Any], post_id: str, data: PostClick
     ) -> PostView:

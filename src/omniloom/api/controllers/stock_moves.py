@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
 from omniloom.api.auth import requires
-from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.http import MAX_SEQUENCE, idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.services.inventory import moves as stock_moves
 from omniloom.services.inventory.moves import (
@@ -58,7 +58,7 @@ class StockMoveController(Controller):
     async def movements(
         self,
         request: Request[Any, Any, Any],
-        after: Annotated[int, Parameter(ge=0)] = 0,
+        after: Annotated[int, Parameter(ge=0, le=MAX_SEQUENCE)] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
         sku: Annotated[str | None, Parameter(max_length=60)] = None,
         location_id: Annotated[str | None, Parameter(max_length=40)] = None,

@@ -3,6 +3,8 @@
 Every unit of work hands its buffered events to :func:`record` once, when its work is done and
 inside its transaction. The rules apply in this order:
 
+0. **Tracking consent** (:mod:`omniloom.services.kernel.tracking`). Behaviour of a shopper or
+   device that refused tracking never reaches the log; business records stay, without the device.
 1. **Visit.** A device's touchpoints carry its current session; a session ends after
    ``SESSION_IDLE`` without a touch, on the simulated clock. Resolved here, once per unit, so
    that emitting an event stays a plain append to the unit's buffer.
@@ -11,8 +13,8 @@ inside its transaction. The rules apply in this order:
 3. **Device stitching.** A device seen with a known customer makes its earlier anonymous
    touchpoints theirs.
 
-A rule deciding whether a touchpoint is kept at all (one reading the consent snapshot, say)
-goes in :func:`record` between the snapshot and the append.
+A rule deciding whether a touchpoint is kept at all goes beside the tracking rule, before the
+visit is resolved, so a dropped touchpoint never opens a session.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
+from omniloom.services.kernel import tracking
 from omniloom.services.kernel.context import SESSION_IDLE
 from omniloom.store import customer_data_queries, event_log, session_queries
 from omniloom.store.rows import EventRow
@@ -31,10 +34,12 @@ if TYPE_CHECKING:
 
 def record(unit: Unit) -> None:
     """Append the unit's buffered events to the log under the rules above."""
-    conn, events, device_id = unit.conn, unit.events, unit.context.device_id
-    if events and device_id is not None:
+    conn, device_id = unit.conn, unit.context.device_id
+    events = tracking.tracked(conn, unit.events)
+    visiting = [event for event in events if event["device_id"] is not None]
+    if visiting and device_id is not None:
         session_id = visit(unit, device_id)
-        for event in events:
+        for event in visiting:
             event["session_id"] = session_id
     snapshot_consent(conn, events)
     event_log.append(conn, events)
