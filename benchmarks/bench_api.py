@@ -37,6 +37,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select, update
 
+from omniloom.config import Settings
+from omniloom.domain.ownership import OwnershipProofs
+from omniloom.services.kernel import access_key
 from omniloom.store.tables import cart_lines, carts, channel_locations, inventory, skus
 
 GOALS = {"product_detail": 0.60, "add_to_cart": 0.35, "checkout": 0.20}
@@ -114,6 +117,7 @@ def prepare(
 
 LUA_ROTATE = """
 local ids = {%(ids)s}
+local tokens = {%(tokens)s}
 local counter = 0
 local thread_index = 0
 local threads = 0
@@ -126,10 +130,11 @@ function init(args)
   nthreads = %(threads)d
 end
 request = function()
-  local id = ids[(counter %% #ids) + 1]
+  local index = (counter %% #ids) + 1
   counter = counter + nthreads
-  return wrk.format("POST", "/v1/carts/" .. id .. "%(suffix)s", {
-    ["X-API-Key"] = "%(key)s", ["Content-Type"] = "application/json"}, '%(body)s')
+  return wrk.format("POST", "/v1/carts/" .. ids[index] .. "%(suffix)s", {
+    ["X-API-Key"] = "%(key)s", ["X-Cart-Token"] = tokens[index],
+    ["Content-Type"] = "application/json"}, '%(body)s')
 end
 """
 
@@ -151,9 +156,23 @@ CHECKOUT_BODY = json.dumps(
 )
 
 
+def cart_token(cart_id: str) -> str:
+    """The X-Cart-Token the server expects for a cart made straight in the database: the
+    server's access key comes from OMNILOOM_SECRET_KEY or the seed (services/kernel/access_key)."""
+    settings = Settings.from_env()
+    if settings.secret_key:
+        key = access_key.from_secret(settings.secret_key)
+    elif settings.id_seed is not None:
+        key = access_key.from_seed(settings.id_seed)
+    else:
+        raise SystemExit("set OMNILOOM_ID_SEED or OMNILOOM_SECRET_KEY to benchmark cart routes")
+    return OwnershipProofs(key).cart_token(cart_id)
+
+
 def lua_rotating(ids: list[str], suffix: str, body: str, threads: int) -> str:
     return LUA_ROTATE % {
         "ids": ",".join(f'"{cart_id}"' for cart_id in ids),
+        "tokens": ",".join(f'"{cart_token(cart_id)}"' for cart_id in ids),
         "suffix": suffix,
         "key": KEY,
         "body": body,

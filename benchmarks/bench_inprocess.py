@@ -38,13 +38,17 @@ ROUTES = ("hello", "product_detail", "add_to_cart", "checkout")
 IN_FLIGHT = 32
 
 
-async def call(app: Any, method: str, path: str, body: bytes = b"") -> int:
+async def call(
+    app: Any, method: str, path: str, body: bytes = b"", cart_token: str | None = None
+) -> int:
     headers = [
         (b"host", b"127.0.0.1"),
         (b"x-api-key", bench_api.KEY.encode()),
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
     ]
+    if cart_token is not None:
+        headers.append((b"x-cart-token", cart_token.encode()))
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -128,6 +132,7 @@ async def measure(args: argparse.Namespace, workdir: Path) -> None:
     add_body = json.dumps({"sku": sku, "quantity": 1}).encode()
     checkout_body = bench_api.CHECKOUT_BODY.encode()
     checked_out = 0
+    tokens = {cart_id: bench_api.cart_token(cart_id) for cart_id in [*ready, *add_ids]}
 
     def make(number: int) -> Awaitable[int]:
         if args.route == "hello":
@@ -136,8 +141,9 @@ async def measure(args: argparse.Namespace, workdir: Path) -> None:
             return call(app, "GET", f"/v1/products/{product_id}")
         if args.route == "add_to_cart":
             cart_id = add_ids[number % len(add_ids)]
-            return call(app, "POST", f"/v1/carts/{cart_id}/lines", add_body)
-        return call(app, "POST", f"/v1/carts/{ready[checked_out + number]}/checkout", checkout_body)
+            return call(app, "POST", f"/v1/carts/{cart_id}/lines", add_body, tokens[cart_id])
+        cart_id = ready[checked_out + number]
+        return call(app, "POST", f"/v1/carts/{cart_id}/checkout", checkout_body, tokens[cart_id])
 
     best = float("inf")
     for _ in range(args.rounds):

@@ -14,7 +14,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from omniloom import __version__
 from omniloom.api import docs_ui
-from omniloom.api.auth import KeyRing, api_key_middleware
+from omniloom.api.access import access_middleware, apply_access_table
+from omniloom.api.auth import KeyRing
 from omniloom.api.controllers.admin import AdminController
 from omniloom.api.controllers.analytics import AnalyticsController
 from omniloom.api.controllers.carts import CartController
@@ -66,7 +67,7 @@ def create_app(
                 await sweeper
             await db.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             docs_ui.assets_router(),
             health,
@@ -89,7 +90,7 @@ def create_app(
         ],
         state=State({"runtime": runtime}),
         lifespan=[lifespan],
-        middleware=[api_key_middleware],
+        middleware=[access_middleware],
         request_class=LeanRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         # Every JSON body is decoded once, strictly, into the handler's Struct (api/strict_body).
@@ -116,6 +117,9 @@ def create_app(
         ),
         debug=False,
     )
+    # Each route's rule comes from the one access table (api/access.py).
+    apply_access_table(app)
+    return app
 
 
 def _settle_heap() -> None:

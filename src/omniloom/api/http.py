@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
+from litestar.connection import ASGIConnection
 
 from omniloom.api.auth import principal
 from omniloom.api.context import touch_context
@@ -20,7 +21,7 @@ from omniloom.services.kernel.unit import Unit
 MAX_IDEMPOTENCY_KEY = 255
 
 
-def runtime_of(request: Request[Any, Any, Any]) -> Runtime:
+def runtime_of(request: ASGIConnection[Any, Any, Any, Any]) -> Runtime:
     # Item access, as for the key ring in auth: attribute access on State raises internally first.
     runtime: Runtime = request.app.state["runtime"]
     return runtime

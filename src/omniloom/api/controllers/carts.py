@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 
 from omniloom.api.auth import principal, requires
 from omniloom.api.context import touch_context
-from omniloom.api.customer_auth import acting_customer
+from omniloom.api.customer_auth import acting_customer, authorize_customer
 from omniloom.api.http import (
     etag,
     expected_version,
@@ -18,8 +18,8 @@ from omniloom.api.http import (
     json_response,
     runtime_of,
 )
+from omniloom.api.ownership import tokened, with_cart_token
 from omniloom.domain.channels import Scope
-from omniloom.domain.errors import NotYourData
 from omniloom.services.carts import cart as carts
 from omniloom.services.carts import links as cart_links
 from omniloom.services.carts.links import CartLinks, ShareCart
@@ -39,7 +39,8 @@ class _Versioned(msgspec.Struct):
     version: int
 
 
-def _cart_response(cart: CartView) -> Response[bytes]:
+def _cart_response(request: Request[Any, Any, Any], cart: CartView) -> Response[bytes]:
+    cart = with_cart_token(runtime_of(request), cart)
     return json_response(msgspec.json.encode(cart), headers=etag(cart.version))
 
 
@@ -50,24 +51,25 @@ class CartController(Controller):
 
     @post("/", summary="Create a cart", status_code=201)
     async def create(self, request: Request[Any, Any, Any], data: CreateCart) -> CartView:
+        if data.customer_id is not None:
+            # A cart for a customer is theirs: only their token (or an admin key) makes one.
+            await authorize_customer(request, data.customer_id)
         caller = await acting_customer(request)
-        if caller is not None and data.customer_id not in (None, caller):
-            raise NotYourData("A customer token creates carts only for its own customer.")
+        runtime = runtime_of(request)
+        work = partial(
+            carts.create_cart,
+            runtime,
+            device_id=data.device_id,
+            customer_id=data.customer_id or caller,
+        )
         return await idempotent_post(  # type: ignore[return-value]
-            request,
-            partial(
-                carts.create_cart,
-                runtime_of(request),
-                device_id=data.device_id,
-                customer_id=data.customer_id or caller,
-            ),
-            headers_from=_cart_etag,
+            request, lambda unit: tokened(runtime, work(unit)), headers_from=_cart_etag
         )
 
     @get("/{cart_id:str}", summary="Read a cart (ETag carries its version)")
     async def read(self, request: Request[Any, Any, Any], cart_id: str) -> CartView:
         cart = await carts.get_cart(runtime_of(request), cart_id, await acting_customer(request))
-        return _cart_response(cart)  # type: ignore[return-value]
+        return _cart_response(request, cart)  # type: ignore[return-value]
 
     @post("/{cart_id:str}/lines", summary="Add a SKU to a cart", status_code=200)
     async def add_line(
@@ -85,7 +87,7 @@ class CartController(Controller):
         )
         return await idempotent_post(  # type: ignore[return-value]
             request,
-            lambda unit: work(unit),
+            lambda unit: tokened(runtime, work(unit)),
             status_code=200,
             headers_from=_cart_etag,
         )
@@ -110,7 +112,7 @@ class CartController(Controller):
             principal(request).channel,
             touch_context(request),
         )
-        return _cart_response(cart)  # type: ignore[return-value]
+        return _cart_response(request, cart)  # type: ignore[return-value]
 
     @delete("/{cart_id:str}/lines/{line_id:str}", summary="Remove a line", status_code=200)
     async def remove_line(
@@ -126,7 +128,7 @@ class CartController(Controller):
             principal(request).channel,
             touch_context(request),
         )
-        return _cart_response(cart)  # type: ignore[return-value]
+        return _cart_response(request, cart)  # type: ignore[return-value]
 
     @post(
         "/{cart_id:str}/links",
@@ -137,9 +139,10 @@ class CartController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, data: ShareCart
     ) -> CartLinks:
         caller = await acting_customer(request)
+        token = runtime_of(request).proofs.cart_token(cart_id)
         return await idempotent_post(  # type: ignore[return-value]
             request,
-            lambda unit: cart_links.share(unit, cart_id, data, caller),
+            lambda unit: cart_links.share(unit, cart_id, data, caller, token),
             status_code=200,
         )
 
@@ -152,5 +155,7 @@ class CartController(Controller):
         caller = await acting_customer(request)
         return await idempotent_post(  # type: ignore[return-value]
             request,
-            lambda unit: checkout.place_order(runtime, unit, cart_id, data, version, caller),
+            lambda unit: tokened(
+                runtime, checkout.place_order(runtime, unit, cart_id, data, version, caller)
+            ),
         )

@@ -17,6 +17,7 @@ from omniloom.api.customer_auth import (
 )
 from omniloom.api.headers import header
 from omniloom.api.http import idempotent_post, json_response, runtime_of
+from omniloom.api.ownership import prove_cart, tokened
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import CustomerTokenRequired
 from omniloom.services.identity import identify as identity
@@ -90,13 +91,18 @@ class SessionController(Controller):
         # Not replayed by Idempotency-Key: the stored response would keep the token in clear.
         runtime = runtime_of(request)
         customer_id = await sign_in.check_password(runtime, data.email, data.password)
+        if data.cart_id is not None:
+            # Merging a cart takes its lines: the shopper shows it is theirs.
+            await prove_cart(request, data.cart_id)
         device_id = _device(request, data.device_id)
         context = touch_context(request)
         if device_id is not None and context.device_id is None:
             # A device named in the body is the device the shopper signs in on.
             context = msgspec.structs.replace(context, device_id=device_id)
         session = await runtime.write(
-            lambda unit: sign_in.open_session(runtime, unit, customer_id, data, device_id),
+            lambda unit: tokened(
+                runtime, sign_in.open_session(runtime, unit, customer_id, data, device_id)
+            ),
             principal(request).channel,
             context,
         )
@@ -124,13 +130,16 @@ class IdentifyController(Controller):
         "/",
         summary="Recognise a shopper by an identifier, or attach one to a customer",
         description=(
-            "Without `customer_id` (and without a customer token) the identifier is looked up. "
-            "With one, it is attached to that customer — the caller must hold that customer's "
-            "token or an admin key; an identifier of another customer is refused with 409 "
-            "`identifier_conflict`. The shopper's anonymous cart merges as on sign-in."
+            "With a customer token (or `customer_id` and that customer's token, or an admin "
+            "key) the identifier is attached to that customer; an identifier of another "
+            "customer is refused with 409 `identifier_conflict`, and the shopper's anonymous "
+            "cart merges as on sign-in. A POS or admin key without `customer_id` looks the "
+            "shopper up. A storefront key without a token only records the claim: status "
+            "`claimed`, no customer id, nothing merged or linked, known identifier or not."
         ),
     )
     async def identify(self, request: Request[Any, Any, Any], data: Identify) -> Identified:
+        claim_only = False
         if data.customer_id is not None:
             await authorize_customer(request, data.customer_id)
         else:
@@ -138,11 +147,20 @@ class IdentifyController(Controller):
             caller = await current_customer(request)
             if caller is not None:
                 data = msgspec.structs.replace(data, customer_id=caller)
+            # Staff (a till, an admin) look shoppers up; a storefront without a token only
+            # records what the shopper claims (api/access.py: identify).
+            claim_only = caller is None and not principal(request).allows(Scope.POS)
+        if data.cart_id is not None and not claim_only:
+            await prove_cart(request, data.cart_id)
         runtime = runtime_of(request)
         device_id = _device(request, data.device_id)
         return await idempotent_post(  # type: ignore[return-value]
             request,
-            lambda unit: identity.identify(runtime, unit, data, device_id),
+            lambda unit: (
+                identity.record_claim(unit, data, device_id)
+                if claim_only
+                else tokened(runtime, identity.identify(runtime, unit, data, device_id))
+            ),
             status_code=200,
         )
 

@@ -10,6 +10,7 @@ from litestar.params import Parameter
 from omniloom.api.auth import principal, requires
 from omniloom.api.customer_auth import authorize_customer
 from omniloom.api.http import runtime_of
+from omniloom.api.ownership import with_order_token
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import FieldError, InvalidInput
 from omniloom.services.kernel.views import OrderView, Page
@@ -23,7 +24,8 @@ class OrderController(Controller):
 
     @get("/{order_id:str}", summary="Read an order")
     async def read(self, request: Request[Any, Any, Any], order_id: str) -> OrderView:
-        return await orders.get_order(runtime_of(request), order_id)
+        runtime = runtime_of(request)
+        return with_order_token(runtime, await orders.get_order(runtime, order_id))
 
     @get("/", summary="List a customer's orders (admin keys may list all)")
     async def list(

@@ -14,6 +14,7 @@ from litestar.params import Parameter
 
 from omniloom.api.auth import requires, store_of
 from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.ownership import prove_cart
 from omniloom.domain.carts import Quantity
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import FieldError, InvalidInput
@@ -199,6 +200,7 @@ class PosController(Controller):
     async def issue_handoff_code(
         self, request: Request[Any, Any, Any], data: IssueHandoffCode
     ) -> pos_handoff.HandoffCode:
+        await prove_cart(request, data.cart_id)
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: pos_handoff.issue_code(unit, data.cart_id)
         )

@@ -8,8 +8,8 @@ from typing import Any
 from litestar import Controller, Request, post
 
 from omniloom.api.auth import principal, requires, requires_any, store_of
-from omniloom.api.customer_auth import authorize_customer
 from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.ownership import prove_order
 from omniloom.domain.channels import Scope
 from omniloom.services.returns import exchanges
 from omniloom.services.returns import order_returns as returns
@@ -38,10 +38,8 @@ class ReturnController(Controller):
     async def accept(self, request: Request[Any, Any, Any], data: NewReturn) -> ReturnView:
         caller = principal(request)
         runtime = runtime_of(request)
-        if not caller.allows(Scope.POS):
-            owner = await returns.order_customer(runtime, data.order_id)
-            if owner is not None:
-                await authorize_customer(request, owner)
+        # Refunds go to whoever proves the order is theirs (or to the till's customer).
+        await prove_order(request, data.order_id)
         store = caller.location_id if caller.allows(Scope.POS) else None
         return await idempotent_post(  # type: ignore[return-value]
             request, lambda unit: returns.accept_return(runtime, unit, data, store)

@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 
 from omniloom.api.auth import requires
 from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.ownership import tokened
 from omniloom.domain.channels import Channel, Scope
 from omniloom.services.kernel.views import OrderView
 from omniloom.services.social import commerce as social
@@ -42,5 +43,5 @@ class SocialController(Controller):
     async def order(self, request: Request[Any, Any, Any], data: SocialOrder) -> OrderView:
         runtime = runtime_of(request)
         return await idempotent_post(  # type: ignore[return-value]
-            request, lambda unit: social.place_social_order(runtime, unit, data)
+            request, lambda unit: tokened(runtime, social.place_social_order(runtime, unit, data))
         )
