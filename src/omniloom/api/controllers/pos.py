@@ -12,11 +12,10 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
-from omniloom.api.auth import requires, store_of
+from omniloom.api.auth import store_of
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.api.ownership import prove_cart
 from omniloom.domain.carts import Quantity
-from omniloom.domain.channels import Scope
 from omniloom.domain.errors import FieldError, InvalidInput
 from omniloom.domain.tenders import TenderRequest, TenderType
 from omniloom.services.checkout.commands import CardNumber, Identifier, ShipToHome, ShortText
@@ -117,7 +116,6 @@ def tender_request(tender: Tender) -> TenderRequest:
 class PosController(Controller):
     path = "/v1/pos"
     tags = ["pos"]
-    opt = requires(Scope.POS)
 
     @get("/registers", summary="This store's registers and their open shifts")
     async def registers(self, request: Request[Any, Any, Any]) -> list[pos.RegisterView]:
@@ -195,7 +193,6 @@ class PosController(Controller):
     @post(
         "/handoff-codes",
         summary="Get a short code to show at the till (storefront keys)",
-        opt=requires(Scope.STOREFRONT),
     )
     async def issue_handoff_code(
         self, request: Request[Any, Any, Any], data: IssueHandoffCode

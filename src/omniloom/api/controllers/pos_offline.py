@@ -14,11 +14,10 @@ import msgspec
 from litestar import Controller, Request, get, post, put
 from litestar.params import Parameter
 
-from omniloom.api.auth import principal, requires, store_of
+from omniloom.api.auth import principal, store_of
 from omniloom.api.controllers.pos import Barcode, Cash, Tender, tender_request
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.carts import MAX_CART_LINES, Quantity
-from omniloom.domain.channels import Scope
 from omniloom.services.checkout.commands import Identifier, Sku
 from omniloom.services.inventory import conflicts as stock_conflicts
 from omniloom.services.inventory.conflicts import StockConflictView
@@ -88,7 +87,6 @@ Limit = Annotated[int, Parameter(ge=1, le=500)]
 class PosOfflineController(Controller):
     path = "/v1/pos"
     tags = ["pos"]
-    opt = requires(Scope.POS)
 
     @post(
         "/registers/{register_id:str}/offline-batches",
@@ -135,7 +133,6 @@ class PosOfflineController(Controller):
 class StockPolicyController(Controller):
     path = "/v1/admin/locations"
     tags = ["admin"]
-    opt = requires(Scope.ADMIN)
 
     @put(
         "/{location_id:str}/stock-policy",

@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Controller, Request, post
 
-from omniloom.api.auth import principal, requires, requires_any, store_of
+from omniloom.api.auth import principal, store_of
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.api.ownership import prove_order
 from omniloom.domain.channels import Scope
@@ -22,7 +22,6 @@ from omniloom.services.returns.receiptless import NewReceiptlessReturn, Receiptl
 class ReturnController(Controller):
     path = "/v1/returns"
     tags = ["returns"]
-    opt = requires_any(Scope.STOREFRONT, Scope.POS)
 
     @post(
         "/",
@@ -55,7 +54,6 @@ class ReturnController(Controller):
             "moves. Returned units are restocked at the store (or `damaged`); replacements "
             "leave the store's shelf, 409 `insufficient_stock` when it lacks them."
         ),
-        opt=requires(Scope.POS),
     )
     async def exchange(self, request: Request[Any, Any, Any], data: NewExchange) -> ExchangeView:
         runtime = runtime_of(request)
@@ -74,7 +72,6 @@ class ReturnController(Controller):
             "(`customer_id`, required) and gets at most 3 such returns in 30 days "
             "(`receiptless_limit_reached`)."
         ),
-        opt=requires(Scope.POS),
     )
     async def without_receipt(
         self, request: Request[Any, Any, Any], data: NewReceiptlessReturn

@@ -6,10 +6,8 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 
-from omniloom.api.auth import requires
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.api.ownership import tokened
-from omniloom.domain.channels import Channel, Scope
 from omniloom.services.kernel.views import OrderView
 from omniloom.services.social import commerce as social
 from omniloom.services.social.commerce import NewPost, PostClick, PostView, SocialOrder
@@ -18,7 +16,6 @@ from omniloom.services.social.commerce import NewPost, PostClick, PostView, Soci
 class SocialController(Controller):
     path = "/v1/social"
     tags = ["social"]
-    opt = requires(Scope.STOREFRONT, Channel.SOCIAL)
 
     @post("/posts", summary="Publish a shoppable post tagging products")
     async def publish(self, request: Request[Any, Any, Any], data: NewPost) -> PostView:
