@@ -14,7 +14,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from omniloom import __version__
 from omniloom.api import docs_ui
-from omniloom.api.auth import KeyRing, api_key_middleware
+from omniloom.api.access import access_middleware, apply_access_table
+from omniloom.api.auth import KeyRing
 from omniloom.api.controllers.admin import AdminController
 from omniloom.api.controllers.analytics import AnalyticsController
 from omniloom.api.controllers.carts import CartController
@@ -72,7 +73,7 @@ def create_app(
                 await sweeper
             await db.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             docs_ui.assets_router(),
             health,
@@ -98,7 +99,7 @@ def create_app(
         ],
         state=State({"runtime": runtime}),
         lifespan=[lifespan],
-        middleware=[api_key_middleware],
+        middleware=[access_middleware],
         before_send=[add_request_id],
         request_class=LeanRequest,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -126,6 +127,9 @@ def create_app(
         ),
         debug=False,
     )
+    # Each route's rule comes from the one access table (api/access.py).
+    apply_access_table(app)
+    return app
 
 
 def _settle_heap() -> None:

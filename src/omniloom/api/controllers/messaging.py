@@ -8,11 +8,10 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import Parameter
 
-from omniloom.api.auth import requires
 from omniloom.api.context import touch_context
 from omniloom.api.customer_auth import authorize_customer
 from omniloom.api.http import idempotent_post, runtime_of, write
-from omniloom.domain.channels import Channel, Scope
+from omniloom.domain.channels import Channel
 from omniloom.domain.messaging import MessagingChannel
 from omniloom.services.messaging import consent, links, mailbox, outbox
 from omniloom.services.messaging.consent import (
@@ -34,7 +33,6 @@ class Cleared(msgspec.Struct, frozen=True):
 class MessagingSettingsController(Controller):
     path = "/v1/customers/{customer_id:str}/messaging"
     tags = ["messaging"]
-    opt = requires(Scope.STOREFRONT)
 
     @get(summary="Consent per messaging channel (and tracking), and the shopper's time zone")
     async def settings(
@@ -59,7 +57,6 @@ class MessagingController(Controller):
         "/messaging/inbound",
         summary="A shopper's reply (STOP unsubscribes from that channel, START resubscribes)",
         status_code=200,
-        opt=requires(Scope.STOREFRONT, Channel.MESSAGING),
     )
     async def inbound(self, request: Request[Any, Any, Any], data: InboundMessage) -> InboundResult:
         return await runtime_of(request).write(
@@ -69,7 +66,6 @@ class MessagingController(Controller):
     @get(
         "/links/{token:str}",
         summary="Open a message's tracked link: the cart, on the device that clicked",
-        opt=requires(Scope.STOREFRONT),
     )
     async def open_link(self, request: Request[Any, Any, Any], token: str) -> LinkOpened:
         runtime = runtime_of(request)
@@ -83,7 +79,6 @@ class MessagingController(Controller):
 class OutboxController(Controller):
     path = "/v1/admin"
     tags = ["messaging"]
-    opt = requires(Scope.ADMIN)
 
     @post("/messages", summary="Send a message now (consent and address checked)")
     async def send(self, request: Request[Any, Any, Any], data: SendMessage) -> MessageView:

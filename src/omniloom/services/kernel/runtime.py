@@ -13,10 +13,12 @@ from omniloom.domain.carts import ReservationPolicy
 from omniloom.domain.channels import SELLING_CHANNELS
 from omniloom.domain.clock import Clock, SimulatedClock, SystemClock
 from omniloom.domain.ids import IdFactory
+from omniloom.domain.ownership import OwnershipProofs
 from omniloom.domain.routing import RoutingRule, Site, point_at, rule_named
 from omniloom.services.catalog.cache import CatalogCache
 from omniloom.services.catalog.pages import ProductPages
 from omniloom.services.inventory.levels import StockLevels
+from omniloom.services.kernel import access_key
 from omniloom.services.kernel.context import NO_CONTEXT, TouchContext
 from omniloom.services.kernel.unit import Unit
 from omniloom.store import catalog_queries, settings_queries
@@ -73,6 +75,7 @@ class Runtime:
         self.ids = IdFactory(seeded)
         self._persisted_sequence = 0
         self._layout: StoreLayout | None = None
+        self._proofs: OwnershipProofs | None = None
         self.catalog = CatalogCache()
         self.catalog.caching_promotions = db.on_change(self.catalog.forget)
         self.stock_levels = StockLevels()
@@ -94,6 +97,21 @@ class Runtime:
         self.ids.sequence = max(self.ids.sequence, int(sequence or 0))
         self._persisted_sequence = self.ids.sequence
         self._layout = await self.db.read(_load_layout)
+        self._proofs = OwnershipProofs(await self._access_key())
+
+    async def _access_key(self) -> bytes:
+        if self.settings.secret_key:
+            return access_key.from_secret(self.settings.secret_key)
+        if self.ids.seed is not None:
+            return access_key.from_seed(self.ids.seed)
+        return await access_key.stored_key(self.db)
+
+    @property
+    def proofs(self) -> OwnershipProofs:
+        """Cart and order tokens: made and checked under the store's access key."""
+        if self._proofs is None:
+            raise RuntimeError("Runtime.start() has not run")
+        return self._proofs
 
     @property
     def layout(self) -> StoreLayout:
