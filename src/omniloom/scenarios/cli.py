@@ -1,0 +1,162 @@
+"""``omniloom scenario``: run scenario files (in-process or against a server), print the schema.
+
+omniloom scenario run scenarios/                    # every example, each on a fresh store
+omniloom scenario run FILE --target http://127.0.0.1:8000 --junit junit.xml --json report.json
+omniloom scenario schema > scenarios/scenario.schema.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from omniloom.scenarios.journey import DEMO_KEYS, StepOutcome
+
+# Files in a folder named like this are step files for `include`, not journeys of their own.
+INCLUDE_FOLDER = "steps"
+
+
+def add_commands(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "scenario",
+        help="replay shopper journeys from scenario files (QA)",
+        description="Replay scenario files: shopper journeys across channels, with a verdict.",
+    )
+    commands = parser.add_subparsers(dest="scenario_command", required=True, metavar="COMMAND")
+    run = commands.add_parser("run", help="run scenario files or folders")
+    run.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    run.add_argument(
+        "--target",
+        help="a running server's URL (default: in-process, a fresh demo store per file)",
+    )
+    run.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="CHANNEL=KEY",
+        help="API key for a channel (remote runs; also OMNILOOM_KEY_<CHANNEL>)",
+    )
+    run.add_argument("--shoppers", type=int, default=1, help="run each file once per shopper")
+    run.add_argument("-k", dest="select", help="only scenarios whose name or a tag contains this")
+    run.add_argument("--junit", type=Path, help="write a JUnit XML report here")
+    run.add_argument("--json", type=Path, help="write a JSON report here")
+    run.add_argument("--journal", type=Path, help="write the touchpoint journal (JSONL) here")
+    run.add_argument("--quiet", action="store_true", help="print only failures and the verdict")
+    run.set_defaults(func=_run)
+    schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
+    schema.set_defaults(func=_schema)
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from omniloom.scenarios.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0
+
+
+def scenario_files(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                p
+                for p in sorted(path.rglob("*.y*ml"))
+                if INCLUDE_FOLDER not in p.relative_to(path).parts[:-1]
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def _keys(args: argparse.Namespace) -> dict[str, str]:
+    keys = {
+        c: os.environ[f"OMNILOOM_KEY_{c.upper()}"]
+        for c in DEMO_KEYS
+        if f"OMNILOOM_KEY_{c.upper()}" in os.environ
+    }
+    for item in args.key:
+        channel, _, key = item.partition("=")
+        keys[channel.strip()] = key.strip()
+    return keys
+
+
+def _run(args: argparse.Namespace) -> int:
+    from omniloom.scenarios.loader import ScenarioError, load
+
+    scenarios = []
+    try:
+        for path in scenario_files(args.paths):
+            scenarios.append(load(path))
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.select:
+        scenarios = [
+            s
+            for s in scenarios
+            if args.select in s.name or any(args.select in t for t in s.header.tags)
+        ]
+    if not scenarios:
+        print("no scenario to run", file=sys.stderr)
+        return 2
+    return asyncio.run(_run_all(args, scenarios))
+
+
+async def _run_all(args: argparse.Namespace, scenarios: list[Any]) -> int:
+    from omniloom.scenarios import reports
+    from omniloom.scenarios.runner import RunResult, run_in_process, run_remote
+
+    started = time.perf_counter()
+    results: list[RunResult] = []
+    for scenario in scenarios:
+        print(f"▶ {scenario.name}  ({scenario.path})")
+        show = _progress(args.quiet)
+        if args.target:
+            result = await run_remote(
+                scenario, args.target, keys=_keys(args), runs=args.shoppers, observer=show
+            )
+        else:
+            result = await run_in_process(scenario, runs=args.shoppers, observer=show)
+        results.append(result)
+        for outcome in result.outcomes:
+            if not outcome.passed:
+                print(_indent(reports.failure_text(result, outcome)))
+        if result.error:
+            print(f"  error: {result.error}")
+        verdict = "PASS" if result.passed else "FAIL"
+        print(f"  {verdict} {scenario.name}: {len(result.events)} events\n")
+    elapsed = time.perf_counter() - started
+    passed = sum(r.passed for r in results)
+    journeys = sum(len(r.outcomes) for r in results)
+    if args.junit:
+        args.junit.write_bytes(reports.junit_xml(results, elapsed))
+    if args.json:
+        args.json.write_bytes(reports.json_report(results, elapsed))
+    if args.journal:
+        args.journal.write_bytes(b"".join(r.journal for r in results))
+    print(
+        f"{passed} passed, {len(results) - passed} failed "
+        f"({journeys} journeys in {elapsed:.2f} s, {journeys / max(elapsed, 1e-9):.1f} per second)"
+    )
+    return 0 if passed == len(results) else 1
+
+
+def _progress(quiet: bool) -> Any:
+    marks = {"passed": "✓", "failed": "✗", "skipped": "–"}
+
+    def show(step: StepOutcome) -> None:
+        if quiet and step.status != "failed":
+            return
+        status = f" {step.http_status}" if step.http_status else ""
+        print(f"  {marks[step.status]} {step.title}{status}  [{step.where}]")
+
+    return show
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
