@@ -12,6 +12,7 @@ import pytest
 
 from omniloom.cli import main
 from omniloom.scenarios.cli import scenario_files
+from omniloom.scenarios.golden import compare, golden_path
 from omniloom.scenarios.journal import digest
 from omniloom.scenarios.loader import load
 from omniloom.scenarios.model import Scenario
@@ -35,6 +36,13 @@ async def test_every_example_passes_in_process(path: Path) -> None:
     result = await run_in_process(load(path))
     assert result.passed, _failures(result) or result.error
     assert result.events, "a journey leaves touchpoints"
+    golden = golden_path(LIBRARY / "golden", path)
+    if golden.is_file():  # the journal committed from an earlier run, maybe on another machine
+        assert compare(result.journal, golden) == ""
+
+
+def test_at_least_three_examples_have_a_golden_journal() -> None:
+    assert len(list((LIBRARY / "golden").glob("*.jsonl"))) >= 3
 
 
 def _with_seed(scenario: Scenario, seed: int) -> Scenario:

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from omniloom.scenarios.journey import DEMO_KEYS, StepOutcome
 
 # Files in a folder named like this are step files for `include`, not journeys of their own.
@@ -28,7 +30,16 @@ def add_commands(subparsers: Any) -> None:
         description="Replay scenario files: shopper journeys across channels, with a verdict.",
     )
     commands = parser.add_subparsers(dest="scenario_command", required=True, metavar="COMMAND")
-    run = commands.add_parser("run", help="run scenario files or folders")
+    _run_options(commands.add_parser("run", help="run scenario files or folders"))
+    schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
+    schema.set_defaults(func=_schema)
+    actions = commands.add_parser("actions", help="list the actions a step can take")
+    actions.set_defaults(func=_actions)
+    # `omniloom replay PATH…` is the same as `omniloom scenario run PATH…`.
+    _run_options(subparsers.add_parser("replay", help="replay scenario files (= scenario run)"))
+
+
+def _run_options(run: argparse.ArgumentParser) -> None:
     run.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     run.add_argument(
         "--target",
@@ -46,16 +57,29 @@ def add_commands(subparsers: Any) -> None:
     run.add_argument("--junit", type=Path, help="write a JUnit XML report here")
     run.add_argument("--json", type=Path, help="write a JSON report here")
     run.add_argument("--journal", type=Path, help="write the touchpoint journal (JSONL) here")
+    run.add_argument(
+        "--golden", type=Path, metavar="DIR", help="compare each journal with DIR/<file>.jsonl"
+    )
+    run.add_argument(
+        "--write-golden", type=Path, metavar="DIR", help="write each journal to DIR/<file>.jsonl"
+    )
     run.add_argument("--quiet", action="store_true", help="print only failures and the verdict")
     run.set_defaults(func=_run)
-    schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
-    schema.set_defaults(func=_schema)
 
 
 def _schema(args: argparse.Namespace) -> int:
     from omniloom.scenarios.schema import schema_text
 
     sys.stdout.write(schema_text())
+    return 0
+
+
+def _actions(args: argparse.Namespace) -> int:
+    from omniloom.scenarios.actions import ACTIONS
+
+    for name, spec in ACTIONS.items():
+        fields = ", ".join(f.name for f in msgspec.structs.fields(spec.args))
+        print(f"{name:<24} {spec.summary}" + (f"  [{fields}]" if fields else ""))
     return 0
 
 
@@ -123,11 +147,12 @@ async def _run_all(args: argparse.Namespace, scenarios: list[Any]) -> int:
         else:
             result = await run_in_process(scenario, runs=args.shoppers, observer=show)
         results.append(result)
+        _golden(args, result)
         for outcome in result.outcomes:
             if not outcome.passed:
                 print(_indent(reports.failure_text(result, outcome)))
         if result.error:
-            print(f"  error: {result.error}")
+            print(_indent(f"error: {result.error}"))
         verdict = "PASS" if result.passed else "FAIL"
         print(f"  {verdict} {scenario.name}: {len(result.events)} events\n")
     elapsed = time.perf_counter() - started
@@ -144,6 +169,18 @@ async def _run_all(args: argparse.Namespace, scenarios: list[Any]) -> int:
         f"({journeys} journeys in {elapsed:.2f} s, {journeys / max(elapsed, 1e-9):.1f} per second)"
     )
     return 0 if passed == len(results) else 1
+
+
+def _golden(args: argparse.Namespace, result: Any) -> None:
+    from omniloom.scenarios.golden import compare, golden_path
+
+    if args.write_golden:
+        args.write_golden.mkdir(parents=True, exist_ok=True)
+        golden_path(args.write_golden, result.scenario.path).write_bytes(result.journal)
+    if args.golden and not result.error:
+        difference = compare(result.journal, golden_path(args.golden, result.scenario.path))
+        if difference:
+            result.error = "the journal differs from its golden journal:\n" + difference
 
 
 def _progress(quiet: bool) -> Any:
