@@ -4,6 +4,7 @@ byte-identical, a failing scenario says where and why, and the committed schema 
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -18,6 +19,7 @@ from omniloom.scenarios.loader import load
 from omniloom.scenarios.model import Scenario
 from omniloom.scenarios.runner import RunResult, run_in_process
 from omniloom.scenarios.schema import schema_text
+from tests.conftest import PG_URL_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "scenarios"
@@ -43,6 +45,16 @@ async def test_every_example_passes_in_process(path: Path) -> None:
 
 def test_at_least_three_examples_have_a_golden_journal() -> None:
     assert len(list((LIBRARY / "golden").glob("*.jsonl"))) >= 3
+
+
+CROSS_DEVICE = ["browse-app-buy-in-store.yaml", "web-cart-finish-on-phone.yaml"]
+
+
+@pytest.mark.skipif(not os.environ.get(PG_URL_ENV), reason=f"needs {PG_URL_ENV}")
+@pytest.mark.parametrize("name", CROSS_DEVICE)
+async def test_cross_device_examples_pass_on_postgresql(name: str) -> None:
+    result = await run_in_process(load(LIBRARY / name), database_url=os.environ[PG_URL_ENV])
+    assert result.passed, _failures(result) or result.error
 
 
 def _with_seed(scenario: Scenario, seed: int) -> Scenario:

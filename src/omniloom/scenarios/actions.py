@@ -266,6 +266,12 @@ def consent(a: dict[str, Any], actor: Actor, device: str | None) -> Plan:
     return (yield from _one(Request("PUT", path, a["purposes"])))
 
 
+def customer_journey(a: dict[str, Any], actor: Actor, device: str | None) -> Plan:
+    """The customer's touchpoints across devices and channels, read as the back office does."""
+    path = f"/v1/customers/{_customer(a, actor)}/journey"
+    return (yield from _one(Request("GET", path, None, "admin")))
+
+
 def _present(body: dict[str, Any]) -> dict[str, Any]:
     return {k: val for k, val in body.items() if val is not None}
 
@@ -461,6 +467,9 @@ ACTIONS: dict[str, ActionSpec] = {
     "identify": ActionSpec(v.Identify, identify, "recognise the shopper by an identifier"),
     "wishlist": ActionSpec(v.Wishlist, wishlist, "save a product for later", "product"),
     "consent": ActionSpec(v.Consent, consent, "grant or withdraw consents"),
+    "customer_journey": ActionSpec(
+        v.CustomerRef, customer_journey, "the customer's touchpoints across channels", "customer"
+    ),
     "handoff_code": ActionSpec(v.HandoffCode, handoff_code, "a short code to show at the till"),
     "hand_off": ActionSpec(v.HandOff, hand_off, "load the shopper's cart onto a register"),
     "return": ActionSpec(v.Return, return_order, "return an order (whole, unless lines)"),

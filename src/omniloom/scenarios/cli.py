@@ -46,6 +46,10 @@ def _run_options(run: argparse.ArgumentParser) -> None:
         help="a running server's URL (default: in-process, a fresh demo store per file)",
     )
     run.add_argument(
+        "--database-url",
+        help="in-process on this database (PostgreSQL: reset and loaded with the demo store)",
+    )
+    run.add_argument(
         "--key",
         action="append",
         default=[],
@@ -145,7 +149,9 @@ async def _run_all(args: argparse.Namespace, scenarios: list[Any]) -> int:
                 scenario, args.target, keys=_keys(args), runs=args.shoppers, observer=show
             )
         else:
-            result = await run_in_process(scenario, runs=args.shoppers, observer=show)
+            result = await run_in_process(
+                scenario, runs=args.shoppers, observer=show, database_url=args.database_url
+            )
         results.append(result)
         _golden(args, result)
         for outcome in result.outcomes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from omniloom.scenarios.expressions import ExpressionError, evaluate, render
+from omniloom.scenarios.expressions import ExpressionError, evaluate, explain, render
 from omniloom.scenarios.model import Expect
 from omniloom.scenarios.protocol import HttpReply
 
@@ -42,7 +42,11 @@ def check(expect: Expect | None, reply: HttpReply, scope: dict[str, Any]) -> lis
     for expression in expect.that:
         try:
             if not evaluate(expression, scope):
-                problems.append(f"expected {expression} to hold; it did not")
+                values = explain(expression, scope)
+                problems.append(
+                    f"expected {expression} to hold; it did not"
+                    + (f" ({values})" if values else "")
+                )
         except ExpressionError as exc:
             problems.append(str(exc))
     return problems

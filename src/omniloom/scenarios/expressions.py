@@ -171,6 +171,30 @@ def evaluate(source: str, scope: Mapping[str, Any]) -> Any:
         raise ExpressionError(f"{source!r}: {type(exc).__name__}: {exc}") from None
 
 
+def explain(source: str, scope: Mapping[str, Any]) -> str:
+    """What the parts of a false comparison were (``body.channels is ['mobile', 'web']``)."""
+    tree = compile_expression(source).body
+    parts = []
+    for node in tree.values if isinstance(tree, ast.BoolOp) else [tree]:
+        if isinstance(node, ast.Compare):
+            for side in (node.left, *node.comparators):
+                if not _literal(side):
+                    text = ast.unparse(side)
+                    try:
+                        parts.append(f"{text} is {_eval(side, scope)!r}")
+                    except Exception as exc:
+                        parts.append(f"{text}: {exc}")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _literal(node: ast.expr) -> bool:
+    try:
+        ast.literal_eval(node)
+    except ValueError:
+        return False
+    return True
+
+
 def render(value: Any, scope: Mapping[str, Any]) -> Any:
     """``value`` with every ``${…}`` placeholder replaced, through lists and dicts."""
     if isinstance(value, str):

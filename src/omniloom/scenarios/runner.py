@@ -8,6 +8,7 @@ the scenario's seed as the id seed, so a replay is byte-identical.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import tempfile
@@ -103,26 +104,41 @@ async def run_scenario(
 
 
 async def run_in_process(
-    scenario: Scenario, *, runs: int = 1, observer: Observer | None = None
+    scenario: Scenario,
+    *,
+    runs: int = 1,
+    observer: Observer | None = None,
+    database_url: str | None = None,
 ) -> RunResult:
-    """Run on a fresh copy of the demo store, in this process, through the ASGI app."""
+    """Run through the ASGI app in this process, on a fresh demo store: a copy of the seeded
+    SQLite template, or ``database_url`` (PostgreSQL) reset and loaded with the demo store."""
+    _quiet_http_logs()
+    with tempfile.TemporaryDirectory(prefix="omniloom-scenario-") as folder:
+        # Seeding runs its own event loop (run_blocking), so it goes to a thread.
+        if database_url is None:
+            database = Path(folder) / "store.db"
+            shutil.copyfile(await asyncio.to_thread(_template), database)
+            database_url = f"sqlite:///{database}"
+        else:
+            await asyncio.to_thread(_seed, database_url)
+        return await _run_app(scenario, database_url, runs, observer)
+
+
+async def _run_app(
+    scenario: Scenario, database_url: str, runs: int, observer: Observer | None
+) -> RunResult:
     from omniloom.api.app import create_app
     from omniloom.config import Settings
 
-    _quiet_http_logs()
-    with tempfile.TemporaryDirectory(prefix="omniloom-scenario-") as folder:
-        database = Path(folder) / "store.db"
-        shutil.copyfile(_template(), database)
-        settings = Settings(database_url=f"sqlite:///{database}", id_seed=scenario.header.seed)
-        app = create_app(settings)
-        # httpx's ASGI transport calls the app on this event loop (a test client would hop to
-        # a thread per request); the app's lifespan opens and closes the store around the run.
-        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-        async with (
-            app.lifespan(),
-            httpx.AsyncClient(transport=transport, base_url="http://omniloom.scenario") as client,
-        ):
-            return await run_scenario(scenario, httpx_carrier(client), runs=runs, observer=observer)
+    app = create_app(Settings(database_url=database_url, id_seed=scenario.header.seed))
+    # httpx's ASGI transport calls the app on this event loop (a test client would hop to a
+    # thread per request); the app's lifespan opens and closes the store around the run.
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with (
+        app.lifespan(),
+        httpx.AsyncClient(transport=transport, base_url="http://omniloom.scenario") as client,
+    ):
+        return await run_scenario(scenario, httpx_carrier(client), runs=runs, observer=observer)
 
 
 async def run_remote(
@@ -147,35 +163,25 @@ _TEMPLATE: dict[str, Path] = {}
 def _template() -> Path:
     """The demo store seeded once into a SQLite file this process copies for every scenario."""
     if "path" not in _TEMPLATE:
-        from omniloom.seed import files
-        from omniloom.seed.load import load
-        from omniloom.store.database import open_database
-
-        folder = Path(tempfile.mkdtemp(prefix="omniloom-template-"))
-        path = folder / "demo.db"
-        database = open_database(f"sqlite:///{path}")
-        data = files.read_dir(files.COMMITTED_DIR)
-        database.reset_schema()
-        database.run_blocking(lambda conn: load(conn, data))
-        _close(database)
+        path = Path(tempfile.mkdtemp(prefix="omniloom-template-")) / "demo.db"
+        _seed(f"sqlite:///{path}")
         _TEMPLATE["path"] = path
     return _TEMPLATE["path"]
 
 
-def _close(database: Any) -> None:
-    import asyncio
+def _seed(database_url: str) -> None:
+    """Reset ``database_url`` and load the committed demo store into it."""
+    from omniloom.seed import files
+    from omniloom.seed.load import load
+    from omniloom.store.database import open_database
 
+    database = open_database(database_url)
+    data = files.read_dir(files.COMMITTED_DIR)
+    database.reset_schema()
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
+        database.run_blocking(lambda conn: load(conn, data))
+    finally:
         asyncio.run(database.close())
-        return
-    # Called from inside a running loop (the in-process runner): close on a helper thread.
-    import threading
-
-    thread = threading.Thread(target=lambda: asyncio.run(database.close()))
-    thread.start()
-    thread.join()
 
 
 def _quiet_http_logs() -> None:

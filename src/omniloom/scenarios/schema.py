@@ -14,6 +14,7 @@ from omniloom.scenarios.actions import ACTIONS
 from omniloom.scenarios.model import Header, StepOptions
 
 _SCALARS = {"q": str, "product": str, "order": str, "barcode": str, "duration": str}
+_SCALARS["customer"] = str
 
 
 def _step_type() -> Any:

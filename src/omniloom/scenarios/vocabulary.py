@@ -116,6 +116,10 @@ class Identify(_Args):
     merge: str | None = None
 
 
+class CustomerRef(_Args):
+    customer: str | None = None
+
+
 class Consent(_Args):
     purposes: XDict
     customer: str | None = None

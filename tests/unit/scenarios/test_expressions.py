@@ -39,3 +39,9 @@ def test_a_missing_key_names_what_was_there() -> None:
 
 def test_names_used_are_the_top_level_names() -> None:
     assert names_used("len(cart.lines) > limit") == {"cart", "limit"}
+
+
+def test_a_false_comparison_explains_its_sides() -> None:
+    from omniloom.scenarios.expressions import explain
+
+    assert explain("len(cart.lines) == 2 and n > 5", SCOPE) == "len(cart.lines) is 1; n is 3"
