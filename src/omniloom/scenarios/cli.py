@@ -17,7 +17,8 @@ from typing import Any
 
 import msgspec
 
-from omniloom.scenarios.journey import DEMO_KEYS, StepOutcome
+from omniloom.scenarios.access import DEMO_KEYS
+from omniloom.scenarios.journey import StepOutcome
 
 # Files in a folder named like this are step files for `include`, not journeys of their own.
 INCLUDE_FOLDER = "steps"
@@ -183,8 +184,11 @@ def _golden(args: argparse.Namespace, result: Any) -> None:
     if args.write_golden:
         args.write_golden.mkdir(parents=True, exist_ok=True)
         golden_path(args.write_golden, result.scenario.path).write_bytes(result.journal)
-    if args.golden and not result.error:
-        difference = compare(result.journal, golden_path(args.golden, result.scenario.path))
+    golden = golden_path(args.golden, result.scenario.path) if args.golden else None
+    if golden is not None and not golden.is_file():
+        print(f"  (no golden journal {golden}: not compared)")
+    elif golden is not None and not result.error:
+        difference = compare(result.journal, golden)
         if difference:
             result.error = "the journal differs from its golden journal:\n" + difference
 

@@ -295,8 +295,3 @@ def _member(value: Any, name: str) -> Any:
 def _excerpt(value: Any) -> str:
     keys = list(value)[:12] if isinstance(value, Mapping) else []
     return "{" + ", ".join(map(str, keys)) + (", …}" if len(value) > 12 else "}")
-
-
-def capture_path(source: str) -> str:
-    """A JSON path in a capture (``$.id``) written the way expressions read it."""
-    return "body." + source[2:] if source.startswith("$.") else source

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from omniloom.scenarios.journey import DEMO_KEYS
+from omniloom.scenarios.access import DEMO_KEYS
 from omniloom.scenarios.protocol import HttpCall, HttpReply
 
 PAGE = 1000

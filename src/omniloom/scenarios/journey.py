@@ -23,12 +23,13 @@ order, and ``X-Customer-Token`` once its shopper signed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
+from omniloom.scenarios.access import Access
 from omniloom.scenarios.actions import (
     ACTIONS,
     ActionError,
@@ -43,15 +44,6 @@ from omniloom.scenarios.model import ActionStep, ForEachStep, IncludeStep, Node,
 from omniloom.scenarios.protocol import HttpCall, HttpReply
 from omniloom.scenarios.shoppers import Cast, casts
 
-DEMO_KEYS = {
-    "web": "olk_web_demo",
-    "mobile": "olk_mobile_demo",
-    "social": "olk_social_demo",
-    "messaging": "olk_messaging_demo",
-    "pos": "olk_pos_nyc_demo",
-    "admin": "olk_admin_demo",
-}
-STOREFRONT = frozenset({"web", "mobile", "social", "messaging"})
 NOBODY = "anonymous"  # the actor of steps in a scenario without shoppers
 
 
@@ -126,7 +118,7 @@ class _Journey:
     ) -> None:
         self.scenario = scenario
         self.cast = cast
-        self.keys = {**DEMO_KEYS, **(keys or {})}
+        self.access = Access(keys)
         self.observer = observer
         # Orders any actor saw, by id: an associate returns the order a shopper placed.
         orders: dict[str, dict[str, Any]] = {}
@@ -134,7 +126,6 @@ class _Journey:
         self.default_actor = next(iter(self.actors), NOBODY)
         self.actors.setdefault(NOBODY, Actor(NOBODY, {}, orders))
         self.variables: dict[str, Any] = dict(scenario.header.vars)
-        self.tokens: dict[str, tuple[str, str]] = {}  # cart or order id → (header, token)
         self.last = HttpReply(0)
         self.outcome = JourneyOutcome(scenario.name, str(scenario.path))
 
@@ -157,7 +148,7 @@ class _Journey:
 
     def _set_clock(self, at: str) -> Generator[HttpCall, HttpReply, None]:
         request = Request("POST", "/v1/admin/clock/set", {"at": at}, "admin")
-        reply = yield self._call(request, "admin", None, None, "clock")
+        reply = yield self.access.call(request, "admin", None, None, "clock")
         where = f"{self.scenario.path}:1"
         status = "passed" if reply.status < 400 else "failed"
         message = "" if reply.status < 400 else f"could not set the clock to {at}: {_body(reply)}"
@@ -214,9 +205,9 @@ class _Journey:
                 plan = ACTIONS[step.action].build(dict(args), actor, device)
                 request = next(plan)
                 while True:
-                    reply = yield self._call(request, channel, actor, device, step.action)
+                    reply = yield self.access.call(request, channel, actor, device, step.action)
                     calls += 1
-                    self.learn_tokens(reply.json)
+                    self.access.learn(reply.json)
                     request = plan.send(reply)
             except StopIteration as done:
                 reply = done.value
@@ -235,7 +226,7 @@ class _Journey:
                 )
                 return
             pause = parse_duration(retry.interval)
-            yield self._call(advance_clock(pause), "admin", None, None, "clock")
+            yield self.access.call(advance_clock(pause), "admin", None, None, "clock")
             waited += pause
         # Captures first (expectations may read them); a capture that fails on an unexpected
         # answer is reported after what was unexpected about it, which is the real news.
@@ -263,38 +254,6 @@ class _Journey:
                     calls,
                 )
             )
-
-    def _call(
-        self,
-        request: Request,
-        channel: str,
-        actor: Actor | None,
-        device: str | None,
-        name: str,
-    ) -> HttpCall:
-        channel = request.channel or channel
-        headers = {"X-API-Key": self.keys.get(channel, self.keys["web"])}
-        if device and request.channel is None:
-            headers["X-Device-Id"] = device
-        if actor is not None and actor.token and channel in STOREFRONT:
-            headers["X-Customer-Token"] = actor.token
-        mentioned = request.path + (
-            "" if request.json is None else msgspec.json.encode(request.json).decode()
-        )
-        for known_id, (header, token) in self.tokens.items():
-            if known_id in mentioned:
-                headers[header] = token
-        headers.update(request.headers)
-        return HttpCall(request.method, request.path, headers, request.json, name)
-
-    def learn_tokens(self, body: Any) -> None:
-        for found in _walk(body):
-            if "cart_token" in found:
-                cart_id = found.get("id") if "lines" in found else found.get("cart_id")
-                if cart_id:
-                    self.tokens[cart_id] = ("X-Cart-Token", found["cart_token"])
-            if "order_token" in found and found.get("id"):
-                self.tokens[found["id"]] = ("X-Order-Token", found["order_token"])
 
     # --- expressions and failures --------------------------------------------------------------
 
@@ -375,16 +334,6 @@ def _device_id(actor: Actor, device: str | None) -> str | None:
         return None
     tag = str(actor.profile.get("email", "")).split("@")[0].rsplit(".", 1)[-1] or "x"
     return f"dev-{actor.name}-{device}-{tag}"[:80]
-
-
-def _walk(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, dict):
-        yield value
-        for item in value.values():
-            yield from _walk(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _walk(item)
 
 
 def _excerpt(value: Any, limit: int = 400) -> str:

@@ -20,12 +20,8 @@ from typing import Any, TypeVar
 import httpx
 
 from omniloom.scenarios import journal
-from omniloom.scenarios.journey import (
-    DEMO_KEYS,
-    JourneyOutcome,
-    StepOutcome,
-    journey,
-)
+from omniloom.scenarios.access import DEMO_KEYS
+from omniloom.scenarios.journey import JourneyOutcome, StepOutcome, journey
 from omniloom.scenarios.model import Scenario
 from omniloom.scenarios.protocol import HttpCall, HttpReply
 from omniloom.scenarios.shoppers import casts

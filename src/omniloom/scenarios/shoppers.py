@@ -62,8 +62,6 @@ def make_shopper(spec: ShopperSpec, scenario_seed: int, run: int = 0) -> Shopper
         },
     }
     profile.update(spec.identity)
-    if "address" in spec.identity:  # a CSV or identity may name only a city; keep the rest
-        profile["address"] = profile["address"]
     return Shopper(spec.name, profile, faker, tuple(persona.channels))
 
 
