@@ -62,11 +62,12 @@ class Access:
     def learn(self, body: Any) -> None:
         """Remember the cart and order tokens anywhere in an answer."""
         for found in _objects(body):
-            if "cart_token" in found:
+            # A view shows a token only to whoever may have it; null elsewhere.
+            if isinstance(found.get("cart_token"), str):
                 cart_id = found.get("id") if "lines" in found else found.get("cart_id")
                 if cart_id:
                     self.tokens[cart_id] = ("X-Cart-Token", found["cart_token"])
-            if "order_token" in found and found.get("id"):
+            if isinstance(found.get("order_token"), str) and found.get("id"):
                 self.tokens[found["id"]] = ("X-Order-Token", found["order_token"])
 
 
