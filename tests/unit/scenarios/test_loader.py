@@ -8,6 +8,7 @@ import pytest
 
 from omniloom.scenarios.loader import ScenarioError, load
 
+LIBRARY = Path(__file__).resolve().parents[3] / "scenarios"
 HEAD = "name: t\nshoppers:\n  - name: ann\nsteps:\n"
 
 
@@ -65,5 +66,20 @@ def test_an_include_without_its_parameters(tmp_path: Path) -> None:
 
 
 def test_the_example_library_loads() -> None:
-    for path in sorted(Path("scenarios").glob("*.yaml")):
+    for path in sorted(LIBRARY.glob("*.yaml")):
         assert load(path).steps, path
+
+
+def test_editors_accept_the_examples_and_flag_a_typo_with_the_schema() -> None:
+    import json
+
+    import yaml
+
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(
+        json.loads((LIBRARY / "scenario.schema.json").read_text())
+    )
+    for path in sorted(LIBRARY.glob("*.yaml")):
+        assert not list(validator.iter_errors(yaml.safe_load(path.read_text()))), path
+    typo = {"name": "t", "steps": [{"add_lien": {"sku": "X"}}]}
+    assert list(validator.iter_errors(typo))
