@@ -43,16 +43,17 @@ class Actor:
     sale_total: int | None = None
     order: str | None = None
 
-    def learn(self, action: str, body: Any) -> None:
+    def learn(self, body: Any) -> None:
         """Remember what this answer makes current (a new cart, a sign-in, a placed order)."""
         if not isinstance(body, dict):
             return
-        if action == "sign_in" and "token" in body:
+        # Recognised by shape, so raw `http` steps (and recorded sessions) are remembered too.
+        if {"token", "customer_id", "expires_at"} <= body.keys():
             self.token, self.customer_id = body["token"], body.get("customer_id")
             merged = (body.get("merge") or {}).get("cart")
             if merged:  # the device's cart merged into the customer's: that one is current now
                 self.cart = merged["id"]
-        elif action == "register" and isinstance(body.get("customer"), dict):
+        elif "linked_orders" in body and isinstance(body.get("customer"), dict):
             self.customer_id = body["customer"]["id"]
         elif "register_id" in body and "cart_id" in body and "subtotal" in body:
             self.sale, self.sale_total = body["cart_id"], body.get("total")

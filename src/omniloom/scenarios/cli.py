@@ -36,6 +36,15 @@ def add_commands(subparsers: Any) -> None:
     schema.set_defaults(func=_schema)
     actions = commands.add_parser("actions", help="list the actions a step can take")
     actions.set_defaults(func=_actions)
+    record = commands.add_parser(
+        "record", help="a recording proxy: the calls a client makes become a scenario file"
+    )
+    record.add_argument("--target", required=True, help="the server's URL")
+    record.add_argument("--out", type=Path, required=True, help="the scenario file to write")
+    record.add_argument("--port", type=int, default=8001, help="where the proxy listens")
+    record.add_argument("--seed", type=int, default=42, help="the server's id seed")
+    record.add_argument("--name", default="recorded session", help="the scenario's name")
+    record.set_defaults(func=_record)
     # `omniloom replay PATH…` is the same as `omniloom scenario run PATH…`.
     _run_options(subparsers.add_parser("replay", help="replay scenario files (= scenario run)"))
 
@@ -85,6 +94,21 @@ def _actions(args: argparse.Namespace) -> int:
     for name, spec in ACTIONS.items():
         fields = ", ".join(f.name for f in msgspec.structs.fields(spec.args))
         print(f"{name:<24} {spec.summary}" + (f"  [{fields}]" if fields else ""))
+    return 0
+
+
+def _record(args: argparse.Namespace) -> int:
+    import httpx
+    import uvicorn
+
+    from omniloom.scenarios.record import Recorder
+
+    upstream = httpx.AsyncClient(base_url=args.target, timeout=30.0)
+    recorder = Recorder(upstream, out=args.out, name=args.name, seed=args.seed)
+    print(f"recording calls to {args.target} via http://127.0.0.1:{args.port} into {args.out}")
+    print("point the client at the proxy; Ctrl-C stops")
+    uvicorn.run(recorder, host="127.0.0.1", port=args.port, log_level="warning")
+    print(f"{len(recorder.steps)} calls recorded in {args.out}")
     return 0
 
 

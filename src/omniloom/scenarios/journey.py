@@ -216,7 +216,7 @@ class _Journey:
                 return
             self.last = reply
             if reply.status < 400:
-                actor.learn(step.action, reply.json)
+                actor.learn(reply.json)
             retry = options.retry
             if retry is None or self._holds(step, retry.until):
                 break

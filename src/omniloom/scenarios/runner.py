@@ -110,12 +110,12 @@ async def run_in_process(
     SQLite template, or ``database_url`` (PostgreSQL) reset and loaded with the demo store."""
     _quiet_http_logs()
     with tempfile.TemporaryDirectory(prefix="omniloom-scenario-") as folder:
-        # Seeding runs its own event loop (run_blocking), so it goes to a thread.
         if database_url is None:
             database = Path(folder) / "store.db"
-            shutil.copyfile(await asyncio.to_thread(_template), database)
+            await copy_demo_store(database)
             database_url = f"sqlite:///{database}"
         else:
+            # Seeding runs its own event loop (run_blocking), so it goes to a thread.
             await asyncio.to_thread(_seed, database_url)
         return await _run_app(scenario, database_url, runs, observer)
 
@@ -154,6 +154,11 @@ async def run_remote(
 
 
 _TEMPLATE: dict[str, Path] = {}
+
+
+async def copy_demo_store(target: Path) -> None:
+    """A fresh demo store in the SQLite file ``target`` (a copy of this process's template)."""
+    shutil.copyfile(await asyncio.to_thread(_template), target)
 
 
 def _template() -> Path:
