@@ -42,6 +42,9 @@ ACTIONS: dict[str, ActionSpec] = {
     "find_sku": ActionSpec(
         v.FindSku, shop.find_sku, "catalog lookup: a SKU in stock at a location"
     ),
+    "stock_levels": ActionSpec(
+        v.StockLevels, shop.stock_levels, "units available of a SKU per location"
+    ),
     "register_device": ActionSpec(
         v.RegisterDevice, shop.register_device, "register the step's device"
     ),

@@ -61,7 +61,13 @@ def pluck(items: list[Any], key: str) -> list[Any]:
     return [item.get(key) for item in items]
 
 
+def get(mapping: Mapping[str, Any], key: str, default: Any = None) -> Any:
+    """``mapping[key]``, or ``default`` when it is absent (a location with no stock row)."""
+    return mapping.get(key, default)
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "get": get,
     "first": first,
     "where": where,
     "pluck": pluck,

@@ -137,6 +137,7 @@ class _Journey:
         except _Stop:
             pass
         self.outcome.variables = dict(self.variables)
+        self.outcome.calls = sum(step.calls for step in self.outcome.steps)
         return self.outcome
 
     def _record(self, outcome: StepOutcome) -> None:

@@ -85,7 +85,7 @@ def json_report(results: list[RunResult], elapsed: float) -> bytes:
                 "runs": [
                     {
                         "passed": o.passed,
-                        "calls": sum(s.calls for s in o.steps),
+                        "calls": o.calls,
                         "variables": o.variables,
                         "steps": [_step(s) for s in o.steps],
                     }

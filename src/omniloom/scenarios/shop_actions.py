@@ -60,6 +60,19 @@ def find_sku(a: dict[str, Any], actor: Actor, device: str | None) -> Plan:
     return HttpReply(404, {}, {"code": "not_found", "detail": f"no SKU with {need} at {a['at']}"})
 
 
+def stock_levels(a: dict[str, Any], actor: Actor, device: str | None) -> Plan:
+    """Units available of one SKU per location, as ``{location_id: available}`` (a lookup by
+    the scenario's author, for stock deltas: capture before, compare after)."""
+    reply = yield Request("GET", f"/v1/products/{seg(a['product'])}", None, "admin")
+    if reply.status != 200:
+        return reply
+    for sku in reply.json.get("skus", []):
+        if sku["sku"] == a["sku"]:
+            levels = {level["location_id"]: level["available"] for level in sku["stock"]}
+            return HttpReply(200, {}, levels)
+    return HttpReply(404, {}, {"code": "not_found", "detail": f"no {a['sku']} on {a['product']}"})
+
+
 # --- devices, carts, checkout ---------------------------------------------------------------------
 
 

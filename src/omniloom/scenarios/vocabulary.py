@@ -52,6 +52,11 @@ class FindSku(_Args):
     scan: XInt = 60
 
 
+class StockLevels(_Args):
+    product: str
+    sku: str
+
+
 class RegisterDevice(_Args):
     platform: str
     app_version: str | None = None
