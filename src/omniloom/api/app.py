@@ -39,6 +39,7 @@ from omniloom.api.controllers.touchpoints import TouchpointController
 from omniloom.api.controllers.webhooks import WebhookController
 from omniloom.api.headers import LeanRequest
 from omniloom.api.problems import EXCEPTION_HANDLERS
+from omniloom.api.request_id import add_request_id
 from omniloom.api.strict_body import StrictBody
 from omniloom.api.webhook_transport import TRANSPORT_KEY, HttpTransport, deliver_due
 from omniloom.config import Settings
@@ -103,6 +104,7 @@ def create_app(
         state=State({"runtime": runtime, TRANSPORT_KEY: HttpTransport()}),
         lifespan=[lifespan],
         middleware=[api_key_middleware],
+        before_send=[add_request_id],
         request_class=LeanRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         # Every JSON body is decoded once, strictly, into the handler's Struct (api/strict_body).

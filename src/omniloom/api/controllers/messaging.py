@@ -8,21 +8,17 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import Parameter
 
-from omniloom.api.auth import principal, requires
+from omniloom.api.auth import requires
 from omniloom.api.context import touch_context
 from omniloom.api.customer_auth import authorize_customer
-from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.http import idempotent_post, runtime_of, write
 from omniloom.domain.channels import Channel, Scope
 from omniloom.domain.messaging import MessagingChannel
 from omniloom.services.messaging import consent, links, mailbox, outbox
-from omniloom.services.messaging.consent import (
-    InboundMessage,
-    InboundResult,
-    MessagingChange,
-    MessagingSettings,
-)
+from omniloom.services.messaging.commands import InboundMessage, MessagingChange, SendMessage
+from omniloom.services.messaging.consent import InboundResult, MessagingSettings
 from omniloom.services.messaging.links import LinkOpened
-from omniloom.services.messaging.outbox import MessagePage, MessageView, SendMessage
+from omniloom.services.messaging.outbox import MessagePage, MessageView
 
 Filter = Annotated[str | None, Parameter(max_length=200)]
 
@@ -48,11 +44,7 @@ class MessagingSettingsController(Controller):
         self, request: Request[Any, Any, Any], customer_id: str, data: MessagingChange
     ) -> MessagingSettings:
         await authorize_customer(request, customer_id)
-        return await runtime_of(request).write(
-            lambda unit: consent.change_settings(unit, customer_id, data),
-            principal(request).channel,
-            touch_context(request),
-        )
+        return await write(request, lambda unit: consent.change_settings(unit, customer_id, data))
 
 
 class MessagingController(Controller):
@@ -66,8 +58,8 @@ class MessagingController(Controller):
         opt=requires(Scope.STOREFRONT, Channel.MESSAGING),
     )
     async def inbound(self, request: Request[Any, Any, Any], data: InboundMessage) -> InboundResult:
-        return await runtime_of(request).write(
-            lambda unit: consent.apply_inbound(unit, data), Channel.MESSAGING
+        return await idempotent_post(
+            request, lambda unit: consent.apply_inbound(unit, data), status_code=200
         )
 
     @get(
@@ -77,6 +69,7 @@ class MessagingController(Controller):
     )
     async def open_link(self, request: Request[Any, Any, Any], token: str) -> LinkOpened:
         runtime = runtime_of(request)
+        # A click is a touch on the messaging channel, whichever app or browser opened it.
         return await runtime.write(
             lambda unit: links.click(runtime, unit, token),
             Channel.MESSAGING,
@@ -91,9 +84,7 @@ class OutboxController(Controller):
 
     @post("/messages", summary="Send a message now (consent and address checked)")
     async def send(self, request: Request[Any, Any, Any], data: SendMessage) -> MessageView:
-        return await idempotent_post(  # type: ignore[return-value]
-            request, lambda unit: outbox.send(unit, data)
-        )
+        return await idempotent_post(request, lambda unit: outbox.send(unit, data))
 
     @get("/outbox", summary="Messages sent or suppressed, oldest first, filtered")
     async def list_messages(
@@ -159,5 +150,5 @@ class OutboxController(Controller):
 
     @delete("/outbox", summary="Empty the outbox", status_code=200)
     async def clear(self, request: Request[Any, Any, Any]) -> Cleared:
-        deleted = await runtime_of(request).write(mailbox.clear, Channel.ADMIN)
+        deleted = await write(request, mailbox.clear)
         return Cleared(deleted)

@@ -8,8 +8,8 @@ from litestar import Controller, Request, get, put
 from litestar.params import Parameter
 
 from omniloom.api.auth import requires
-from omniloom.api.http import runtime_of
-from omniloom.domain.channels import Channel, Scope
+from omniloom.api.http import runtime_of, write
+from omniloom.domain.channels import Scope
 from omniloom.domain.flows import FlowDefinition
 from omniloom.services.messaging import flows
 from omniloom.services.messaging.flows import FlowList, FlowView, RunList, RunStatus
@@ -32,9 +32,7 @@ class FlowController(Controller):
     async def put_flow(
         self, request: Request[Any, Any, Any], flow_id: str, data: FlowDefinition
     ) -> FlowView:
-        return await runtime_of(request).write(
-            lambda unit: flows.put_flow(unit, flow_id, data), Channel.ADMIN
-        )
+        return await write(request, lambda unit: flows.put_flow(unit, flow_id, data))
 
     @get("/flow-runs", summary="Shoppers going through flows: step, due time, how it ended")
     async def runs(

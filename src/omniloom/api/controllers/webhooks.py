@@ -9,12 +9,13 @@ from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
 from omniloom.api.auth import requires
-from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.http import idempotent_post, runtime_of, write
 from omniloom.api.webhook_transport import deliver_due_for
-from omniloom.domain.channels import Channel, Scope
+from omniloom.domain.channels import Scope
 from omniloom.services.messaging import webhook_delivery, webhooks
+from omniloom.services.messaging.commands import NewEndpoint
 from omniloom.services.messaging.webhook_delivery import DeliveryList, DeliveryView, Dispatched
-from omniloom.services.messaging.webhooks import EndpointList, EndpointView, NewEndpoint
+from omniloom.services.messaging.webhooks import EndpointList, EndpointView
 
 DeliveryStatus = Annotated[str, Parameter(pattern="^(pending|delivered|failed)$")]
 
@@ -26,9 +27,7 @@ class WebhookController(Controller):
 
     @post(summary="Subscribe an endpoint to event types (answers with its signing secret)")
     async def subscribe(self, request: Request[Any, Any, Any], data: NewEndpoint) -> EndpointView:
-        return await idempotent_post(  # type: ignore[return-value]
-            request, lambda unit: webhooks.subscribe(unit, data)
-        )
+        return await idempotent_post(request, lambda unit: webhooks.subscribe(unit, data))
 
     @get(summary="Every webhook endpoint")
     async def list_endpoints(self, request: Request[Any, Any, Any]) -> EndpointList:
@@ -40,15 +39,11 @@ class WebhookController(Controller):
 
     @post("/{endpoint_id:str}/disable", summary="Stop delivering to it", status_code=200)
     async def disable(self, request: Request[Any, Any, Any], endpoint_id: str) -> EndpointView:
-        return await runtime_of(request).write(
-            lambda unit: webhooks.set_enabled(unit, endpoint_id, False), Channel.ADMIN
-        )
+        return await write(request, lambda unit: webhooks.set_enabled(unit, endpoint_id, False))
 
     @post("/{endpoint_id:str}/enable", summary="Deliver to it again", status_code=200)
     async def enable(self, request: Request[Any, Any, Any], endpoint_id: str) -> EndpointView:
-        return await runtime_of(request).write(
-            lambda unit: webhooks.set_enabled(unit, endpoint_id, True), Channel.ADMIN
-        )
+        return await write(request, lambda unit: webhooks.set_enabled(unit, endpoint_id, True))
 
     @post(
         "/{endpoint_id:str}/rotate-secret",
@@ -56,9 +51,7 @@ class WebhookController(Controller):
         status_code=200,
     )
     async def rotate(self, request: Request[Any, Any, Any], endpoint_id: str) -> EndpointView:
-        return await runtime_of(request).write(
-            lambda unit: webhooks.rotate_secret(unit, endpoint_id), Channel.ADMIN
-        )
+        return await write(request, lambda unit: webhooks.rotate_secret(unit, endpoint_id))
 
     @get("/{endpoint_id:str}/deliveries", summary="The delivery log: each event, each attempt")
     async def deliveries(
@@ -78,13 +71,11 @@ class WebhookController(Controller):
         status_code=200,
     )
     async def replay(self, request: Request[Any, Any, Any], delivery_id: str) -> DeliveryView:
-        replayed = await runtime_of(request).write(
-            lambda unit: webhook_delivery.replay(unit, delivery_id), Channel.ADMIN
-        )
+        replayed = await write(request, lambda unit: webhook_delivery.replay(unit, delivery_id))
         await deliver_due_for(request)
         return replayed
 
     @post("/dispatch", summary="Fan out new events and make due attempts now", status_code=200)
     async def dispatch(self, request: Request[Any, Any, Any]) -> Dispatched:
-        await runtime_of(request).write(webhook_delivery.fan_out, Channel.ADMIN)
+        await write(request, webhook_delivery.fan_out)
         return await deliver_due_for(request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from sqlalchemy import Connection
@@ -12,19 +12,11 @@ from sqlalchemy import Connection
 from omniloom.domain.errors import FieldError, InvalidInput, NotFound
 from omniloom.domain.webhooks import secret_text, url_problem, valid_event_pattern
 from omniloom.services.kernel.unit import Unit
+from omniloom.services.messaging.commands import NewEndpoint
 from omniloom.store import webhook_queries
 
 # How long the secret a rotation replaced still signs deliveries, beside the new one.
 ROTATION_OVERLAP = timedelta(hours=24)
-
-EventPattern = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
-
-
-class NewEndpoint(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    url: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-    # ``*``, exact types (``order.placed``) or prefixes (``order.*``).
-    event_types: Annotated[list[EventPattern], msgspec.Meta(min_length=1, max_length=50)]
-    description: Annotated[str, msgspec.Meta(max_length=200)] | None = None
 
 
 class EndpointView(msgspec.Struct, frozen=True):
