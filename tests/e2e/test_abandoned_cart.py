@@ -216,6 +216,8 @@ async def test_bad_flows_name_the_field_and_change_nothing(client: Client) -> No
     assert (await client.get("/v1/admin/flows", headers=ADMIN)).json() == {"items": []}
     missing = await client.get("/v1/admin/flows/cart", headers=ADMIN)
     assert missing.status_code == 404
+    odd = await client.get("/v1/admin/flow-runs", params={"status": "odd"}, headers=ADMIN)
+    assert odd.json()["errors"][0]["field"] == "status"
 
 
 SECOND_FIRST = {**REMINDER, "delay_minutes": 1440}

@@ -61,7 +61,7 @@ async def test_a_receiver_failing_twice_gets_the_event_once_delivered_and_signed
     assert (event["type"], event["data"]["order_id"]) == ("order.placed", order["id"])
     [delivery] = await deliveries(client, endpoint["id"])
     assert (delivery["status"], delivery["attempts"]) == ("delivered", 3)
-    assert [a["status_code"] for a in delivery["log"]] == [500, 503, 200]
+    assert [a["http_status"] for a in delivery["log"]] == [500, 503, 200]
     assert [a["at"][11:19] for a in delivery["log"]] == ["09:00:00", "09:00:05", "09:05:05"]
     assert delivery["id"] == receiver.requests[0].headers["webhook-id"]
 
@@ -165,3 +165,7 @@ async def test_bad_subscriptions_name_the_field_and_change_nothing(client: Clien
     assert shopper.status_code == 403
     missing = await client.get("/v1/admin/webhooks/whe_nope/deliveries", headers=ADMIN)
     assert missing.status_code == 404
+    odd = await client.get(
+        "/v1/admin/webhooks/whe_nope/deliveries", params={"status": "odd"}, headers=ADMIN
+    )
+    assert odd.json()["errors"][0]["field"] == "status"

@@ -12,7 +12,9 @@ from omniloom.api.http import runtime_of, write
 from omniloom.domain.channels import Scope
 from omniloom.domain.flows import FlowDefinition
 from omniloom.services.messaging import flows
-from omniloom.services.messaging.flows import FlowList, FlowView, RunList, RunStatus
+from omniloom.services.messaging.flows import FlowList, FlowView, RunList
+
+RunStatus = Annotated[str | None, Parameter(pattern="^(active|completed|converted|exited)$")]
 
 
 class FlowController(Controller):
@@ -40,7 +42,7 @@ class FlowController(Controller):
         request: Request[Any, Any, Any],
         flow_id: Annotated[str | None, Parameter(max_length=80)] = None,
         customer_id: Annotated[str | None, Parameter(max_length=40)] = None,
-        status: RunStatus | None = None,
+        status: RunStatus = None,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> RunList:
         return await runtime_of(request).read(

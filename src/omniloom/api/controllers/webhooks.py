@@ -17,7 +17,7 @@ from omniloom.services.messaging.commands import NewEndpoint
 from omniloom.services.messaging.webhook_delivery import DeliveryList, DeliveryView, Dispatched
 from omniloom.services.messaging.webhooks import EndpointList, EndpointView
 
-DeliveryStatus = Annotated[str, Parameter(pattern="^(pending|delivered|failed)$")]
+DeliveryStatus = Annotated[str | None, Parameter(pattern="^(pending|delivered|failed)$")]
 
 
 class WebhookController(Controller):
@@ -58,7 +58,7 @@ class WebhookController(Controller):
         self,
         request: Request[Any, Any, Any],
         endpoint_id: str,
-        status: DeliveryStatus | None = None,
+        status: DeliveryStatus = None,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> DeliveryList:
         return await runtime_of(request).read(

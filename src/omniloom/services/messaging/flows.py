@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from sqlalchemy import Connection
@@ -23,7 +23,6 @@ from omniloom.services.kernel.unit import Unit
 from omniloom.store import flow_queries
 
 _FLOW_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
-RunStatus = Annotated[str, msgspec.Meta(pattern="^(active|completed|converted|exited)$")]
 
 
 class FlowView(msgspec.Struct, frozen=True):

@@ -39,7 +39,8 @@ class Transport(Protocol):
 class AttemptView(msgspec.Struct, frozen=True):
     attempt: int
     at: datetime
-    status_code: int | None
+    # What the receiver answered; None when it did not (see error).
+    http_status: int | None
     error: str | None
 
 
