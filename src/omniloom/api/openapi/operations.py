@@ -109,16 +109,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("get", "/v1/analytics/attribution"): "getAttribution",
     ("get", "/v1/analytics/kpis"): "getKpis",
     ("get", "/v1/analytics/transitions"): "getTransitions",
-    # messaging
-    ("get", "/v1/customers/{customer_id}/messaging"): "getMessagingSettings",
-    ("put", "/v1/customers/{customer_id}/messaging"): "changeMessagingSettings",
-    ("post", "/v1/messaging/inbound"): "receiveInboundMessage",
-    ("get", "/v1/links/{token}"): "openTrackedLink",
-    ("post", "/v1/admin/messages"): "sendMessage",
-    ("get", "/v1/admin/outbox"): "listOutbox",
-    ("get", "/v1/admin/outbox/wait"): "waitForMessage",
-    ("get", "/v1/admin/outbox/{message_id}"): "getMessage",
-    ("delete", "/v1/admin/outbox"): "clearOutbox",
+    # messaging flows
     ("get", "/v1/admin/flows"): "listFlows",
     ("get", "/v1/admin/flows/{flow_id}"): "getFlow",
     ("put", "/v1/admin/flows/{flow_id}"): "putFlow",
