@@ -29,6 +29,7 @@ from omniloom.api.controllers.messaging import (
     MessagingSettingsController,
     OutboxController,
 )
+from omniloom.api.controllers.messaging_flows import FlowController
 from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.pos import PosController
 from omniloom.api.controllers.pos_offline import PosOfflineController, StockPolicyController
@@ -36,10 +37,12 @@ from omniloom.api.controllers.returns import ReturnController
 from omniloom.api.controllers.social import SocialController
 from omniloom.api.controllers.stock_moves import StockMoveController
 from omniloom.api.controllers.touchpoints import TouchpointController
+from omniloom.api.controllers.webhooks import WebhookController
 from omniloom.api.headers import LeanRequest
 from omniloom.api.problems import EXCEPTION_HANDLERS
 from omniloom.api.request_id import add_request_id
 from omniloom.api.strict_body import StrictBody
+from omniloom.api.webhook_transport import TRANSPORT_KEY, HttpTransport, deliver_due
 from omniloom.config import Settings
 from omniloom.domain.clock import SimulatedClock
 from omniloom.services.admin import clock as clock_control
@@ -64,7 +67,7 @@ def create_app(
         app.state.keyring = KeyRing(await runtime.api_keys())
         if serving:
             _settle_heap()
-        sweeper = asyncio.create_task(_sweep_due_work(runtime))
+        sweeper = asyncio.create_task(_sweep_due_work(runtime, app.state))
         try:
             yield
         finally:
@@ -96,8 +99,10 @@ def create_app(
             MessagingSettingsController,
             MessagingController,
             OutboxController,
+            FlowController,
+            WebhookController,
         ],
-        state=State({"runtime": runtime}),
+        state=State({"runtime": runtime, TRANSPORT_KEY: HttpTransport()}),
         lifespan=[lifespan],
         middleware=[access_middleware],
         before_send=[add_request_id],
@@ -145,7 +150,7 @@ def _settle_heap() -> None:
     gc.freeze()
 
 
-async def _sweep_due_work(runtime: Runtime) -> None:
+async def _sweep_due_work(runtime: Runtime, state: State) -> None:
     """Fire due work while the clock runs by itself; a frozen clock only moves on request."""
     while True:
         await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
@@ -154,6 +159,7 @@ async def _sweep_due_work(runtime: Runtime) -> None:
             continue
         with contextlib.suppress(Exception):
             await runtime.write(lambda unit: clock_control.fire_due(runtime, unit), "admin")
+            await deliver_due(runtime, state)
 
 
 def app_from_env() -> Litestar:

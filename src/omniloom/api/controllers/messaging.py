@@ -14,14 +14,10 @@ from omniloom.api.http import idempotent_post, runtime_of, write
 from omniloom.domain.channels import Channel
 from omniloom.domain.messaging import MessagingChannel
 from omniloom.services.messaging import consent, links, mailbox, outbox
-from omniloom.services.messaging.consent import (
-    InboundMessage,
-    InboundResult,
-    MessagingChange,
-    MessagingSettings,
-)
+from omniloom.services.messaging.commands import InboundMessage, MessagingChange, SendMessage
+from omniloom.services.messaging.consent import InboundResult, MessagingSettings
 from omniloom.services.messaging.links import LinkOpened
-from omniloom.services.messaging.outbox import MessagePage, MessageView, SendMessage
+from omniloom.services.messaging.outbox import MessagePage, MessageView
 
 Filter = Annotated[str | None, Parameter(max_length=200)]
 
@@ -59,8 +55,8 @@ class MessagingController(Controller):
         status_code=200,
     )
     async def inbound(self, request: Request[Any, Any, Any], data: InboundMessage) -> InboundResult:
-        return await runtime_of(request).write(
-            lambda unit: consent.apply_inbound(unit, data), Channel.MESSAGING
+        return await idempotent_post(
+            request, lambda unit: consent.apply_inbound(unit, data), status_code=200
         )
 
     @get(
@@ -69,6 +65,7 @@ class MessagingController(Controller):
     )
     async def open_link(self, request: Request[Any, Any, Any], token: str) -> LinkOpened:
         runtime = runtime_of(request)
+        # A click is a touch on the messaging channel, whichever app or browser opened it.
         return await runtime.write(
             lambda unit: links.click(runtime, unit, token),
             Channel.MESSAGING,
@@ -148,5 +145,5 @@ class OutboxController(Controller):
 
     @delete("/outbox", summary="Empty the outbox", status_code=200)
     async def clear(self, request: Request[Any, Any, Any]) -> Cleared:
-        deleted = await runtime_of(request).write(mailbox.clear, Channel.ADMIN)
+        deleted = await write(request, mailbox.clear)
         return Cleared(deleted)
