@@ -61,7 +61,7 @@ def _operation(path: str, method: str, operation: dict[str, Any], handler: Any) 
     reads = plumbing.reads(handler)
     own = operation.get("parameters", [])
     has_path_ids = any(parameter["in"] == "path" for parameter in own)
-    schemas.parameter_enums(op_id, own)
+    schemas.correct_parameters(op_id, own)
     operation["parameters"] = own + headers.request_parameters(reads)
     examples.add(op_id, operation)
 

@@ -26,7 +26,7 @@ from omniloom.services.inventory import holds as stock
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
 from omniloom.services.kernel.views import CartLineView, CartView
-from omniloom.store import cart_queries
+from omniloom.store import cart_queries, identity_queries
 from omniloom.store.cart_queries import CartLine
 
 DEFAULT_CURRENCY = "USD"
@@ -70,6 +70,8 @@ def cart_view(
 def create_cart(
     runtime: Runtime, unit: Unit, *, device_id: str | None, customer_id: str | None
 ) -> CartView:
+    if customer_id is not None and identity_queries.customer(unit.conn, customer_id) is None:
+        raise NotFound(f"There is no customer {customer_id!r}.")
     cart_id = unit.ids.new("cart")
     device_id = device_id or unit.context.device_id
     cart: dict[str, Any] = {
