@@ -23,6 +23,11 @@ from omniloom.api.controllers.customer_data import CustomerDataController
 from omniloom.api.controllers.devices import DeviceController
 from omniloom.api.controllers.health import health, hello
 from omniloom.api.controllers.identity import identity_routes
+from omniloom.api.controllers.messaging import (
+    MessagingController,
+    MessagingSettingsController,
+    OutboxController,
+)
 from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.pos import PosController
 from omniloom.api.controllers.pos_offline import PosOfflineController, StockPolicyController
@@ -87,6 +92,9 @@ def create_app(
             TouchpointController,
             CustomerDataController,
             SocialController,
+            MessagingSettingsController,
+            MessagingController,
+            OutboxController,
         ],
         state=State({"runtime": runtime}),
         lifespan=[lifespan],

@@ -26,7 +26,8 @@ _HTTP_CODES = {
     428: "precondition_required",
     429: "too_many_requests",
 }
-_AT_PATH = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+# A bad dict key is reported "at `key` in `$.path`": the field is then the dict itself.
+_AT_PATH = re.compile(r"^(?P<message>.*?)(?: - at (?:`key` in )?`\$(?P<path>[^`]*)`)?$", re.DOTALL)
 
 
 def problem(

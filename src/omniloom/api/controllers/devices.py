@@ -24,7 +24,7 @@ class DeviceController(Controller):
         status_code=200,
     )
     async def register(self, request: Request[Any, Any, Any], data: RegisterDevice) -> DeviceView:
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: devices.register(unit, data), status_code=200
         )
 

@@ -36,7 +36,7 @@ class StockMoveController(Controller):
     )
     async def transfer(self, request: Request[Any, Any, Any], data: NewTransfer) -> TransferView:
         runtime = runtime_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: stock_moves.transfer(runtime, unit, data)
         )
 
@@ -52,9 +52,7 @@ class StockMoveController(Controller):
     )
     async def adjust(self, request: Request[Any, Any, Any], data: NewAdjustment) -> AdjustmentView:
         runtime = runtime_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
-            request, lambda unit: stock_moves.adjust(runtime, unit, data)
-        )
+        return await idempotent_post(request, lambda unit: stock_moves.adjust(runtime, unit, data))
 
     @get("/movements", summary="Read the inventory ledger in order")
     async def movements(
