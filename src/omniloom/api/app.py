@@ -31,6 +31,7 @@ from omniloom.api.controllers.messaging import (
 from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.pos import PosController
 from omniloom.api.controllers.pos_offline import PosOfflineController, StockPolicyController
+from omniloom.api.controllers.reset import ResetController
 from omniloom.api.controllers.returns import ReturnController
 from omniloom.api.controllers.social import SocialController
 from omniloom.api.controllers.stock_moves import StockMoveController
@@ -95,6 +96,7 @@ def create_app(
             MessagingSettingsController,
             MessagingController,
             OutboxController,
+            ResetController,
         ],
         state=State({"runtime": runtime}),
         lifespan=[lifespan],

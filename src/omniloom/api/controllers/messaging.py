@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from omniloom.api.auth import principal, requires
 from omniloom.api.context import touch_context
 from omniloom.api.customer_auth import authorize_customer
-from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.http import MAX_SEQUENCE, idempotent_post, runtime_of
 from omniloom.domain.channels import Channel, Scope
 from omniloom.domain.messaging import MessagingChannel
 from omniloom.services.messaging import consent, links, mailbox, outbox
@@ -91,9 +91,7 @@ class OutboxController(Controller):
 
     @post("/messages", summary="Send a message now (consent and address checked)")
     async def send(self, request: Request[Any, Any, Any], data: SendMessage) -> MessageView:
-        return await idempotent_post(  # type: ignore[return-value]
-            request, lambda unit: outbox.send(unit, data)
-        )
+        return await idempotent_post(request, lambda unit: outbox.send(unit, data))
 
     @get("/outbox", summary="Messages sent or suppressed, oldest first, filtered")
     async def list_messages(
@@ -107,7 +105,9 @@ class OutboxController(Controller):
         cart_id: Filter = None,
         outcome: Annotated[str | None, Parameter(pattern="^(queued|suppressed)$")] = None,
         reason: Filter = None,
-        after: Annotated[int, Parameter(ge=0, description="last_seq of the last page")] = 0,
+        after: Annotated[
+            int, Parameter(ge=0, le=MAX_SEQUENCE, description="last_seq of the last page")
+        ] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> MessagePage:
         return await mailbox.search(
@@ -136,7 +136,7 @@ class OutboxController(Controller):
         campaign: Filter = None,
         kind: Filter = None,
         customer_id: Filter = None,
-        after: Annotated[int, Parameter(ge=0)] = 0,
+        after: Annotated[int, Parameter(ge=0, le=MAX_SEQUENCE)] = 0,
         timeout: Annotated[float, Parameter(ge=0, le=mailbox.MAX_WAIT_SECONDS)] = 10.0,
     ) -> Response[Any]:
         found = await mailbox.wait(

@@ -26,6 +26,12 @@ EXTRA_CONTENT: dict[str, dict[str, Any]] = {
 }
 
 
+# Success answers a handler gives besides the one its signature names: operation id → responses.
+EXTRA_RESPONSES: dict[str, dict[str, Any]] = {
+    "waitForMessage": {"204": {"description": "No matching message came in time."}},
+}
+
+
 def _handlers(app: Litestar) -> dict[tuple[str, str], Any]:
     found: dict[tuple[str, str], Any] = {}
     for route in app.routes:
@@ -67,6 +73,7 @@ def _operation(path: str, method: str, operation: dict[str, Any], handler: Any) 
 
     responses: dict[str, Any] = operation.setdefault("responses", {})
     responses.pop("400", None)  # Litestar's own validation answer, which omniloom never sends
+    responses.update(EXTRA_RESPONSES.get(op_id, {}))
     for status, response in responses.items():
         if status.startswith("2"):
             response["headers"] = {**response.get("headers", {}), **headers.success_headers(reads)}
