@@ -33,6 +33,7 @@ from omniloom.api.controllers.messaging_flows import FlowController
 from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.pos import PosController
 from omniloom.api.controllers.pos_offline import PosOfflineController, StockPolicyController
+from omniloom.api.controllers.reset import ResetController
 from omniloom.api.controllers.returns import ReturnController
 from omniloom.api.controllers.social import SocialController
 from omniloom.api.controllers.stock_moves import StockMoveController
@@ -101,6 +102,7 @@ def create_app(
             OutboxController,
             FlowController,
             WebhookController,
+            ResetController,
         ],
         state=State({"runtime": runtime, TRANSPORT_KEY: HttpTransport()}),
         lifespan=[lifespan],

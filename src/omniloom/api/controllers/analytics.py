@@ -15,6 +15,7 @@ from omniloom.services.insight import analytics
 from omniloom.services.insight.analytics import (
     MAX_HALF_LIFE_DAYS,
     MAX_LOOKBACK_DAYS,
+    MIN_HALF_LIFE_DAYS,
     AttributionReport,
     KpiReport,
     TransitionReport,
@@ -60,7 +61,11 @@ class AnalyticsController(Controller):
         markov_order: Annotated[int, Parameter(ge=1, le=MAX_ORDER)] = 1,
         half_life_days: Annotated[
             float,
-            Parameter(gt=0, le=MAX_HALF_LIFE_DAYS, description="Time-decay half-life."),
+            Parameter(
+                ge=MIN_HALF_LIFE_DAYS,
+                le=MAX_HALF_LIFE_DAYS,
+                description="Time-decay half-life, a minute (1/1440) to a year.",
+            ),
         ] = 7.0,
     ) -> AttributionReport:
         return await analytics.attribution(

@@ -10,7 +10,7 @@ from litestar.params import Parameter
 
 from omniloom.api.context import touch_context
 from omniloom.api.customer_auth import authorize_customer
-from omniloom.api.http import idempotent_post, runtime_of, write
+from omniloom.api.http import MAX_SEQUENCE, idempotent_post, runtime_of, write
 from omniloom.domain.channels import Channel
 from omniloom.domain.messaging import MessagingChannel
 from omniloom.services.messaging import consent, links, mailbox, outbox
@@ -93,7 +93,9 @@ class OutboxController(Controller):
         cart_id: Filter = None,
         outcome: Annotated[str | None, Parameter(pattern="^(queued|suppressed)$")] = None,
         reason: Filter = None,
-        after: Annotated[int, Parameter(ge=0, description="last_seq of the last page")] = 0,
+        after: Annotated[
+            int, Parameter(ge=0, le=MAX_SEQUENCE, description="last_seq of the last page")
+        ] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> MessagePage:
         return await mailbox.search(
@@ -122,7 +124,7 @@ class OutboxController(Controller):
         campaign: Filter = None,
         kind: Filter = None,
         customer_id: Filter = None,
-        after: Annotated[int, Parameter(ge=0)] = 0,
+        after: Annotated[int, Parameter(ge=0, le=MAX_SEQUENCE)] = 0,
         timeout: Annotated[float, Parameter(ge=0, le=mailbox.MAX_WAIT_SECONDS)] = 10.0,
     ) -> Response[Any]:
         found = await mailbox.wait(

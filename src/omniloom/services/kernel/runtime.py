@@ -85,12 +85,7 @@ class Runtime:
 
     @classmethod
     def from_settings(cls, db: Database, settings: Settings) -> Runtime:
-        clock: Clock = (
-            SystemClock()
-            if settings.clock_mode == "system"
-            else SimulatedClock(settings.clock_start, frozen=True)
-        )
-        return cls(db, clock, settings)
+        return cls(db, _starting_clock(settings), settings)
 
     async def start(self) -> None:
         sequence = await self.db.read(lambda conn: settings_queries.get(conn, ID_SEQUENCE_KEY))
@@ -112,6 +107,18 @@ class Runtime:
         if self._proofs is None:
             raise RuntimeError("Runtime.start() has not run")
         return self._proofs
+
+    async def restart(self) -> None:
+        """Start again on a store loaded anew underneath (a reset): ids from the start of their
+        sequence, the clock where it starts, nothing cached from before."""
+        self.ids.sequence = 0
+        self._persisted_sequence = 0
+        if isinstance(self.clock, SimulatedClock):
+            self.clock = _starting_clock(self.settings)
+        self.catalog.forget_all()
+        self.stock_levels.forget_all()
+        self.product_pages.forget_all()
+        await self.start()
 
     @property
     def layout(self) -> StoreLayout:
@@ -143,6 +150,12 @@ class Runtime:
 
     async def api_keys(self) -> list[dict[str, Any]]:
         return await self.db.read(settings_queries.all_api_keys)
+
+
+def _starting_clock(settings: Settings) -> Clock:
+    if settings.clock_mode == "system":
+        return SystemClock()
+    return SimulatedClock(settings.clock_start, frozen=True)
 
 
 def _load_layout(conn: Connection) -> StoreLayout:
