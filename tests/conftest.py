@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from httpx import AsyncClient
 from litestar.testing import AsyncTestClient
 
 from omniloom.api.app import create_app
 from omniloom.config import Settings
 from omniloom.store.database import Database, open_database
+from tests.support.concurrent import concurrent_client
 from tests.support.store import load_mini_store
 
 PG_URL_ENV = "OMNILOOM_TEST_PG_URL"
@@ -55,3 +57,10 @@ async def client(store_db: Database, settings: Settings) -> AsyncIterator[AsyncT
     app = create_app(settings, store_db)
     async with AsyncTestClient(app=app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+async def racing_client(store_db: Database, settings: Settings) -> AsyncIterator[AsyncClient]:
+    """A client whose gathered requests are all in flight at once (support/concurrent.py)."""
+    async with concurrent_client(create_app(settings, store_db)) as client:
+        yield client
