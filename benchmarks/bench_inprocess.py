@@ -123,8 +123,13 @@ async def measure(args: argparse.Namespace, workdir: Path) -> None:
         [sys.executable, "-m", "omniloom.cli", "seed", "--database-url", url, "--quiet"],
         check=True,
     )
-    store = bench_support.prepare(
-        url, checkout_carts=args.requests * args.rounds, add_carts=500, spread_skus=200
+    # In a thread: preparing runs a loop of its own.
+    store = await asyncio.to_thread(
+        bench_support.prepare,
+        url,
+        checkout_carts=args.requests * args.rounds,
+        add_carts=500,
+        spread_skus=200,
     )
     product_id, sku, add_ids = store.hot_product, store.hot_sku, store.add_carts
     ready = store.spread_carts if args.spread else store.hot_carts

@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from httpx import AsyncClient
 from litestar.testing import AsyncTestClient
 
 from omniloom.api.app import create_app
 from omniloom.config import Settings
 from omniloom.store.database import Database, open_database
 from tests.support import contract
+from tests.support.concurrent import concurrent_client
 from tests.support.store import load_mini_store
 from tests.support.wallet import ShopperClient
 
@@ -63,3 +65,10 @@ async def client(store_db: Database, settings: Settings) -> AsyncIterator[AsyncT
     app = create_app(settings, store_db)
     async with ShopperClient(app=app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+async def racing_client(store_db: Database, settings: Settings) -> AsyncIterator[AsyncClient]:
+    """A client whose gathered requests are all in flight at once (support/concurrent.py)."""
+    async with concurrent_client(create_app(settings, store_db)) as client:
+        yield client
