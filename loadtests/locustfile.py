@@ -16,6 +16,8 @@ import itertools
 import json
 import random
 import secrets
+import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -49,6 +51,17 @@ def _options(parser: Any) -> None:
         "--results-dir", default="var/load", help="where each generator's tally goes"
     )
     group.add_argument("--run-id", default="", help="tags this run's shoppers (default: random)")
+    group.add_argument(
+        "--verdict",
+        action="store_true",
+        help="after the run, judge it (omniloom load verdict) and exit with the verdict's code",
+    )
+    group.add_argument(
+        "--database-url", default="", help="the store the verdict reads (OMNILOOM_DATABASE_URL)"
+    )
+    group.add_argument(
+        "--request-log", default="", help="the server's request log, for the verdict"
+    )
 
 
 class _Run:
@@ -81,7 +94,7 @@ def _start(environment: Environment, **_: Any) -> None:
     options: Any = environment.parsed_options
     RUN.mix, RUN.shape = load_mix(options.mix), load_shape(options.shape_file)
     RUN.results_dir, RUN.run_id = options.results_dir, options.run_id or secrets.token_hex(3)
-    RUN.started, RUN.tally = time.monotonic(), Tally()
+    RUN.started, RUN.tally = time.monotonic(), Tally(run=RUN.run_id)
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         share, shares = runner.worker_index, max(1, int(options.expect_workers or 1))
@@ -90,8 +103,11 @@ def _start(environment: Environment, **_: Any) -> None:
     RUN.arrivals = RUN.shape.arrivals(share, shares)
     if not isinstance(runner, WorkerRunner):
         clear_tallies(RUN.results_dir)
-        if RUN.shape.clock is not None:
-            _drive_clock(environment, {"factor": RUN.shape.clock.factor})
+        clock = RUN.shape.clock
+        if clock is not None:
+            if clock.start is not None:
+                _drive_clock(environment, "/set", "POST", {"at": clock.start.isoformat()})
+            _drive_clock(environment, "", "PUT", {"factor": clock.factor})
 
 
 @events.test_stop.add_listener
@@ -100,14 +116,31 @@ def _stop(environment: Environment, **_: Any) -> None:
         RUN.tally.write(RUN.results_dir)
     if not isinstance(environment.runner, WorkerRunner) and RUN.shape.clock is not None:
         # The verdict reads a store that stands still.
-        _drive_clock(environment, {"frozen": True})
+        _drive_clock(environment, "", "PUT", {"factor": 0})
 
 
-def _drive_clock(environment: Environment, body: dict[str, Any]) -> None:
+@events.quitting.add_listener
+def _verdict(environment: Environment, **_: Any) -> None:
+    options: Any = environment.parsed_options
+    if not options.verdict or isinstance(environment.runner, WorkerRunner):
+        return
+    out = Path(options.results_dir)
+    command = [sys.executable, "-m", "omniloom.cli", "load", "verdict"]
+    command += ["--results-dir", str(out), "--mix", options.mix, "--shape-file", options.shape_file]
+    command += ["--json", str(out / "verdict.json"), "--junit", str(out / "verdict.xml")]
+    if options.database_url:
+        command += ["--database-url", options.database_url]
+    if options.request_log:
+        command += ["--request-log", options.request_log]
+    judged = subprocess.run(command, check=False)
+    environment.process_exit_code = judged.returncode
+
+
+def _drive_clock(environment: Environment, route: str, method: str, body: dict[str, Any]) -> None:
     request = urllib.request.Request(
-        f"{environment.host}/v1/admin/clock",
+        f"{environment.host}/v1/admin/clock{route}",
         data=json.dumps(body).encode(),
-        method="PUT",
+        method=method,
         headers={"X-API-Key": RUN.mix.key_for("admin"), "Content-Type": "application/json"},
     )
     try:

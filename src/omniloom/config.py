@@ -39,6 +39,8 @@ class Settings:
     customer_token_ttl: timedelta = timedelta(days=7)
     # Where shipped orders come from: a rule in omniloom.domain.routing.RULES.
     routing_rule: str = "dc_then_nearest_store"
+    # The request log (api/request_log.py): a file, "-" for stderr, "" for off.
+    request_log: str = ""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -60,6 +62,7 @@ class Settings:
                 seconds=int(_env("OMNILOOM_CUSTOMER_TOKEN_TTL_SECONDS", str(7 * 86_400)))
             ),
             "routing_rule": _env("OMNILOOM_ROUTING_RULE", "dc_then_nearest_store"),
+            "request_log": _env("OMNILOOM_REQUEST_LOG", ""),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

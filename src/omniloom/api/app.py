@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from omniloom import __version__
-from omniloom.api import docs_ui
+from omniloom.api import docs_ui, request_log
 from omniloom.api.auth import KeyRing, api_key_middleware
 from omniloom.api.controllers.admin import AdminController
 from omniloom.api.controllers.analytics import AnalyticsController
@@ -34,7 +34,7 @@ from omniloom.api.headers import LeanRequest
 from omniloom.api.problems import EXCEPTION_HANDLERS
 from omniloom.api.strict_body import StrictBody
 from omniloom.config import Settings
-from omniloom.domain.clock import SimulatedClock
+from omniloom.domain.clock import WallSource
 from omniloom.services.admin import clock as clock_control
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.store.database import Database, open_database
@@ -44,12 +44,19 @@ SWEEP_INTERVAL_SECONDS = 1.0
 
 
 def create_app(
-    settings: Settings | None = None, database: Database | None = None, *, serving: bool = False
+    settings: Settings | None = None,
+    database: Database | None = None,
+    *,
+    serving: bool = False,
+    wall: WallSource | None = None,
 ) -> Litestar:
-    """The omniloom app. ``serving`` marks a long-running server process (see _settle_heap)."""
+    """The omniloom app. ``serving`` marks a long-running server process (see _settle_heap);
+    ``wall`` replaces the wall clock the simulated clock runs on (tests move a fake one)."""
     settings = settings or Settings.from_env()
     db = database or open_database(settings.database_url)
-    runtime = Runtime.from_settings(db, settings)
+    runtime = (
+        Runtime.from_settings(db, settings, wall) if wall else Runtime.from_settings(db, settings)
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -66,7 +73,7 @@ def create_app(
                 await sweeper
             await db.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             docs_ui.assets_router(),
             health,
@@ -116,6 +123,11 @@ def create_app(
         ),
         debug=False,
     )
+    if settings.request_log:
+        app.asgi_handler = request_log.wrap(
+            app.asgi_handler, request_log.open_sink(settings.request_log)
+        )
+    return app
 
 
 def _settle_heap() -> None:
@@ -135,11 +147,8 @@ async def _sweep_due_work(runtime: Runtime) -> None:
     """Fire due work while the clock runs by itself; a frozen clock only moves on request."""
     while True:
         await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
-        clock = runtime.clock
-        if isinstance(clock, SimulatedClock) and clock.frozen:
-            continue
         with contextlib.suppress(Exception):
-            await runtime.write(lambda unit: clock_control.fire_due(runtime, unit), "admin")
+            await clock_control.sweep(runtime)
 
 
 def app_from_env() -> Litestar:

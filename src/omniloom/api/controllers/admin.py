@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.params import Parameter
 
 from omniloom.api.auth import requires
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
+from omniloom.domain.clock import MAX_FACTOR
 from omniloom.domain.orders import OrderStatus
 from omniloom.services.admin import clock as clock_control
 from omniloom.services.admin.verify import Verification, verify_store
@@ -33,6 +34,11 @@ class SetClock(msgspec.Struct, forbid_unknown_fields=True):
     at: datetime
 
 
+class ClockRate(msgspec.Struct, forbid_unknown_fields=True):
+    # Simulated seconds per wall second: 600 makes a wall second ten simulated minutes; 0 stops.
+    factor: Annotated[float, msgspec.Meta(ge=0, le=MAX_FACTOR)]
+
+
 _MOVES = {
     "fulfil": OrderStatus.FULFILLED,
     "ready": OrderStatus.READY_FOR_PICKUP,
@@ -48,7 +54,16 @@ class AdminController(Controller):
 
     @get("/clock", summary="Read the simulated clock")
     async def clock(self, request: Request[Any, Any, Any]) -> clock_control.ClockView:
-        return clock_control.view(runtime_of(request))
+        return await clock_control.current(runtime_of(request))
+
+    @put("/clock", summary="Run the clock at a compression factor (0 stops it)")
+    async def run_clock(
+        self, request: Request[Any, Any, Any], data: ClockRate
+    ) -> clock_control.ClockView:
+        runtime = runtime_of(request)
+        return await runtime.write(
+            lambda unit: clock_control.run_at(runtime, unit, data.factor), "admin"
+        )
 
     @post("/clock/advance", summary="Advance the clock and fire what fell due", status_code=200)
     async def advance(
@@ -73,11 +88,13 @@ class AdminController(Controller):
 
     @post("/clock/freeze", summary="Stop the clock where it stands", status_code=200)
     async def freeze(self, request: Request[Any, Any, Any]) -> clock_control.ClockView:
-        return clock_control.freeze(runtime_of(request))
+        runtime = runtime_of(request)
+        return await runtime.write(lambda unit: clock_control.freeze(runtime, unit), "admin")
 
     @post("/clock/resume", summary="Let the clock run at wall-clock pace", status_code=200)
     async def resume(self, request: Request[Any, Any, Any]) -> clock_control.ClockView:
-        return clock_control.resume(runtime_of(request))
+        runtime = runtime_of(request)
+        return await runtime.write(lambda unit: clock_control.resume(runtime, unit), "admin")
 
     @post("/orders/{order_id:str}/{move:str}", summary="Fulfil, ready, picked-up or cancel")
     async def move_order(

@@ -11,12 +11,13 @@ from sqlalchemy import Connection
 from omniloom.config import Settings
 from omniloom.domain.carts import ReservationPolicy
 from omniloom.domain.channels import SELLING_CHANNELS
-from omniloom.domain.clock import Clock, SimulatedClock, SystemClock
+from omniloom.domain.clock import Clock, WallSource
 from omniloom.domain.ids import IdFactory
 from omniloom.domain.routing import RoutingRule, Site, point_at, rule_named
 from omniloom.services.catalog.cache import CatalogCache
 from omniloom.services.catalog.pages import ProductPages
 from omniloom.services.inventory.levels import StockLevels
+from omniloom.services.kernel.clocks import SharedClock, SystemClock, wall_seconds
 from omniloom.services.kernel.context import NO_CONTEXT, TouchContext
 from omniloom.services.kernel.unit import Unit
 from omniloom.store import catalog_queries, settings_queries
@@ -81,11 +82,16 @@ class Runtime:
         self.product_pages.caching = db.on_change(self.product_pages.forget)
 
     @classmethod
-    def from_settings(cls, db: Database, settings: Settings) -> Runtime:
+    def from_settings(
+        cls, db: Database, settings: Settings, wall: WallSource = wall_seconds
+    ) -> Runtime:
+        """`wall` is where wall time comes from (tests give a fake one they move by hand)."""
         clock: Clock = (
             SystemClock()
             if settings.clock_mode == "system"
-            else SimulatedClock(settings.clock_start, frozen=True)
+            else SharedClock(
+                settings.clock_start, wall=wall, shared=not isinstance(db, SQLiteDatabase)
+            )
         )
         return cls(db, clock, settings)
 
@@ -94,6 +100,9 @@ class Runtime:
         self.ids.sequence = max(self.ids.sequence, int(sequence or 0))
         self._persisted_sequence = self.ids.sequence
         self._layout = await self.db.read(_load_layout)
+        if isinstance(self.clock, SharedClock):
+            # A restarted process continues from the time the store had, not from its start.
+            await self.db.read(self.clock.load)
 
     @property
     def layout(self) -> StoreLayout:
@@ -105,6 +114,8 @@ class Runtime:
         self, work: Callable[[Unit], T], channel: str, context: TouchContext = NO_CONTEXT
     ) -> T:
         def unit_of_work(conn: Connection) -> T:
+            if isinstance(self.clock, SharedClock):
+                self.clock.sync(conn)
             unit = Unit(conn, self.clock.now(), self.ids, channel, context)
             result = work(unit)
             unit.flush_events()
