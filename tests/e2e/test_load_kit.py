@@ -5,6 +5,7 @@ with after the load, fails and says why."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -48,7 +49,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     env = _seeded(home)
     log = home / "requests.jsonl"
     server = subprocess.Popen(
-        [*UVICORN, "--host", "127.0.0.1", "--port", "0", "--log-level", "info"],
+        [*UVICORN, "--host", "127.0.0.1", "--port", "0", "--log-level", "info", "--no-access-log"],
         env={**env, "OMNILOOM_REQUEST_LOG": str(log)},
         stderr=subprocess.PIPE,
         text=True,
@@ -188,3 +189,30 @@ def test_an_acknowledged_order_missing_from_the_store_fails_the_verdict(
     judged = verdict(store, forged)
     assert judged.returncode == 1
     assert "FAIL acknowledged orders kept" in judged.stdout and "ord_never_placed" in judged.stdout
+
+
+def flash_sale_shape(home: Path, units: int) -> Path:
+    shape = home / f"flash-{units}.yaml"
+    racers = "flash_web: 1, flash_app: 1, flash_social: 1, flash_till: 1"
+    others = "app_browsing: 0, web_checkout: 0, store_sales: 0, social_checkout: 0, app_checkout: 0"
+    shape.write_text(
+        "name: flash\nthink_seconds: [0, 0.05]\n"
+        f"flash_sale: {{product: prd_000100, sku: SKU-000100-01, units: {units}}}\n"
+        f"stages:\n  - {{duration: {SECONDS}, users: {USERS}, weights: {{{racers}, {others}}}}}\n"
+        "thresholds: {p50_ms: 30000, p99_ms: 60000}\n"
+    )
+    return shape
+
+
+def flash_sale_row(results: Path) -> tuple[bool, str]:
+    rows = json.loads((results / "verdict.json").read_text())["rows"]
+    row = next(row for row in rows if row["name"].startswith("flash sale"))
+    return row["ok"], row["figure"]
+
+
+def test_a_flash_sale_across_channels_gives_exactly_k_orders(store: Store) -> None:
+    shape = flash_sale_shape(store.home, units=5)
+    results = store.home / "flash"
+    ran = locust(store, shape, results, "--verdict", f"--database-url={store.url}")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert flash_sale_row(results) == (True, "5 orders")

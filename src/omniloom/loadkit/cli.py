@@ -44,8 +44,9 @@ def add_commands(subparsers: Any) -> None:
 def _verdict(args: argparse.Namespace) -> int:
     try:
         thresholds = load_mix(args.mix).thresholds
-        if args.shape_file:
-            thresholds = thresholds.overridden_by(load_shape(args.shape_file).thresholds)
+        shape = load_shape(args.shape_file) if args.shape_file else None
+        if shape is not None:
+            thresholds = thresholds.overridden_by(shape.thresholds)
     except KitFileError as error:
         print(error)
         return 2
@@ -54,7 +55,8 @@ def _verdict(args: argparse.Namespace) -> int:
     db = open_database(Settings.from_env(**overrides).database_url)
     try:
         log = read_lines(args.request_log) if args.request_log else None
-        found = db.run_blocking(lambda conn: verdict(conn, tally, thresholds, log))
+        sale = shape.flash_sale if shape else None
+        found = db.run_blocking(lambda conn: verdict(conn, tally, thresholds, log, sale))
     finally:
         asyncio.run(db.close())
     print(table(found))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, func, or_, select
 
 from omniloom.loadkit.shoppers import LOAD_DOMAIN
-from omniloom.store.tables import customers, orders
+from omniloom.store.tables import customers, inventory, order_lines, orders
 
 _BATCH = 500
 
@@ -34,3 +34,26 @@ def unacknowledged_orders(conn: Connection, run: str, acknowledged: set[str]) ->
         )
     ).scalars()
     return sorted(order_id for order_id in placed if order_id not in acknowledged)
+
+
+def sold(conn: Connection, sku: str) -> tuple[int, int]:
+    """(orders, units) of `sku` in orders that stand (not cancelled)."""
+    row = conn.execute(
+        select(
+            func.count(func.distinct(orders.c.id)),
+            func.coalesce(func.sum(order_lines.c.quantity), 0),
+        )
+        .select_from(order_lines.join(orders, orders.c.id == order_lines.c.order_id))
+        .where(order_lines.c.sku == sku, orders.c.status != "cancelled")
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def available(conn: Connection, sku: str) -> int:
+    """Units of `sku` on hand and not held, at every location."""
+    left = conn.execute(
+        select(func.coalesce(func.sum(inventory.c.on_hand - inventory.c.reserved), 0)).where(
+            inventory.c.sku == sku
+        )
+    ).scalar()
+    return int(left or 0)

@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from omniloom.api.request_log import RequestLine
 from omniloom.loadkit import store_probe
 from omniloom.loadkit.results import Tally, percentile
+from omniloom.loadkit.shapes import FlashSale
 from omniloom.loadkit.thresholds import Thresholds
 from omniloom.services.admin.verify import verify
 
@@ -82,6 +83,22 @@ def judge_store(conn: Connection, tally: Tally) -> list[Row]:
     return rows
 
 
+def judge_flash_sale(conn: Connection, sale: FlashSale) -> Row:
+    """K units raced for on every channel: exactly K orders of one unit, none oversold."""
+    placed, units = store_probe.sold(conn, sale.sku)
+    left = store_probe.available(conn, sale.sku)
+    detail = f"{units} units sold, {left} still available"
+    if left > 0:
+        detail += " (too few shoppers reached checkout to sell out)"
+    return Row(
+        f"flash sale {sale.sku}: exactly K",
+        placed == units == sale.units and left == 0,
+        f"{placed:,} orders",
+        f"== {sale.units:,}",
+        detail,
+    )
+
+
 def judge_server(lines: list[RequestLine]) -> list[Row]:
     """What the server's request log says: no request ended in a server error."""
     failed = [line for line in lines if line.status >= 500]
@@ -100,9 +117,15 @@ def judge_server(lines: list[RequestLine]) -> list[Row]:
 
 
 def verdict(
-    conn: Connection, tally: Tally, thresholds: Thresholds, log: list[RequestLine] | None = None
+    conn: Connection,
+    tally: Tally,
+    thresholds: Thresholds,
+    log: list[RequestLine] | None = None,
+    flash_sale: FlashSale | None = None,
 ) -> Verdict:
     rows = judge_run(tally, thresholds) + judge_store(conn, tally)
+    if flash_sale is not None:
+        rows.append(judge_flash_sale(conn, flash_sale))
     if log is not None:
         rows += judge_server(log)
     return Verdict(
