@@ -6,17 +6,17 @@ from functools import partial
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 
-from omniloom.api.auth import principal, requires
-from omniloom.api.context import touch_context
+from omniloom.api.auth import requires
 from omniloom.api.customer_auth import acting_customer
 from omniloom.api.http import (
+    answer,
     etag,
     expected_version,
     idempotent_post,
-    json_response,
     runtime_of,
+    write,
 )
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import NotYourData
@@ -39,8 +39,8 @@ class _Versioned(msgspec.Struct):
     version: int
 
 
-def _cart_response(cart: CartView) -> Response[bytes]:
-    return json_response(msgspec.json.encode(cart), headers=etag(cart.version))
+def _cart_response(cart: CartView) -> CartView:
+    return answer(cart, headers=etag(cart.version))
 
 
 class CartController(Controller):
@@ -53,7 +53,7 @@ class CartController(Controller):
         caller = await acting_customer(request)
         if caller is not None and data.customer_id not in (None, caller):
             raise NotYourData("A customer token creates carts only for its own customer.")
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             partial(
                 carts.create_cart,
@@ -67,7 +67,7 @@ class CartController(Controller):
     @get("/{cart_id:str}", summary="Read a cart (ETag carries its version)")
     async def read(self, request: Request[Any, Any, Any], cart_id: str) -> CartView:
         cart = await carts.get_cart(runtime_of(request), cart_id, await acting_customer(request))
-        return _cart_response(cart)  # type: ignore[return-value]
+        return _cart_response(cart)
 
     @post("/{cart_id:str}/lines", summary="Add a SKU to a cart", status_code=200)
     async def add_line(
@@ -83,7 +83,7 @@ class CartController(Controller):
             expected_version=expected_version(request),
             caller=await acting_customer(request),
         )
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: work(unit),
             status_code=200,
@@ -97,7 +97,8 @@ class CartController(Controller):
         runtime = runtime_of(request)
         version = expected_version(request)
         caller = await acting_customer(request)
-        cart = await runtime.write(
+        cart = await write(
+            request,
             lambda unit: carts.change_line(
                 runtime,
                 unit,
@@ -107,10 +108,8 @@ class CartController(Controller):
                 expected_version=version,
                 caller=caller,
             ),
-            principal(request).channel,
-            touch_context(request),
         )
-        return _cart_response(cart)  # type: ignore[return-value]
+        return _cart_response(cart)
 
     @delete("/{cart_id:str}/lines/{line_id:str}", summary="Remove a line", status_code=200)
     async def remove_line(
@@ -119,14 +118,13 @@ class CartController(Controller):
         runtime = runtime_of(request)
         version = expected_version(request)
         caller = await acting_customer(request)
-        cart = await runtime.write(
+        cart = await write(
+            request,
             lambda unit: carts.remove_line(
                 runtime, unit, cart_id, line_id, expected_version=version, caller=caller
             ),
-            principal(request).channel,
-            touch_context(request),
         )
-        return _cart_response(cart)  # type: ignore[return-value]
+        return _cart_response(cart)
 
     @post(
         "/{cart_id:str}/links",
@@ -137,7 +135,7 @@ class CartController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, data: ShareCart
     ) -> CartLinks:
         caller = await acting_customer(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: cart_links.share(unit, cart_id, data, caller),
             status_code=200,
@@ -150,7 +148,7 @@ class CartController(Controller):
         runtime = runtime_of(request)
         version = expected_version(request)
         caller = await acting_customer(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: checkout.place_order(runtime, unit, cart_id, data, version, caller),
         )

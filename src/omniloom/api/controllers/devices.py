@@ -18,9 +18,13 @@ class DeviceController(Controller):
     tags = ["devices"]
     opt = requires(Scope.STOREFRONT)
 
-    @post("/", summary="Register a device (app installs: platform, version, push token)")
+    @post(
+        "/",
+        summary="Register a device (app installs: platform, version, push token)",
+        status_code=200,
+    )
     async def register(self, request: Request[Any, Any, Any], data: RegisterDevice) -> DeviceView:
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: devices.register(unit, data), status_code=200
         )
 

@@ -8,7 +8,7 @@ import msgspec
 from litestar import Controller, Request, Router, delete, get, post
 from litestar.params import Parameter
 
-from omniloom.api.auth import principal, requires, requires_any
+from omniloom.api.auth import requires, requires_any
 from omniloom.api.context import DEVICE_HEADER_BYTES, touch_context
 from omniloom.api.customer_auth import (
     authorize_customer,
@@ -16,7 +16,7 @@ from omniloom.api.customer_auth import (
     presented_token,
 )
 from omniloom.api.headers import header
-from omniloom.api.http import idempotent_post, json_response, runtime_of
+from omniloom.api.http import answer, idempotent_post, runtime_of, write
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import CustomerTokenRequired
 from omniloom.services.identity import identify as identity
@@ -44,7 +44,7 @@ class CustomerController(Controller):
     @post("/", summary="Register a customer (guest orders with the email are linked)")
     async def register(self, request: Request[Any, Any, Any], data: Register) -> Registered:
         password_hash, salt = await sign_in.hash_new_password(data.password)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: sign_in.register(unit, data, password_hash, salt)
         )
 
@@ -95,23 +95,19 @@ class SessionController(Controller):
         if device_id is not None and context.device_id is None:
             # A device named in the body is the device the shopper signs in on.
             context = msgspec.structs.replace(context, device_id=device_id)
-        session = await runtime.write(
+        session = await write(
+            request,
             lambda unit: sign_in.open_session(runtime, unit, customer_id, data, device_id),
-            principal(request).channel,
-            context,
+            context=context,
         )
-        return json_response(msgspec.json.encode(session), 201)  # type: ignore[return-value]
+        return answer(session, 201)
 
     @delete("/current", summary="Sign out: the token stops working", status_code=204)
     async def sign_out(self, request: Request[Any, Any, Any]) -> None:
         token = presented_token(request)
         if token is None:
             raise CustomerTokenRequired("Send the token to sign out in X-Customer-Token.")
-        await runtime_of(request).write(
-            lambda unit: sign_in.close_session(unit, token),
-            principal(request).channel,
-            touch_context(request),
-        )
+        await write(request, lambda unit: sign_in.close_session(unit, token))
 
 
 class IdentifyController(Controller):
@@ -129,6 +125,7 @@ class IdentifyController(Controller):
             "token or an admin key; an identifier of another customer is refused with 409 "
             "`identifier_conflict`. The shopper's anonymous cart merges as on sign-in."
         ),
+        status_code=200,
     )
     async def identify(self, request: Request[Any, Any, Any], data: Identify) -> Identified:
         if data.customer_id is not None:
@@ -140,7 +137,7 @@ class IdentifyController(Controller):
                 data = msgspec.structs.replace(data, customer_id=caller)
         runtime = runtime_of(request)
         device_id = _device(request, data.device_id)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: identity.identify(runtime, unit, data, device_id),
             status_code=200,
@@ -165,7 +162,7 @@ class AdminCustomerController(Controller):
     )
     async def merge(self, request: Request[Any, Any, Any], data: MergeCustomers) -> CustomersMerged:
         runtime = runtime_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: merge_customers(runtime, unit, data), status_code=200
         )
 

@@ -43,7 +43,7 @@ class ReturnController(Controller):
             if owner is not None:
                 await authorize_customer(request, owner)
         store = caller.location_id if caller.allows(Scope.POS) else None
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: returns.accept_return(runtime, unit, data, store)
         )
 
@@ -62,7 +62,7 @@ class ReturnController(Controller):
     async def exchange(self, request: Request[Any, Any, Any], data: NewExchange) -> ExchangeView:
         runtime = runtime_of(request)
         store = store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: exchanges.exchange(runtime, unit, data, store)
         )
 
@@ -83,6 +83,6 @@ class ReturnController(Controller):
     ) -> ReceiptlessReturnView:
         runtime = runtime_of(request)
         store = store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: receiptless_returns.accept(runtime, unit, data, store)
         )

@@ -10,7 +10,7 @@ from litestar.params import Parameter
 
 from omniloom.api.auth import requires
 from omniloom.api.customer_auth import authorize_customer
-from omniloom.api.http import runtime_of
+from omniloom.api.http import MAX_SEQUENCE, runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.services.insight import touchpoints
 from omniloom.services.insight.touchpoints import Journey, TouchpointPage
@@ -39,7 +39,9 @@ class TouchpointController(Controller):
         type: Annotated[str | None, Parameter(max_length=60)] = None,
         since: datetime | None = None,
         until: datetime | None = None,
-        cursor: Annotated[int, Parameter(ge=0, description="next_cursor of the last page")] = 0,
+        cursor: Annotated[
+            int, Parameter(ge=0, le=MAX_SEQUENCE, description="next_cursor of the last page")
+        ] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> TouchpointPage:
         return await touchpoints.list_touchpoints(
