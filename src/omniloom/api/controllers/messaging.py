@@ -8,10 +8,10 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import Parameter
 
-from omniloom.api.auth import principal, requires
+from omniloom.api.auth import requires
 from omniloom.api.context import touch_context
 from omniloom.api.customer_auth import authorize_customer
-from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.http import idempotent_post, runtime_of, write
 from omniloom.domain.channels import Channel, Scope
 from omniloom.domain.messaging import MessagingChannel
 from omniloom.services.messaging import consent, links, mailbox, outbox
@@ -48,11 +48,7 @@ class MessagingSettingsController(Controller):
         self, request: Request[Any, Any, Any], customer_id: str, data: MessagingChange
     ) -> MessagingSettings:
         await authorize_customer(request, customer_id)
-        return await runtime_of(request).write(
-            lambda unit: consent.change_settings(unit, customer_id, data),
-            principal(request).channel,
-            touch_context(request),
-        )
+        return await write(request, lambda unit: consent.change_settings(unit, customer_id, data))
 
 
 class MessagingController(Controller):

@@ -96,6 +96,16 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/v1/admin/stock/adjustments"): "adjustStock",
     ("get", "/v1/admin/stock/movements"): "listStockMovements",
     ("post", "/v1/admin/reset"): "resetStore",
+    # messaging
+    ("get", "/v1/customers/{customer_id}/messaging"): "getMessagingSettings",
+    ("put", "/v1/customers/{customer_id}/messaging"): "updateMessagingSettings",
+    ("post", "/v1/messaging/inbound"): "receiveInboundMessage",
+    ("get", "/v1/links/{token}"): "openTrackedLink",
+    ("post", "/v1/admin/messages"): "sendMessage",
+    ("get", "/v1/admin/outbox"): "listOutbox",
+    ("get", "/v1/admin/outbox/wait"): "waitForMessage",
+    ("get", "/v1/admin/outbox/{message_id}"): "getOutboxMessage",
+    ("delete", "/v1/admin/outbox"): "clearOutbox",
     # analytics
     ("get", "/v1/analytics/attribution"): "getAttribution",
     ("get", "/v1/analytics/kpis"): "getKpis",
