@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import bench_api  # this folder, first on the path when the script runs
+import bench_support  # this folder, first on the path when the script runs
 from omniloom.api.app import create_app
 from omniloom.config import Settings
 
@@ -38,17 +38,18 @@ ROUTES = ("hello", "product_detail", "add_to_cart", "checkout")
 IN_FLIGHT = 32
 
 
-async def call(
-    app: Any, method: str, path: str, body: bytes = b"", cart_token: str | None = None
-) -> int:
+async def call(app: Any, method: str, path: str, body: bytes = b"", key: str = "") -> int:
+    token = bench_support.cart_token_of(path)
     headers = [
         (b"host", b"127.0.0.1"),
-        (b"x-api-key", bench_api.KEY.encode()),
+        (b"x-api-key", bench_support.KEY.encode()),
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
     ]
-    if cart_token is not None:
-        headers.append((b"x-cart-token", cart_token.encode()))
+    if key:
+        headers.append((b"idempotency-key", key.encode()))
+    if token:
+        headers.append((b"x-cart-token", token.encode()))
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -117,22 +118,22 @@ def toggle_callgrind(on: bool) -> None:
 
 
 async def measure(args: argparse.Namespace, workdir: Path) -> None:
-    db_path = workdir / "bench.db"
-    url = f"sqlite:///{db_path}"
+    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     subprocess.run(
         [sys.executable, "-m", "omniloom.cli", "seed", "--database-url", url, "--quiet"],
         check=True,
     )
-    product_id, sku, ready, add_ids = bench_api.prepare(
-        db_path, checkout_carts=args.requests * args.rounds, add_carts=500
+    store = bench_support.prepare(
+        url, checkout_carts=args.requests * args.rounds, add_carts=500, spread_skus=200
     )
+    product_id, sku, add_ids = store.hot_product, store.hot_sku, store.add_carts
+    ready = store.spread_carts if args.spread else store.hot_carts
     os.environ["OMNILOOM_CLOCK"] = "simulated"
     app = create_app(Settings.from_env(database_url=url), serving=True)
     await start(app)
     add_body = json.dumps({"sku": sku, "quantity": 1}).encode()
-    checkout_body = bench_api.CHECKOUT_BODY.encode()
+    checkout_body = bench_support.CHECKOUT_BODY.encode()
     checked_out = 0
-    tokens = {cart_id: bench_api.cart_token(cart_id) for cart_id in [*ready, *add_ids]}
 
     def make(number: int) -> Awaitable[int]:
         if args.route == "hello":
@@ -141,9 +142,9 @@ async def measure(args: argparse.Namespace, workdir: Path) -> None:
             return call(app, "GET", f"/v1/products/{product_id}")
         if args.route == "add_to_cart":
             cart_id = add_ids[number % len(add_ids)]
-            return call(app, "POST", f"/v1/carts/{cart_id}/lines", add_body, tokens[cart_id])
-        cart_id = ready[checked_out + number]
-        return call(app, "POST", f"/v1/carts/{cart_id}/checkout", checkout_body, tokens[cart_id])
+            return call(app, "POST", f"/v1/carts/{cart_id}/lines", add_body)
+        path = f"/v1/carts/{ready[checked_out + number]}/checkout"
+        return call(app, "POST", path, checkout_body, key="bench" + path)
 
     best = float("inf")
     for _ in range(args.rounds):
@@ -197,6 +198,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--callgrind", action="store_true", help="count instructions instead")
+    parser.add_argument(
+        "--database-url", default=None, help="a PostgreSQL database to reset and use"
+    )
+    parser.add_argument("--spread", action="store_true", help="checkout carts over 200 SKUs")
     parser.add_argument("--callgrind-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.callgrind:

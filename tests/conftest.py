@@ -12,10 +12,17 @@ from litestar.testing import AsyncTestClient
 from omniloom.api.app import create_app
 from omniloom.config import Settings
 from omniloom.store.database import Database, open_database
+from tests.support import contract
 from tests.support.store import load_mini_store
 from tests.support.wallet import ShopperClient
 
 PG_URL_ENV = "OMNILOOM_TEST_PG_URL"
+
+contract.install()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    contract.check_session(session)
 
 
 def _backends() -> list[object]:

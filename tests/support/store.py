@@ -12,6 +12,7 @@ from omniloom.store import tables as t
 WEB_KEY = "olk_web_demo"
 MOBILE_KEY = "olk_mobile_demo"
 ADMIN_KEY = "olk_admin_demo"
+MESSAGING_KEY = "olk_messaging_demo"
 
 DC = "loc_dc_columbus"
 NYC = "loc_store_nyc"

@@ -181,6 +181,16 @@ ACCESS: dict[str, Rule] = {
     "POST /v1/admin/stock/transfers": ADMIN,
     "GET /v1/admin/verify": ADMIN,
     "GET /v1/touchpoints": ADMIN,
+    # Messaging
+    "GET /v1/customers/{customer_id}/messaging": customer(),
+    "PUT /v1/customers/{customer_id}/messaging": customer(),
+    "POST /v1/messaging/inbound": channel_door(Channel.MESSAGING, note="a shopper's reply"),
+    "GET /v1/links/{token}": storefront("the link's own token is the proof"),
+    "POST /v1/admin/messages": ADMIN,
+    "GET /v1/admin/outbox": ADMIN,
+    "GET /v1/admin/outbox/wait": ADMIN,
+    "GET /v1/admin/outbox/{message_id}": ADMIN,
+    "DELETE /v1/admin/outbox": ADMIN,
     # Analytics
     "GET /v1/analytics/attribution": ADMIN,
     "GET /v1/analytics/kpis": ADMIN,

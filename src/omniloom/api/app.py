@@ -24,6 +24,11 @@ from omniloom.api.controllers.customer_data import CustomerDataController
 from omniloom.api.controllers.devices import DeviceController
 from omniloom.api.controllers.health import health, hello
 from omniloom.api.controllers.identity import identity_routes
+from omniloom.api.controllers.messaging import (
+    MessagingController,
+    MessagingSettingsController,
+    OutboxController,
+)
 from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.pos import PosController
 from omniloom.api.controllers.pos_offline import PosOfflineController, StockPolicyController
@@ -33,6 +38,7 @@ from omniloom.api.controllers.stock_moves import StockMoveController
 from omniloom.api.controllers.touchpoints import TouchpointController
 from omniloom.api.headers import LeanRequest
 from omniloom.api.problems import EXCEPTION_HANDLERS
+from omniloom.api.request_id import add_request_id
 from omniloom.api.strict_body import StrictBody
 from omniloom.config import Settings
 from omniloom.domain.clock import SimulatedClock
@@ -87,10 +93,14 @@ def create_app(
             TouchpointController,
             CustomerDataController,
             SocialController,
+            MessagingSettingsController,
+            MessagingController,
+            OutboxController,
         ],
         state=State({"runtime": runtime}),
         lifespan=[lifespan],
         middleware=[access_middleware],
+        before_send=[add_request_id],
         request_class=LeanRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         # Every JSON body is decoded once, strictly, into the handler's Struct (api/strict_body).

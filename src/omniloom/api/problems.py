@@ -26,7 +26,8 @@ _HTTP_CODES = {
     428: "precondition_required",
     429: "too_many_requests",
 }
-_AT_PATH = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+# A bad dict key is reported "at `key` in `$.path`": the field is then the dict itself.
+_AT_PATH = re.compile(r"^(?P<message>.*?)(?: - at (?:`key` in )?`\$(?P<path>[^`]*)`)?$", re.DOTALL)
 
 
 def problem(
@@ -37,6 +38,7 @@ def problem(
     instance: str,
     errors: list[dict[str, str]] | None = None,
     extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response[bytes]:
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + code,
@@ -51,7 +53,10 @@ def problem(
     if extra:
         body.update(extra)
     return Response(
-        content=msgspec.json.encode(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE
+        content=msgspec.json.encode(body),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
     )
 
 
@@ -113,7 +118,11 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     status = exc.status_code
     detail = str(exc.detail)
     code = _HTTP_CODES.get(status, "http_error")
-    return problem(status, code, HTTPStatus(status).phrase, detail, request.url.path)
+    # A 405 keeps the Allow header the router lists the route's methods in (RFC 9110).
+    headers = dict(exc.headers) if exc.headers else None
+    return problem(
+        status, code, HTTPStatus(status).phrase, detail, request.url.path, headers=headers
+    )
 
 
 def on_unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:

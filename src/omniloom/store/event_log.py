@@ -56,6 +56,9 @@ BOOKKEEPING = (
     "payment.refunded",
     "order.paid",
     "order.routed",
+    # What the outbox did; the shopper's click on a message is the touchpoint.
+    "message.queued",
+    "message.suppressed",
 )
 
 

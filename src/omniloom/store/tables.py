@@ -676,3 +676,63 @@ stock_conflicts = Table(
     Index("ix_stock_conflicts_open", "sku", "location_id", "status"),
     Index("ix_stock_conflicts_location", "location_id", "created_at"),
 )
+
+# --- Messaging: consent per channel, the outbox, tracked links ----------------------------------
+
+# What a customer agreed to per messaging channel (and for tracking), where and when.
+messaging_consents = Table(
+    "messaging_consents",
+    metadata,
+    Column("customer_id", String(40), ForeignKey("customers.id"), primary_key=True),
+    Column("channel", String(20), primary_key=True),
+    Column("state", String(20), nullable=False),
+    # Where it was given: the door (web, mobile, pos, sms reply, admin) and a free note.
+    Column("source", String(80), nullable=False),
+    Column("given_at", Timestamp, nullable=False),
+)
+
+# Customers and devices whose behaviour is not recorded (tracking refused). Devices are listed
+# too, so an anonymous search on a refusing shopper's phone is not stitched to them later.
+tracking_refusals = Table(
+    "tracking_refusals",
+    metadata,
+    Column("subject", String(80), primary_key=True),
+    Column("customer_id", String(40), nullable=False, index=True),
+)
+
+# The shopper's time zone for quiet hours.
+messaging_preferences = Table(
+    "messaging_preferences",
+    metadata,
+    Column("customer_id", String(40), ForeignKey("customers.id"), primary_key=True),
+    Column("timezone", String(60), nullable=False),
+)
+
+# Every message omniloom sent or refused to send. Delivery moments are planned when it is
+# queued, so its state is read against the simulated clock without any sweep.
+messages = Table(
+    "messages",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("channel", String(20), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("campaign", String(80), nullable=True),
+    Column("customer_id", String(40), nullable=True, index=True),
+    Column("recipient", String(200), nullable=True),
+    Column("subject", String(200), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("cart_id", String(40), nullable=True),
+    Column("flow_run_id", String(40), nullable=True),
+    Column("link_token", String(60), nullable=True, unique=True),
+    # queued (then sent, delivered, failed, opened, clicked by the clock) or suppressed.
+    Column("outcome", String(20), nullable=False),
+    Column("reason", String(40), nullable=True),
+    Column("queued_at", Timestamp, nullable=False),
+    Column("sent_at", Timestamp, nullable=True),
+    Column("delivered_at", Timestamp, nullable=True),
+    Column("failed_at", Timestamp, nullable=True),
+    Column("opened_at", Timestamp, nullable=True),
+    Column("clicked_at", Timestamp, nullable=True),
+    Column("fallback_from", String(20), nullable=True),
+)

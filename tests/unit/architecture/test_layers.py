@@ -97,12 +97,8 @@ def violations(found: list[Import]) -> list[str]:
     return broken
 
 
-# Known and being mended: the offline controller borrows the till controller's body Structs.
-PENDING = {"omniloom/api/controllers/pos_offline.py:18: a controller imports another controller"}
-
-
 def test_the_layers_point_inward_and_capabilities_use_public_names() -> None:
-    broken = [v for v in violations(list(imports_in())) if v.split(" (")[0] not in PENDING]
+    broken = violations(list(imports_in()))
     assert not broken, "Layering broken:\n" + "\n".join(broken)
 
 

@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
-from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.http import MAX_SEQUENCE, idempotent_post, runtime_of
 from omniloom.domain.orders import OrderStatus
 from omniloom.services.admin import clock as clock_control
+from omniloom.services.admin.commands import AdvanceClock, SetClock
 from omniloom.services.admin.verify import Verification, verify_store
 from omniloom.services.catalog import promotions
 from omniloom.services.catalog.promotions import NewPromotion, PromotionView
 from omniloom.services.insight.events import EventPage, read_events
 from omniloom.services.kernel.views import OrderView
 from omniloom.services.orders import lifecycle as orders
-
-
-class AdvanceClock(msgspec.Struct, forbid_unknown_fields=True):
-    seconds: Annotated[int, msgspec.Meta(ge=0, le=10 * 365 * 86_400)] = 0
-    minutes: Annotated[int, msgspec.Meta(ge=0, le=10 * 365 * 1_440)] = 0
-    hours: Annotated[int, msgspec.Meta(ge=0, le=10 * 365 * 24)] = 0
-    days: Annotated[int, msgspec.Meta(ge=0, le=10 * 365)] = 0
-
-
-class SetClock(msgspec.Struct, forbid_unknown_fields=True):
-    at: datetime
-
 
 _MOVES = {
     "fulfil": OrderStatus.FULFILLED,
@@ -55,7 +43,7 @@ class AdminController(Controller):
             days=data.days, hours=data.hours, minutes=data.minutes, seconds=data.seconds
         )
         runtime = runtime_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: clock_control.advance(runtime, unit, delta), status_code=200
         )
 
@@ -64,7 +52,7 @@ class AdminController(Controller):
         self, request: Request[Any, Any, Any], data: SetClock
     ) -> clock_control.ClockView:
         runtime = runtime_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: clock_control.set_to(runtime, unit, data.at), status_code=200
         )
 
@@ -76,7 +64,11 @@ class AdminController(Controller):
     async def resume(self, request: Request[Any, Any, Any]) -> clock_control.ClockView:
         return clock_control.resume(runtime_of(request))
 
-    @post("/orders/{order_id:str}/{move:str}", summary="Fulfil, ready, picked-up or cancel")
+    @post(
+        "/orders/{order_id:str}/{move:str}",
+        summary="Fulfil, ready, picked-up or cancel",
+        status_code=200,
+    )
     async def move_order(
         self, request: Request[Any, Any, Any], order_id: str, move: str
     ) -> OrderView:
@@ -85,7 +77,7 @@ class AdminController(Controller):
             from omniloom.domain.errors import NotFound
 
             raise NotFound(f"Unknown order move {move!r}; use one of {sorted(_MOVES)}.")
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: orders.move_order(unit, order_id, target), status_code=200
         )
 
@@ -93,9 +85,7 @@ class AdminController(Controller):
     async def create_promotion(
         self, request: Request[Any, Any, Any], data: NewPromotion
     ) -> PromotionView:
-        return await idempotent_post(  # type: ignore[return-value]
-            request, lambda unit: promotions.create(unit, data)
-        )
+        return await idempotent_post(request, lambda unit: promotions.create(unit, data))
 
     @get("/promotions", summary="Active promotions")
     async def list_promotions(self, request: Request[Any, Any, Any]) -> list[PromotionView]:
@@ -109,7 +99,7 @@ class AdminController(Controller):
     async def events(
         self,
         request: Request[Any, Any, Any],
-        after: Annotated[int, Parameter(ge=0)] = 0,
+        after: Annotated[int, Parameter(ge=0, le=MAX_SEQUENCE)] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
         type: Annotated[str | None, Parameter(max_length=60)] = None,
         cart_id: Annotated[str | None, Parameter(max_length=40)] = None,

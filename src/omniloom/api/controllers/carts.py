@@ -6,17 +6,16 @@ from functools import partial
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 
-from omniloom.api.auth import principal
-from omniloom.api.context import touch_context
 from omniloom.api.customer_auth import acting_customer, authorize_customer
 from omniloom.api.http import (
+    answer,
     etag,
     expected_version,
     idempotent_post,
-    json_response,
     runtime_of,
+    write,
 )
 from omniloom.api.ownership import tokened, with_cart_token
 from omniloom.services.carts import cart as carts
@@ -38,9 +37,8 @@ class _Versioned(msgspec.Struct):
     version: int
 
 
-def _cart_response(request: Request[Any, Any, Any], cart: CartView) -> Response[bytes]:
-    cart = with_cart_token(runtime_of(request), cart)
-    return json_response(msgspec.json.encode(cart), headers=etag(cart.version))
+def _cart_response(request: Request[Any, Any, Any], cart: CartView) -> CartView:
+    return answer(with_cart_token(runtime_of(request), cart), headers=etag(cart.version))
 
 
 class CartController(Controller):
@@ -60,14 +58,14 @@ class CartController(Controller):
             device_id=data.device_id,
             customer_id=data.customer_id or caller,
         )
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: tokened(runtime, work(unit)), headers_from=_cart_etag
         )
 
     @get("/{cart_id:str}", summary="Read a cart (ETag carries its version)")
     async def read(self, request: Request[Any, Any, Any], cart_id: str) -> CartView:
         cart = await carts.get_cart(runtime_of(request), cart_id, await acting_customer(request))
-        return _cart_response(request, cart)  # type: ignore[return-value]
+        return _cart_response(request, cart)
 
     @post("/{cart_id:str}/lines", summary="Add a SKU to a cart", status_code=200)
     async def add_line(
@@ -83,7 +81,7 @@ class CartController(Controller):
             expected_version=expected_version(request),
             caller=await acting_customer(request),
         )
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: tokened(runtime, work(unit)),
             status_code=200,
@@ -97,7 +95,8 @@ class CartController(Controller):
         runtime = runtime_of(request)
         version = expected_version(request)
         caller = await acting_customer(request)
-        cart = await runtime.write(
+        cart = await write(
+            request,
             lambda unit: carts.change_line(
                 runtime,
                 unit,
@@ -107,10 +106,8 @@ class CartController(Controller):
                 expected_version=version,
                 caller=caller,
             ),
-            principal(request).channel,
-            touch_context(request),
         )
-        return _cart_response(request, cart)  # type: ignore[return-value]
+        return _cart_response(request, cart)
 
     @delete("/{cart_id:str}/lines/{line_id:str}", summary="Remove a line", status_code=200)
     async def remove_line(
@@ -119,14 +116,13 @@ class CartController(Controller):
         runtime = runtime_of(request)
         version = expected_version(request)
         caller = await acting_customer(request)
-        cart = await runtime.write(
+        cart = await write(
+            request,
             lambda unit: carts.remove_line(
                 runtime, unit, cart_id, line_id, expected_version=version, caller=caller
             ),
-            principal(request).channel,
-            touch_context(request),
         )
-        return _cart_response(request, cart)  # type: ignore[return-value]
+        return _cart_response(request, cart)
 
     @post(
         "/{cart_id:str}/links",
@@ -138,7 +134,7 @@ class CartController(Controller):
     ) -> CartLinks:
         caller = await acting_customer(request)
         token = runtime_of(request).proofs.cart_token(cart_id)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: cart_links.share(unit, cart_id, data, caller, token),
             status_code=200,
@@ -151,7 +147,7 @@ class CartController(Controller):
         runtime = runtime_of(request)
         version = expected_version(request)
         caller = await acting_customer(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: tokened(
                 runtime, checkout.place_order(runtime, unit, cart_id, data, version, caller)

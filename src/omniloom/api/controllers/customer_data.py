@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, delete, get, post, put
 
-from omniloom.api.auth import principal
-from omniloom.api.context import touch_context
-from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.http import idempotent_post, runtime_of, write
 from omniloom.services.identity import customer_data
+from omniloom.services.identity.commands import WishProduct
 from omniloom.services.identity.customer_data import Consents, Wishlist
 from omniloom.services.kernel.views import CartView
-
-
-class WishProduct(msgspec.Struct, forbid_unknown_fields=True):
-    product_id: str
 
 
 class CustomerDataController(Controller):
@@ -32,7 +26,7 @@ class CustomerDataController(Controller):
         self, request: Request[Any, Any, Any], customer_id: str, data: WishProduct
     ) -> Wishlist:
         runtime = runtime_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: customer_data.add_to_wishlist(runtime, unit, customer_id, data.product_id),
             status_code=200,
@@ -44,10 +38,8 @@ class CustomerDataController(Controller):
     async def unwish(
         self, request: Request[Any, Any, Any], customer_id: str, product_id: str
     ) -> Wishlist:
-        return await runtime_of(request).write(
-            lambda unit: customer_data.remove_from_wishlist(unit, customer_id, product_id),
-            principal(request).channel,
-            touch_context(request),
+        return await write(
+            request, lambda unit: customer_data.remove_from_wishlist(unit, customer_id, product_id)
         )
 
     @get("/consents", summary="What the customer agreed to, per purpose")
@@ -58,10 +50,8 @@ class CustomerDataController(Controller):
     async def update_consents(
         self, request: Request[Any, Any, Any], customer_id: str, data: Consents
     ) -> Consents:
-        return await runtime_of(request).write(
-            lambda unit: customer_data.update_consents(unit, customer_id, data),
-            principal(request).channel,
-            touch_context(request),
+        return await write(
+            request, lambda unit: customer_data.update_consents(unit, customer_id, data)
         )
 
     @get("/cart", summary="The customer's active cart, from whichever device")

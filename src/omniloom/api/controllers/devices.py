@@ -15,9 +15,13 @@ class DeviceController(Controller):
     path = "/v1/devices"
     tags = ["devices"]
 
-    @post("/", summary="Register a device (app installs: platform, version, push token)")
+    @post(
+        "/",
+        summary="Register a device (app installs: platform, version, push token)",
+        status_code=200,
+    )
     async def register(self, request: Request[Any, Any, Any], data: RegisterDevice) -> DeviceView:
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: devices.register(unit, data), status_code=200
         )
 

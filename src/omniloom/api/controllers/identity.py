@@ -16,7 +16,7 @@ from omniloom.api.customer_auth import (
     presented_token,
 )
 from omniloom.api.headers import header
-from omniloom.api.http import idempotent_post, json_response, runtime_of
+from omniloom.api.http import answer, idempotent_post, runtime_of, write
 from omniloom.api.ownership import prove_cart, tokened
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import CustomerTokenRequired
@@ -44,7 +44,7 @@ class CustomerController(Controller):
     @post("/", summary="Register a customer (guest orders with the email are linked)")
     async def register(self, request: Request[Any, Any, Any], data: Register) -> Registered:
         password_hash, salt = await sign_in.hash_new_password(data.password)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: sign_in.register(unit, data, password_hash, salt)
         )
 
@@ -94,25 +94,21 @@ class SessionController(Controller):
         if device_id is not None and context.device_id is None:
             # A device named in the body is the device the shopper signs in on.
             context = msgspec.structs.replace(context, device_id=device_id)
-        session = await runtime.write(
+        session = await write(
+            request,
             lambda unit: tokened(
                 runtime, sign_in.open_session(runtime, unit, customer_id, data, device_id)
             ),
-            principal(request).channel,
-            context,
+            context=context,
         )
-        return json_response(msgspec.json.encode(session), 201)  # type: ignore[return-value]
+        return answer(session, 201)
 
     @delete("/current", summary="Sign out: the token stops working", status_code=204)
     async def sign_out(self, request: Request[Any, Any, Any]) -> None:
         token = presented_token(request)
         if token is None:
             raise CustomerTokenRequired("Send the token to sign out in X-Customer-Token.")
-        await runtime_of(request).write(
-            lambda unit: sign_in.close_session(unit, token),
-            principal(request).channel,
-            touch_context(request),
-        )
+        await write(request, lambda unit: sign_in.close_session(unit, token))
 
 
 class IdentifyController(Controller):
@@ -131,6 +127,7 @@ class IdentifyController(Controller):
             "shopper up. A storefront key without a token only records the claim: status "
             "`claimed`, no customer id, nothing merged or linked, known identifier or not."
         ),
+        status_code=200,
     )
     async def identify(self, request: Request[Any, Any, Any], data: Identify) -> Identified:
         claim_only = False
@@ -148,7 +145,7 @@ class IdentifyController(Controller):
             await prove_cart(request, data.cart_id)
         runtime = runtime_of(request)
         device_id = _device(request, data.device_id)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: (
                 identity.record_claim(unit, data, device_id)
@@ -176,7 +173,7 @@ class AdminCustomerController(Controller):
     )
     async def merge(self, request: Request[Any, Any, Any], data: MergeCustomers) -> CustomersMerged:
         runtime = runtime_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: merge_customers(runtime, unit, data), status_code=200
         )
 

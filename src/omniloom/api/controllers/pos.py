@@ -8,17 +8,14 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any, Literal
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from omniloom.api.auth import store_of
 from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.api.ownership import prove_cart
-from omniloom.domain.carts import Quantity
 from omniloom.domain.errors import FieldError, InvalidInput
-from omniloom.domain.tenders import TenderRequest, TenderType
-from omniloom.services.checkout.commands import CardNumber, Identifier, ShipToHome, ShortText
+from omniloom.services.checkout.commands import ShipToHome
 from omniloom.services.pos import common as pos
 from omniloom.services.pos import handoff as pos_handoff
 from omniloom.services.pos import payment as pos_payment
@@ -26,91 +23,19 @@ from omniloom.services.pos import receipts
 from omniloom.services.pos import sales as pos_sales
 from omniloom.services.pos import shifts as pos_shifts
 from omniloom.services.pos import ship_to_home as pos_ship_to_home
-
-Amount = Annotated[int, msgspec.Meta(ge=1, le=100_000_000)]
-Cash = Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
-Barcode = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
-GiftCardCode = Annotated[str, msgspec.Meta(min_length=4, max_length=40)]
-# Why a cashier may change a price; the code is stored on the line and audited in the event log.
-ReasonCode = Literal[
-    "price_match", "damaged", "manager_discount", "employee_discount", "promotion", "price_error"
-]
-
-
-class OpenShift(msgspec.Struct, forbid_unknown_fields=True):
-    associate_id: Identifier
-    opening_float: Cash
-
-
-class CloseShift(msgspec.Struct, forbid_unknown_fields=True):
-    associate_id: Identifier
-    counted_cash: Cash
-
-
-class StartSale(msgspec.Struct, forbid_unknown_fields=True):
-    customer_id: Identifier | None = None
-
-
-class HandOff(msgspec.Struct, forbid_unknown_fields=True):
-    """Name the cart by its id or by the short code the shopper's app shows."""
-
-    cart_id: Identifier | None = None
-    code: Annotated[str, msgspec.Meta(min_length=4, max_length=12)] | None = None
-
-
-class IssueHandoffCode(msgspec.Struct, forbid_unknown_fields=True):
-    cart_id: Identifier
-
-
-class Scan(msgspec.Struct, forbid_unknown_fields=True):
-    barcode: Barcode
-    quantity: Quantity = 1
-
-
-class AttachCustomer(msgspec.Struct, forbid_unknown_fields=True):
-    customer_id: Identifier
-
-
-class PriceOverride(msgspec.Struct, forbid_unknown_fields=True):
-    unit_price: Cash
-    reason_code: ReasonCode
-    associate_id: Identifier | None = None
-
-
-class VoidSale(msgspec.Struct, forbid_unknown_fields=True):
-    reason: ShortText | None = None
-
-
-class CardTender(msgspec.Struct, tag="card", tag_field="type", forbid_unknown_fields=True):
-    card_number: CardNumber
-    amount: Amount
-
-
-class CashTender(msgspec.Struct, tag="cash", tag_field="type", forbid_unknown_fields=True):
-    tendered: Amount
-
-
-class GiftCardTender(msgspec.Struct, tag="gift_card", tag_field="type", forbid_unknown_fields=True):
-    code: GiftCardCode
-    amount: Amount
-
-
-Tender = CardTender | CashTender | GiftCardTender
-
-
-class Pay(msgspec.Struct, forbid_unknown_fields=True):
-    tenders: Annotated[list[Tender], msgspec.Meta(min_length=1, max_length=10)]
-
-
-def tender_request(tender: Tender) -> TenderRequest:
-    match tender:
-        case CardTender(card_number=number, amount=amount):
-            return TenderRequest(TenderType.CARD, amount, number)
-        case CashTender(tendered=tendered):
-            return TenderRequest(TenderType.CASH, tendered)
-        case GiftCardTender(code=code, amount=amount):
-            return TenderRequest(TenderType.GIFT_CARD, amount, code)
-    raise AssertionError(tender)  # pragma: no cover - the union is exhaustive
+from omniloom.services.pos.commands import (
+    AttachCustomer,
+    CloseShift,
+    HandOff,
+    IssueHandoffCode,
+    OpenShift,
+    Pay,
+    PriceOverride,
+    Scan,
+    StartSale,
+    VoidSale,
+    tender_request,
+)
 
 
 class PosController(Controller):
@@ -132,7 +57,7 @@ class PosController(Controller):
             associate_id=data.associate_id,
             opening_float=data.opening_float,
         )
-        return await idempotent_post(request, lambda unit: work(unit))  # type: ignore[return-value]
+        return await idempotent_post(request, lambda unit: work(unit))
 
     @get("/shifts/{shift_id:str}", summary="Read a shift")
     async def shift(self, request: Request[Any, Any, Any], shift_id: str) -> pos.ShiftView:
@@ -153,16 +78,14 @@ class PosController(Controller):
             associate_id=data.associate_id,
             counted_cash=data.counted_cash,
         )
-        return await idempotent_post(  # type: ignore[return-value]
-            request, lambda unit: work(unit), status_code=200
-        )
+        return await idempotent_post(request, lambda unit: work(unit), status_code=200)
 
     @post("/registers/{register_id:str}/sales", summary="Start a sale on a register")
     async def start_sale(
         self, request: Request[Any, Any, Any], register_id: str, data: StartSale
     ) -> pos.SaleView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_sales.start_sale(
                 runtime, unit, store, register_id, customer_id=data.customer_id
@@ -182,7 +105,7 @@ class PosController(Controller):
                 errors=[FieldError("cart_id", "give cart_id or code, not both or neither")],
             )
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_handoff.hand_off(
                 runtime, unit, store, register_id, cart_id=data.cart_id, code=data.code
@@ -198,7 +121,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], data: IssueHandoffCode
     ) -> pos_handoff.HandoffCode:
         await prove_cart(request, data.cart_id)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: pos_handoff.issue_code(unit, data.cart_id)
         )
 
@@ -209,7 +132,7 @@ class PosController(Controller):
     @post("/sales/{cart_id:str}/scan", summary="Scan an item by barcode", status_code=200)
     async def scan(self, request: Request[Any, Any, Any], cart_id: str, data: Scan) -> pos.SaleView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_sales.scan(
                 runtime, unit, store, cart_id, barcode=data.barcode, quantity=data.quantity
@@ -222,7 +145,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, data: AttachCustomer
     ) -> pos.SaleView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_sales.attach_customer(
                 runtime, unit, store, cart_id, customer_id=data.customer_id
@@ -239,7 +162,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, line_id: str, data: PriceOverride
     ) -> pos.SaleView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_sales.override_price(
                 runtime,
@@ -259,7 +182,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, line_id: str
     ) -> pos.SaleView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_sales.void_line(runtime, unit, store, cart_id, line_id),
             status_code=200,
@@ -270,7 +193,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, data: VoidSale
     ) -> pos.SaleView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_sales.void_sale(runtime, unit, store, cart_id, reason=data.reason),
             status_code=200,
@@ -282,7 +205,7 @@ class PosController(Controller):
     ) -> receipts.ReceiptView:
         tenders = [tender_request(tender) for tender in data.tenders]
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: pos_payment.pay(runtime, unit, store, cart_id, tenders)
         )
 
@@ -330,7 +253,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, data: ShipToHome
     ) -> pos_ship_to_home.ShipToHomeView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_ship_to_home.add(runtime, unit, store, cart_id, data),
             status_code=200,
@@ -352,7 +275,7 @@ class PosController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, line_id: str
     ) -> pos_ship_to_home.ShipToHomeView:
         runtime, store = runtime_of(request), store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request,
             lambda unit: pos_ship_to_home.void_line(runtime, unit, store, cart_id, line_id),
             status_code=200,

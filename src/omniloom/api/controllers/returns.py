@@ -40,7 +40,7 @@ class ReturnController(Controller):
         # Refunds go to whoever proves the order is theirs (or to the till's customer).
         await prove_order(request, data.order_id)
         store = caller.location_id if caller.allows(Scope.POS) else None
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: returns.accept_return(runtime, unit, data, store)
         )
 
@@ -58,7 +58,7 @@ class ReturnController(Controller):
     async def exchange(self, request: Request[Any, Any, Any], data: NewExchange) -> ExchangeView:
         runtime = runtime_of(request)
         store = store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: exchanges.exchange(runtime, unit, data, store)
         )
 
@@ -78,6 +78,6 @@ class ReturnController(Controller):
     ) -> ReceiptlessReturnView:
         runtime = runtime_of(request)
         store = store_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: receiptless_returns.accept(runtime, unit, data, store)
         )

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
-from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.http import MAX_SEQUENCE, idempotent_post, runtime_of
 from omniloom.services.inventory import moves as stock_moves
 from omniloom.services.inventory.moves import (
     AdjustmentView,
@@ -33,7 +33,7 @@ class StockMoveController(Controller):
     )
     async def transfer(self, request: Request[Any, Any, Any], data: NewTransfer) -> TransferView:
         runtime = runtime_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
+        return await idempotent_post(
             request, lambda unit: stock_moves.transfer(runtime, unit, data)
         )
 
@@ -49,15 +49,13 @@ class StockMoveController(Controller):
     )
     async def adjust(self, request: Request[Any, Any, Any], data: NewAdjustment) -> AdjustmentView:
         runtime = runtime_of(request)
-        return await idempotent_post(  # type: ignore[return-value]
-            request, lambda unit: stock_moves.adjust(runtime, unit, data)
-        )
+        return await idempotent_post(request, lambda unit: stock_moves.adjust(runtime, unit, data))
 
     @get("/movements", summary="Read the inventory ledger in order")
     async def movements(
         self,
         request: Request[Any, Any, Any],
-        after: Annotated[int, Parameter(ge=0)] = 0,
+        after: Annotated[int, Parameter(ge=0, le=MAX_SEQUENCE)] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
         sku: Annotated[str | None, Parameter(max_length=60)] = None,
         location_id: Annotated[str | None, Parameter(max_length=40)] = None,

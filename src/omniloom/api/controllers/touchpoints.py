@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 
-from omniloom.api.http import runtime_of
+from omniloom.api.http import MAX_SEQUENCE, runtime_of
 from omniloom.services.insight import touchpoints
 from omniloom.services.insight.touchpoints import Journey, TouchpointPage
 
@@ -33,7 +33,9 @@ class TouchpointController(Controller):
         type: Annotated[str | None, Parameter(max_length=60)] = None,
         since: datetime | None = None,
         until: datetime | None = None,
-        cursor: Annotated[int, Parameter(ge=0, description="next_cursor of the last page")] = 0,
+        cursor: Annotated[
+            int, Parameter(ge=0, le=MAX_SEQUENCE, description="next_cursor of the last page")
+        ] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> TouchpointPage:
         return await touchpoints.list_touchpoints(

@@ -1,0 +1,220 @@
+"""omniloom's load-test kit, run as it is:
+
+    locust -f loadtests/locustfile.py --host http://127.0.0.1:8000                # web UI
+    locust -f loadtests/locustfile.py --host http://127.0.0.1:8000 --headless \\
+        --shape-file loadtests/shapes/black_friday.yaml
+
+Users play journeys drawn from the mix file (``--mix``) as Faker shoppers that no other user of
+the run shares; the shape file (``--shape-file``) sets the users, or the journeys started per
+second, stage by stage. Every request's latency counts from when it was meant to start, and each
+load generator writes what it saw to ``--results-dir`` for ``omniloom load verdict``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import secrets
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gevent
+from locust import FastHttpUser, LoadTestShape, events, task
+from locust.env import Environment
+from locust.runners import MasterRunner, WorkerRunner
+
+from omniloom.loadkit.driver import Judge, drive
+from omniloom.loadkit.journeys import JOURNEYS, Visit
+from omniloom.loadkit.mix import Mix, load_mix
+from omniloom.loadkit.protocol import HttpCall, HttpReply
+from omniloom.loadkit.results import Tally, clear_tallies
+from omniloom.loadkit.shapes import Shape, load_shape
+from omniloom.loadkit.shoppers import ShopperFactory, Slot
+
+HERE = Path(__file__).parent
+
+
+@events.init_command_line_parser.add_listener
+def _options(parser: Any) -> None:
+    group = parser.add_argument_group("omniloom")
+    group.add_argument("--mix", default=str(HERE / "mix.yaml"), help="the journey mix file")
+    group.add_argument(
+        "--shape-file", default=str(HERE / "shapes" / "steady.yaml"), help="the load shape file"
+    )
+    group.add_argument(
+        "--results-dir", default="var/load", help="where each generator's tally goes"
+    )
+    group.add_argument("--run-id", default="", help="tags this run's shoppers (default: random)")
+
+
+class _Run:
+    """What one load generator process knows about the run it is part of."""
+
+    mix: Mix
+    shape: Shape
+    results_dir: str
+    run_id: str
+    started = 0.0
+    tally = Tally()
+    arrivals: Iterator[float] = iter(())
+    users = itertools.count()
+
+
+RUN = _Run()
+
+
+@events.init.add_listener
+def _load_files(environment: Environment, **_: Any) -> None:
+    options = environment.parsed_options
+    if options is None:
+        return
+    RUN.mix = load_mix(options.mix)
+    RUN.shape = load_shape(options.shape_file)
+
+
+@events.test_start.add_listener
+def _start(environment: Environment, **_: Any) -> None:
+    options: Any = environment.parsed_options
+    RUN.mix, RUN.shape = load_mix(options.mix), load_shape(options.shape_file)
+    RUN.results_dir, RUN.run_id = options.results_dir, options.run_id or secrets.token_hex(3)
+    RUN.started, RUN.tally = time.monotonic(), Tally()
+    runner = environment.runner
+    if isinstance(runner, WorkerRunner):
+        share, shares = runner.worker_index, max(1, int(options.expect_workers or 1))
+    else:
+        share, shares = 0, 1
+    RUN.arrivals = RUN.shape.arrivals(share, shares)
+    if not isinstance(runner, WorkerRunner):
+        clear_tallies(RUN.results_dir)
+        if RUN.shape.clock is not None:
+            _drive_clock(environment, {"factor": RUN.shape.clock.factor})
+
+
+@events.test_stop.add_listener
+def _stop(environment: Environment, **_: Any) -> None:
+    if not isinstance(environment.runner, MasterRunner):
+        RUN.tally.write(RUN.results_dir)
+    if not isinstance(environment.runner, WorkerRunner) and RUN.shape.clock is not None:
+        # The verdict reads a store that stands still.
+        _drive_clock(environment, {"frozen": True})
+
+
+def _drive_clock(environment: Environment, body: dict[str, Any]) -> None:
+    request = urllib.request.Request(
+        f"{environment.host}/v1/admin/clock",
+        data=json.dumps(body).encode(),
+        method="PUT",
+        headers={"X-API-Key": RUN.mix.key_for("admin"), "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            print(f"omniloom clock: {answer.read().decode()}")
+    except OSError as error:
+        print(f"omniloom clock: could not set {body}: {error}")
+
+
+class _Outcome:
+    def __init__(self, response: Any) -> None:
+        self.response = response
+        self.ok = True
+
+    def success(self) -> None:
+        self.response.success()
+
+    def failure(self, message: str) -> None:
+        self.ok = False
+        self.response.failure(message)
+
+
+class Shopper(FastHttpUser):
+    """Plays journeys from the mix, one shopper after another, none shared with another user."""
+
+    def on_start(self) -> None:
+        runner = self.environment.runner
+        worker = runner.worker_index if isinstance(runner, WorkerRunner) else 0
+        self.slot = Slot(run=RUN.run_id, worker=worker, user=next(RUN.users))
+        self.rng = random.Random(f"{RUN.mix.seed}/{worker}/{self.slot.user}")
+        self.shoppers = ShopperFactory(RUN.mix.seed, self.slot)
+        self.lag_ms = 0.0
+
+    def wait_time(self) -> float:
+        if RUN.shape.model == "open":
+            return 0.0
+        low, high = RUN.shape.think_seconds
+        return self.rng.uniform(low, high)
+
+    @task
+    def journey(self) -> None:
+        elapsed = time.monotonic() - RUN.started
+        self.lag_ms = 0.0
+        if RUN.shape.model == "open":
+            intended = next(RUN.arrivals, None)
+            if intended is None:
+                gevent.sleep(1.0)
+                return
+            if intended > elapsed:
+                gevent.sleep(intended - elapsed)
+            # Late journeys carry their lateness into every request's latency.
+            self.lag_ms = max(0.0, (time.monotonic() - RUN.started - intended) * 1000)
+            elapsed = intended
+        found = RUN.shape.stage_at(elapsed)
+        spec = RUN.mix.pick(self.rng, found[1].weights if found else None)
+        shopper = self.shoppers.next()
+        visit = Visit(
+            shopper,
+            RUN.mix.key_for(spec.channel),
+            self.rng,
+            device_id=f"dev-{self.slot.run}-{self.slot.worker}-{self.slot.user}",
+            web_key=RUN.mix.key_for("web"),
+        )
+        RUN.tally.journey(self.lag_ms)
+        drive(JOURNEYS[spec.journey or "browse"](visit), self._send, RUN.tally.orders.append)
+
+    def _send(self, call: HttpCall, judge: Judge) -> None:
+        name = f"{call.name or call.path}"
+        with self.client.request(
+            call.method,
+            call.path,
+            headers=call.headers,
+            json=call.json,
+            name=name,
+            catch_response=True,
+        ) as response:
+            reply = HttpReply(response.status_code or 0, _headers(response), _json(response))
+            outcome = _Outcome(response)
+            judge(reply, outcome)
+            latency = float(response.request_meta["response_time"]) + self.lag_ms
+            response.request_meta["response_time"] = latency
+            RUN.tally.request(name, latency, outcome.ok)
+
+
+def _headers(response: Any) -> dict[str, str]:
+    try:
+        return {str(k).lower(): str(v) for k, v in response.headers.items()}
+    except AttributeError:
+        return {}
+
+
+def _json(response: Any) -> Any:
+    try:
+        return response.json() if response.text else None
+    except ValueError:
+        return None
+
+
+class StagedShape(LoadTestShape):
+    """The shape file's stages, as locust asks for them every second; `--run-time` cuts it short."""
+
+    use_common_options = True
+
+    def tick(self) -> tuple[int, float] | None:
+        elapsed = self.get_run_time()
+        options: Any = self.runner.environment.parsed_options if self.runner else None
+        limit = options.run_time if options else None
+        if limit and elapsed >= limit:
+            return None
+        return RUN.shape.users_at(elapsed)

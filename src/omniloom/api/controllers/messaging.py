@@ -1,0 +1,161 @@
+"""Messaging: consent per channel, inbound replies, tracked links, and the outbox (admin)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.params import Parameter
+
+from omniloom.api.auth import principal, requires
+from omniloom.api.context import touch_context
+from omniloom.api.customer_auth import authorize_customer
+from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.domain.channels import Channel, Scope
+from omniloom.domain.messaging import MessagingChannel
+from omniloom.services.messaging import consent, links, mailbox, outbox
+from omniloom.services.messaging.consent import (
+    InboundMessage,
+    InboundResult,
+    MessagingChange,
+    MessagingSettings,
+)
+from omniloom.services.messaging.links import LinkOpened
+from omniloom.services.messaging.outbox import MessagePage, MessageView, SendMessage
+
+Filter = Annotated[str | None, Parameter(max_length=200)]
+
+
+class Cleared(msgspec.Struct, frozen=True):
+    deleted: int
+
+
+class MessagingSettingsController(Controller):
+    path = "/v1/customers/{customer_id:str}/messaging"
+    tags = ["messaging"]
+    opt = requires(Scope.STOREFRONT)
+
+    @get(summary="Consent per messaging channel (and tracking), and the shopper's time zone")
+    async def settings(
+        self, request: Request[Any, Any, Any], customer_id: str
+    ) -> MessagingSettings:
+        await authorize_customer(request, customer_id)
+        return await runtime_of(request).read(lambda conn: consent.read_settings(conn, customer_id))
+
+    @put(summary="Subscribe or unsubscribe channels, refuse tracking, set the time zone")
+    async def change(
+        self, request: Request[Any, Any, Any], customer_id: str, data: MessagingChange
+    ) -> MessagingSettings:
+        await authorize_customer(request, customer_id)
+        return await runtime_of(request).write(
+            lambda unit: consent.change_settings(unit, customer_id, data),
+            principal(request).channel,
+            touch_context(request),
+        )
+
+
+class MessagingController(Controller):
+    path = "/v1"
+    tags = ["messaging"]
+
+    @post(
+        "/messaging/inbound",
+        summary="A shopper's reply (STOP unsubscribes from that channel, START resubscribes)",
+        status_code=200,
+        opt=requires(Scope.STOREFRONT, Channel.MESSAGING),
+    )
+    async def inbound(self, request: Request[Any, Any, Any], data: InboundMessage) -> InboundResult:
+        return await runtime_of(request).write(
+            lambda unit: consent.apply_inbound(unit, data), Channel.MESSAGING
+        )
+
+    @get(
+        "/links/{token:str}",
+        summary="Open a message's tracked link: the cart, on the device that clicked",
+        opt=requires(Scope.STOREFRONT),
+    )
+    async def open_link(self, request: Request[Any, Any, Any], token: str) -> LinkOpened:
+        runtime = runtime_of(request)
+        return await runtime.write(
+            lambda unit: links.click(runtime, unit, token),
+            Channel.MESSAGING,
+            touch_context(request),
+        )
+
+
+class OutboxController(Controller):
+    path = "/v1/admin"
+    tags = ["messaging"]
+    opt = requires(Scope.ADMIN)
+
+    @post("/messages", summary="Send a message now (consent and address checked)")
+    async def send(self, request: Request[Any, Any, Any], data: SendMessage) -> MessageView:
+        return await idempotent_post(request, lambda unit: outbox.send(unit, data))
+
+    @get("/outbox", summary="Messages sent or suppressed, oldest first, filtered")
+    async def list_messages(
+        self,
+        request: Request[Any, Any, Any],
+        recipient: Filter = None,
+        channel: MessagingChannel | None = None,
+        campaign: Filter = None,
+        kind: Filter = None,
+        customer_id: Filter = None,
+        cart_id: Filter = None,
+        outcome: Annotated[str | None, Parameter(pattern="^(queued|suppressed)$")] = None,
+        reason: Filter = None,
+        after: Annotated[int, Parameter(ge=0, description="last_seq of the last page")] = 0,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+    ) -> MessagePage:
+        return await mailbox.search(
+            runtime_of(request),
+            after=after,
+            limit=limit,
+            recipient=recipient,
+            channel=channel,
+            campaign=campaign,
+            kind=kind,
+            customer_id=customer_id,
+            cart_id=cart_id,
+            outcome=outcome,
+            reason=reason,
+        )
+
+    @get(
+        "/outbox/wait",
+        summary="Wait for the next matching message (long poll; 204 when none came in time)",
+    )
+    async def wait(
+        self,
+        request: Request[Any, Any, Any],
+        recipient: Filter = None,
+        channel: MessagingChannel | None = None,
+        campaign: Filter = None,
+        kind: Filter = None,
+        customer_id: Filter = None,
+        after: Annotated[int, Parameter(ge=0)] = 0,
+        timeout: Annotated[float, Parameter(ge=0, le=mailbox.MAX_WAIT_SECONDS)] = 10.0,
+    ) -> Response[Any]:
+        found = await mailbox.wait(
+            runtime_of(request),
+            after=after,
+            timeout=timeout,
+            recipient=recipient,
+            channel=channel,
+            campaign=campaign,
+            kind=kind,
+            customer_id=customer_id,
+        )
+        if found is None:
+            return Response(content=b"", status_code=204)
+        return Response(content=msgspec.json.encode(found), media_type="application/json")
+
+    @get("/outbox/{message_id:str}", summary="One message, with its delivery history")
+    async def read(self, request: Request[Any, Any, Any], message_id: str) -> MessageView:
+        return await mailbox.read(runtime_of(request), message_id)
+
+    @delete("/outbox", summary="Empty the outbox", status_code=200)
+    async def clear(self, request: Request[Any, Any, Any]) -> Cleared:
+        deleted = await runtime_of(request).write(mailbox.clear, Channel.ADMIN)
+        return Cleared(deleted)

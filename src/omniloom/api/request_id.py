@@ -1,0 +1,29 @@
+"""Every answer carries ``X-Request-Id``: the client's own id when it sent a usable one, else a
+fresh ``req_…``. Support questions ("why was this declined?") can then name one request."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from litestar.types import Message, Scope
+
+REQUEST_ID_HEADER = "X-Request-Id"
+REQUEST_ID_PATTERN = r"^[A-Za-z0-9._:\-]{1,64}$"
+_USABLE = re.compile(REQUEST_ID_PATTERN.encode())
+_NAME = REQUEST_ID_HEADER.lower().encode()
+
+
+def _request_id(scope: Scope) -> bytes:
+    for name, value in scope["headers"]:
+        if name == _NAME:
+            if _USABLE.match(value):
+                return bytes(value)
+            break
+    return b"req_" + os.urandom(8).hex().encode()
+
+
+async def add_request_id(message: Message, scope: Scope) -> None:
+    """A ``before_send`` hook: it sees every answer, router 404s and key refusals included."""
+    if message["type"] == "http.response.start":
+        message["headers"] = [*message.get("headers", ()), (_NAME, _request_id(scope))]

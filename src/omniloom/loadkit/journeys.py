@@ -1,0 +1,168 @@
+"""The kit's own journeys, as sans-IO generators (see protocol.py): a shopper browsing the app,
+checking out on the web or in social, and a sale at a till. Each follows the access contract:
+it remembers the cart, order and customer tokens it is given and sends them back.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Generator
+from typing import Any
+
+from omniloom.loadkit.protocol import ExpectationFailed, HttpCall, HttpReply, Journey, SoftFailure
+from omniloom.loadkit.shoppers import Shopper
+
+APPROVED_CARD = "4242424242424242"
+# Tokens the store hands out, and the header each goes back in.
+_TOKENS = {"cart_token": "X-Cart-Token", "order_token": "X-Order-Token"}
+
+Step = Generator[HttpCall | SoftFailure, HttpReply | None, HttpReply]
+
+
+class Visit:
+    """One shopper's (or associate's) visit: the keys and tokens every call of it carries."""
+
+    def __init__(
+        self, shopper: Shopper, key: str, rng: random.Random, device_id: str, web_key: str
+    ) -> None:
+        self.shopper = shopper
+        self.key = key
+        self.web_key = web_key
+        self.rng = rng
+        self.headers = {"X-Device-Id": device_id}
+
+    def call(
+        self, method: str, path: str, name: str, body: Any = None, key: str | None = None
+    ) -> HttpCall:
+        headers = {"X-API-Key": key or self.key, **self.headers}
+        return HttpCall(method, path, headers, body, name)
+
+    def remember(self, reply: HttpReply) -> None:
+        if not isinstance(reply.json, dict):
+            return
+        for field, header in _TOKENS.items():
+            if isinstance(reply.json.get(field), str):
+                self.headers[header] = reply.json[field]
+        if isinstance(reply.json.get("token"), str) and "customer_id" in reply.json:
+            self.headers["X-Customer-Token"] = reply.json["token"]
+
+
+def ask(visit: Visit, call: HttpCall, *expected: int) -> Step:
+    """Make `call`; a status outside `expected` is a hard failure of this journey."""
+    reply = yield call
+    assert reply is not None
+    if reply.status not in expected:
+        code = reply.json.get("code") if isinstance(reply.json, dict) else None
+        raise ExpectationFailed(
+            f"{call.name}: expected {list(expected)}, got {reply.status} {code}"
+        )
+    visit.remember(reply)
+    return reply
+
+
+def sign_up(visit: Visit) -> Step:
+    """Register the shopper and sign in, so what follows is theirs in the journal."""
+    shopper = visit.shopper
+    body = {
+        "email": shopper.email,
+        "password": shopper.password,
+        "first_name": shopper.first_name,
+        "last_name": shopper.last_name,
+    }
+    yield from ask(visit, visit.call("POST", "/v1/customers", "register", body), 201)
+    credentials = {"email": shopper.email, "password": shopper.password}
+    return (yield from ask(visit, visit.call("POST", "/v1/sessions", "sign in", credentials), 201))
+
+
+def pick_product(visit: Visit, key: str | None = None) -> Step:
+    listing = yield from ask(
+        visit, visit.call("GET", "/v1/products?limit=50", "list products", key=key), 200
+    )
+    product = visit.rng.choice(listing.json["items"])
+    return (
+        yield from ask(
+            visit, visit.call("GET", f"/v1/products/{product['id']}", "product", key=key), 200
+        )
+    )
+
+
+def in_stock(product: dict[str, Any], rng: random.Random, location: str | None = None) -> Any:
+    """A SKU of the product with a unit available (at `location`, when given), or None."""
+
+    def available(sku: dict[str, Any]) -> int:
+        if location is None:
+            return int(sku["available"])
+        return sum(s["available"] for s in sku["stock"] if s["location_id"] == location)
+
+    candidates = [sku for sku in product["skus"] if available(sku) > 0]
+    return rng.choice(candidates) if candidates else None
+
+
+def browse(visit: Visit) -> Journey:
+    """App browsing: a few product pages, sign up, a cart left behind (an abandoned cart)."""
+    for _ in range(visit.rng.randint(1, 3)):
+        yield from pick_product(visit)
+    session = yield from sign_up(visit)
+    product = yield from pick_product(visit)
+    sku = in_stock(product.json, visit.rng)
+    if sku is None:
+        return
+    cart = {"customer_id": session.json["customer_id"]}
+    reply = yield from ask(visit, visit.call("POST", "/v1/carts", "create cart", cart), 201)
+    line = {"sku": sku["sku"], "quantity": 1}
+    path = f"/v1/carts/{reply.json['id']}/lines"
+    yield from ask(visit, visit.call("POST", path, "add to cart", line), 200)
+
+
+def checkout(visit: Visit) -> Journey:
+    """Sign up, find something in stock, and buy it shipped home."""
+    session = yield from sign_up(visit)
+    product = yield from pick_product(visit)
+    sku = in_stock(product.json, visit.rng)
+    if sku is None:
+        return
+    cart = {"customer_id": session.json["customer_id"]}
+    reply = yield from ask(visit, visit.call("POST", "/v1/carts", "create cart", cart), 201)
+    cart_path = f"/v1/carts/{reply.json['id']}"
+    line = {"sku": sku["sku"], "quantity": 1}
+    yield from ask(visit, visit.call("POST", f"{cart_path}/lines", "add to cart", line), 200)
+    body = {
+        "fulfilment": {"type": "ship", "address": visit.shopper.address},
+        "payment": {"method": "card", "card_number": APPROVED_CARD},
+    }
+    # Someone else may have bought the last unit meanwhile: the store says so, and that is right.
+    order = yield from ask(
+        visit, visit.call("POST", f"{cart_path}/checkout", "checkout", body), 201, 409
+    )
+    if order.status == 201 and not order.json.get("id", "").startswith("ord_"):
+        yield SoftFailure("checkout answered 201 without an order id")
+
+
+def store_sale(visit: Visit) -> Journey:
+    """A till at the store: open a shift if none is open, ring up an item in stock, card."""
+    registers = yield from ask(visit, visit.call("GET", "/v1/pos/registers", "registers"), 200)
+    register = visit.rng.choice(registers.json)
+    if register["open_shift_id"] is None:
+        shift = {"associate_id": "emp_load", "opening_float": 10_000}
+        path = f"/v1/pos/registers/{register['id']}/shifts"
+        # Another till user may open it first (409): either way a shift is open.
+        yield from ask(visit, visit.call("POST", path, "open shift", shift), 201, 409)
+    product = yield from pick_product(visit, key=visit.web_key)
+    sku = in_stock(product.json, visit.rng, register["location_id"])
+    if sku is None:
+        return
+    path = f"/v1/pos/registers/{register['id']}/sales"
+    sale = yield from ask(visit, visit.call("POST", path, "start sale", {}), 201)
+    sale_path = f"/v1/pos/sales/{sale.json['cart_id']}"
+    scan = {"barcode": sku["barcode"], "quantity": 1}
+    rung = yield from ask(visit, visit.call("POST", f"{sale_path}/scan", "scan", scan), 200)
+    tender = {"type": "card", "card_number": APPROVED_CARD, "amount": rung.json["total"]}
+    pay = {"tenders": [tender]}
+    yield from ask(visit, visit.call("POST", f"{sale_path}/pay", "pay", pay), 200, 201, 409)
+
+
+JOURNEYS: dict[str, Callable[[Visit], Journey]] = {
+    "browse": browse,
+    "checkout": checkout,
+    "store_sale": store_sale,
+}

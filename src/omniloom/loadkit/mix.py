@@ -1,0 +1,70 @@
+"""The journey mix: which journeys run, on which channel, how often, and what a run must meet."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+
+from omniloom.loadkit.files import load_yaml
+from omniloom.loadkit.thresholds import Thresholds
+
+Channel = Literal["web", "mobile", "social", "messaging", "pos"]
+
+# The demo store's keys (README, "Quick start"); a mix file may name others.
+DEMO_KEYS = {
+    "web": "olk_web_demo",
+    "mobile": "olk_mobile_demo",
+    "social": "olk_social_demo",
+    "messaging": "olk_messaging_demo",
+    "pos": "olk_pos_nyc_demo",
+    "admin": "olk_admin_demo",
+}
+
+
+class JourneySpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: str
+    channel: Channel
+    weight: Annotated[float, msgspec.Meta(ge=0)]
+    # A journey of the kit (omniloom.loadkit.journeys.JOURNEYS) ...
+    journey: str | None = None
+    # ... or a scenario file, relative to the mix file.
+    scenario: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.journey is None) == (self.scenario is None):
+            raise ValueError(f"journey {self.name!r} needs one of `journey` or `scenario`")
+
+
+class Mix(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    journeys: list[JourneySpec]
+    # Seeds the shoppers and every choice a journey makes, so a run can be repeated.
+    seed: int = 42
+    thresholds: Thresholds = Thresholds(error_rate=0.01, p99_ms=2_000)
+    keys: dict[str, str] = msgspec.field(default_factory=lambda: dict(DEMO_KEYS))
+    # Where the mix file lives; scenario paths are relative to it.
+    home: str = "."
+
+    def __post_init__(self) -> None:
+        if not any(spec.weight > 0 for spec in self.journeys):
+            raise ValueError("the mix needs a journey with a weight above 0")
+        names = [spec.name for spec in self.journeys]
+        if len(set(names)) != len(names):
+            raise ValueError("journey names must be unique")
+
+    def key_for(self, channel: str) -> str:
+        return self.keys.get(channel) or DEMO_KEYS[channel]
+
+    def pick(self, rng: random.Random, weights: dict[str, float] | None = None) -> JourneySpec:
+        """A journey drawn by weight; a stage's `weights` replace the mix's for the names given."""
+        chosen = [(weights or {}).get(spec.name, spec.weight) for spec in self.journeys]
+        if not any(chosen):
+            chosen = [spec.weight for spec in self.journeys]
+        return rng.choices(self.journeys, weights=chosen)[0]
+
+
+def load_mix(path: str | Path) -> Mix:
+    mix = load_yaml(path, Mix)
+    return msgspec.structs.replace(mix, home=str(Path(path).parent))

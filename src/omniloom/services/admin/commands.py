@@ -1,0 +1,19 @@
+"""Request bodies for operating the store: moving the simulated clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+
+class AdvanceClock(msgspec.Struct, forbid_unknown_fields=True):
+    seconds: Annotated[int, msgspec.Meta(ge=0, le=10 * 365 * 86_400)] = 0
+    minutes: Annotated[int, msgspec.Meta(ge=0, le=10 * 365 * 1_440)] = 0
+    hours: Annotated[int, msgspec.Meta(ge=0, le=10 * 365 * 24)] = 0
+    days: Annotated[int, msgspec.Meta(ge=0, le=10 * 365)] = 0
+
+
+class SetClock(msgspec.Struct, forbid_unknown_fields=True):
+    at: datetime
