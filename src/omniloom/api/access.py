@@ -26,6 +26,7 @@ from litestar.types import Scope as AsgiScope
 
 from omniloom.api import ownership
 from omniloom.api.auth import REQUIRED_CHANNELS, REQUIRED_SCOPE, check_key
+from omniloom.api.hygiene import refuse_nul
 from omniloom.domain.channels import Channel, Scope
 from omniloom.domain.errors import OutOfScope
 
@@ -273,6 +274,7 @@ def access_middleware(app: ASGIApp) -> ASGIApp:
         handler = scope.get("route_handler")
         if handler is None:
             return await app(scope, receive, send)
+        refuse_nul(scope)
         rule = _rule_of(handler)
         if rule is None:
             # Closed until someone writes its rule down: a forgotten line opens nothing.

@@ -52,6 +52,12 @@ def requirement(opt: dict[str, Any]) -> list[dict[str, list[str]]]:
     return [{name: []} for name in names]
 
 
+def owns(opt: dict[str, Any]) -> str | None:
+    """What the route's caller must prove they own: cart, order, customer, or None."""
+    rule: Rule | None = opt.get(RULE_OPT)
+    return None if rule is None or rule.owns is None else str(rule.owns)
+
+
 def describe(opt: dict[str, Any]) -> str:
     """One line for the operation's description: who may call it."""
     keys = [next(iter(item)) for item in requirement(opt)]
