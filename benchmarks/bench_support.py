@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -18,7 +17,6 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select, update
 
-from omniloom.config import Settings
 from omniloom.domain.ownership import OwnershipProofs
 from omniloom.services.kernel import access_key
 from omniloom.store.database import open_database
@@ -136,23 +134,6 @@ def _prepare(conn: Connection, checkout_carts: int, add_carts: int, spread_skus:
     )
 
 
-@functools.cache
-def cart_token(ident: str) -> str:
-    """The X-Cart-Token the server expects for a cart made straight in the database ("" for
-    ids that are not carts): the server's access key comes from OMNILOOM_SECRET_KEY or the seed
-    (services/kernel/access_key)."""
-    if not ident.startswith("cart_"):
-        return ""
-    settings = Settings.from_env()
-    if settings.secret_key:
-        key = access_key.from_secret(settings.secret_key)
-    elif settings.id_seed is not None:
-        key = access_key.from_seed(settings.id_seed)
-    else:
-        raise SystemExit("set OMNILOOM_ID_SEED or OMNILOOM_SECRET_KEY to benchmark cart routes")
-    return OwnershipProofs(key).cart_token(ident)
-
-
 @dataclass(frozen=True)
 class Rotation:
     """Requests made in turn: ``path`` formatted with each of ``ids``."""
@@ -194,12 +175,29 @@ end
 """
 
 
+# Carts are made straight in the database, so the benchmark computes each cart's X-Cart-Token
+# itself, under the access key it gives the servers it starts (services/kernel/access_key).
+BENCH_SECRET = "omniloom-bench-secret"
+os.environ.setdefault("OMNILOOM_SECRET_KEY", BENCH_SECRET)
+_PROOFS = OwnershipProofs(access_key.from_secret(os.environ["OMNILOOM_SECRET_KEY"]))
+
+
+def cart_token(cart_id: str) -> str:
+    return _PROOFS.cart_token(cart_id)
+
+
+def cart_token_of(path: str) -> str:
+    """The token a request to ``path`` sends: its cart's, or none for other routes."""
+    parts = path.split("/")
+    return cart_token(parts[3]) if path.startswith("/v1/carts/") else ""
+
+
 def lua_script(
     rotations: Sequence[Rotation], body: str, threads: int, *, idempotent: bool = True
 ) -> str:
     """A wrk script taking the rotations' requests in turn (one of each, then the next ids)."""
     requests = [
-        (rotation.method, rotation.path.format(ident), ident)
+        (rotation.method, rotation.path.format(ident))
         for position in range(min(len(r.ids) for r in rotations))
         for rotation in rotations
         for ident in (rotation.ids[position],)
@@ -207,9 +205,9 @@ def lua_script(
     # A client that may retry sends an Idempotency-Key; one per cart, as a shop's checkout would.
     idempotency = 'headers["Idempotency-Key"] = "bench" .. paths[i]' if idempotent else ""
     return LUA % {
-        "methods": ",".join(f'"{method}"' for method, _, _ in requests),
-        "paths": ",".join(f'"{path}"' for _, path, _ in requests),
-        "tokens": ",".join(f'"{cart_token(ident)}"' for _, _, ident in requests),
+        "methods": ",".join(f'"{method}"' for method, _ in requests),
+        "paths": ",".join(f'"{path}"' for _, path in requests),
+        "tokens": ",".join(f'"{cart_token_of(path)}"' for _, path in requests),
         "key": KEY,
         "body": body,
         "threads": threads,

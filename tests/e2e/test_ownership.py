@@ -205,3 +205,21 @@ async def test_the_till_and_the_back_office_need_no_shopper_proof(client: Client
         assert at_till.status_code == 201, at_till.text
         cart = await new_cart(client, WEB_KEY)
         assert (await client.get(f"/v1/carts/{cart['id']}", headers=ADMIN)).status_code == 200
+
+
+async def test_counting_on_from_a_known_order_id_finds_no_order(client: Client) -> None:
+    orders = [await placed_order(client, "SKU-MUG") for _ in range(3)]
+    known = orders[0]["id"]
+    prefix, digits = known.split("_")
+    # What probing did: the same id with its last digits counted up and down.
+    alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+    value = int("".join(f"{alphabet.index(c):05b}" for c in digits), 2)
+    width = len(digits) * 5
+    guesses = [
+        prefix + "_" + "".join(alphabet[(n >> shift) & 31] for shift in range(width - 5, -1, -5))
+        for n in (value + step for step in range(-40, 41) if step)
+    ]
+    for guess in guesses:
+        found = await client.get(f"/v1/orders/{guess}", headers=ADMIN)
+        assert found.status_code == 404, guess
+    assert {o["id"] for o in orders[1:]}.isdisjoint(guesses)

@@ -26,6 +26,7 @@ from litestar.types import Scope as AsgiScope
 
 from omniloom.api import ownership
 from omniloom.api.auth import REQUIRED_CHANNELS, REQUIRED_SCOPE, check_key
+from omniloom.api.hygiene import refuse_nul
 from omniloom.domain.channels import Channel, Scope
 from omniloom.domain.errors import OutOfScope
 
@@ -187,7 +188,7 @@ ACCESS: dict[str, Rule] = {
     "GET /v1/customers/{customer_id}/messaging": customer(),
     "PUT /v1/customers/{customer_id}/messaging": customer(),
     "POST /v1/messaging/inbound": channel_door(Channel.MESSAGING, note="a shopper's reply"),
-    "GET /v1/links/{token}": storefront("the link's token, handed out in the message"),
+    "GET /v1/links/{token}": storefront("the link's own token is the proof"),
     "POST /v1/admin/messages": ADMIN,
     "GET /v1/admin/outbox": ADMIN,
     "GET /v1/admin/outbox/wait": ADMIN,
@@ -289,6 +290,7 @@ def access_middleware(app: ASGIApp) -> ASGIApp:
         handler = scope.get("route_handler")
         if handler is None:
             return await app(scope, receive, send)
+        refuse_nul(scope)
         rule = _rule_of(handler)
         if rule is None:
             # Closed until someone writes its rule down: a forgotten line opens nothing.

@@ -20,6 +20,7 @@ from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
 
 MAX_IDEMPOTENCY_KEY = 255
+MAX_VERSION_DIGITS = 18
 T = TypeVar("T")
 View = TypeVar("View", bound=msgspec.Struct)
 # Beyond any sequence number a store reaches, and within the database integer: a larger `after`
@@ -72,7 +73,8 @@ def expected_version(request: Request[Any, Any, Any]) -> int | None:
     if raw is None or raw.strip() == "*":
         return None
     value = raw.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    # A version is a counter: more digits than any counter has are not one (and would not fit).
+    if not value.isdigit() or len(value) > MAX_VERSION_DIGITS:
         raise InvalidInput(
             'If-Match must carry the cart\'s ETag, for example "3".',
             errors=[FieldError("If-Match", "not a cart version")],

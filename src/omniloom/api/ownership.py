@@ -15,7 +15,7 @@ A cart or order the caller cannot prove is answered exactly as one that does not
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 import msgspec
 
@@ -30,6 +30,8 @@ from omniloom.services.carts.merge import MergeResult
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.views import CartView, OrderView
 from omniloom.services.orders import lifecycle as orders
+
+T = TypeVar("T")
 
 CART_TOKEN_HEADER = b"x-cart-token"
 ORDER_TOKEN_HEADER = b"x-order-token"
@@ -77,15 +79,15 @@ def with_order_token(runtime: Runtime, order: OrderView) -> OrderView:
     return msgspec.structs.replace(order, order_token=runtime.proofs.order_token(order.id))
 
 
-def tokened(runtime: Runtime, result: Any) -> Any:
+def tokened(runtime: Runtime, result: T) -> T:
     """``result`` with its secret filled in: a cart, an order, or an answer carrying a merged
     cart (sign-in, identify), each handed to a caller who just proved it may have it."""
     if isinstance(result, CartView):
-        return with_cart_token(runtime, result)
+        return with_cart_token(runtime, result)  # type: ignore[return-value]
     if isinstance(result, OrderView):
-        return with_order_token(runtime, result)
+        return with_order_token(runtime, result)  # type: ignore[return-value]
     merge = getattr(result, "merge", None)
     if isinstance(merge, MergeResult) and merge.cart is not None:
         merge = msgspec.structs.replace(merge, cart=with_cart_token(runtime, merge.cart))
-        return msgspec.structs.replace(result, merge=merge)
+        return msgspec.structs.replace(result, merge=merge)  # type: ignore[type-var]
     return result

@@ -85,6 +85,7 @@ def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Respon
         request.url.path,
         [error.as_dict() for error in exc.errors],
         exc.extra,
+        headers=exc.headers or None,
     )
 
 

@@ -16,7 +16,7 @@ from litestar.dto import AbstractDTO
 from litestar.exceptions import ClientException
 
 from omniloom.api.problems import field_error_from_msgspec
-from omniloom.domain.errors import FieldError, InvalidInput, MalformedJson
+from omniloom.domain.errors import FieldError, InvalidInput, MalformedJson, UnsupportedMediaType
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from litestar.typing import FieldDefinition
 
 T = TypeVar("T")
+_NUL = b"\\u0000"
+# Bodies are JSON; curl's -d default (a form type) is read as JSON too, as a convenience. Text,
+# multipart and other types are refused unread (415): a text/plain POST is what a browser sends
+# across sites without asking.
+_REFUSED_TYPES = (b"text/", b"multipart/", b"application/xml")
 _DECODER_OPT = "omniloom.body_decoder"
 
 
@@ -48,6 +53,7 @@ class StrictBody(AbstractDTO[Any]):
         return schema_creator.for_field_definition(field_definition)
 
     def decode_bytes(self, value: bytes) -> Any:
+        refuse_unless_json(self.asgi_connection.scope["headers"])
         handler = self.asgi_connection.route_handler
         # Building a decoder costs more than decoding a small body with it, so each handler's
         # own opt dict keeps the one made for its ``data`` type after the first body.
@@ -75,10 +81,27 @@ class StrictBody(AbstractDTO[Any]):
         return False
 
 
+def refuse_unless_json(headers: Any) -> None:
+    for name, value in headers:
+        if name == b"content-type" and value.lower().lstrip().startswith(_REFUSED_TYPES):
+            raise UnsupportedMediaType(
+                "Send the body as JSON (Content-Type: application/json).",
+                errors=[FieldError("Content-Type", "not JSON")],
+            )
+
+
 def decode_strictly(decoder: msgspec.json.Decoder[T], body: bytes) -> T:
     """Decode a JSON body into its type, or raise the problem a client can act on."""
+    if _NUL in body:
+        # Text the databases cannot keep (PostgreSQL refuses it outright): named, not stored.
+        raise InvalidInput(
+            "The request body holds a NUL character (\\u0000), which no field may contain.",
+            errors=[FieldError("body", "contains \\u0000")],
+        )
     try:
         return decoder.decode(body)
+    except UnicodeDecodeError as exc:
+        raise MalformedJson(f"The request body is not UTF-8: {exc.reason}.") from exc
     except msgspec.ValidationError as exc:
         error = field_error_from_msgspec(str(exc))
         raise InvalidInput(

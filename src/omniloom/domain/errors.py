@@ -31,11 +31,14 @@ class DomainError(Exception):
         *,
         errors: list[FieldError] | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
         self.extra = extra or {}
+        # Response headers that go with the problem (Retry-After, say).
+        self.headers = headers or {}
 
 
 class InvalidInput(DomainError):
@@ -48,6 +51,12 @@ class MalformedJson(DomainError):
     code = "malformed_json"
     status = 400
     title = "Malformed JSON"
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    status = 415
+    title = "Unsupported media type"
 
 
 class NotFound(DomainError):
@@ -209,6 +218,12 @@ class CustomerTokenRequired(DomainError):
     code = "customer_token_required"
     status = 401
     title = "Customer token required"
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"
+    status = 429
+    title = "Too many attempts"
 
 
 class InvalidCustomerToken(DomainError):

@@ -174,6 +174,7 @@ def _open_level(conn: Connection, sku: str, location_id: str) -> None:
                     "on_hand": 0,
                     "reserved": 0,
                     "opening_on_hand": 0,
+                    "oversold": False,
                 }
             ],
         )

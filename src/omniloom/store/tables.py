@@ -829,3 +829,16 @@ webhook_attempts = Table(
     Column("status_code", Integer, nullable=True),
     Column("error", String(200), nullable=True),
 )
+
+# --- security: sign-in throttling -----------------------------------------------------------
+# Failed sign-ins counted per subject ("account:<email>", "device:<id>" or "client:<address>")
+# within a window on the simulated clock; a subject that reached the limit is locked until
+# ``locked_until``. Kept in the database, so every server process counts the same failures.
+sign_in_throttle = Table(
+    "sign_in_throttle",
+    metadata,
+    Column("subject", String(240), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_started_at", Timestamp, nullable=False),
+    Column("locked_until", Timestamp, nullable=True),
+)

@@ -3,10 +3,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from omniloom.domain import ids as ids_module
 from omniloom.domain.clock import SimulatedClock
 from omniloom.domain.errors import InvalidTransition
-from omniloom.domain.ids import IdFactory
 from omniloom.domain.money import tax_on
 from omniloom.domain.orders import Fulfilment, OrderStatus, check_transition
 
@@ -35,33 +33,6 @@ def test_simulated_clock_never_goes_back_and_needs_a_zone() -> None:
 )
 def test_tax_rounds_half_up_in_minor_units(amount: int, bps: int, tax: int) -> None:
     assert tax_on(amount, bps) == tax
-
-
-def test_seeded_ids_repeat_for_the_same_seed_and_differ_across_seeds() -> None:
-    first, again, other = IdFactory(7), IdFactory(7), IdFactory(8)
-    a = [first.new("ord") for _ in range(5)]
-    assert a == [again.new("ord") for _ in range(5)]
-    assert a != [other.new("ord") for _ in range(5)]
-    assert len(set(a)) == 5 and all(i.startswith("ord_") for i in a)
-
-
-def test_random_ids_do_not_repeat() -> None:
-    ids = IdFactory(None)
-    assert len({ids.new("cart") for _ in range(1_000)}) == 1_000
-
-
-def test_ids_sort_in_the_order_they_were_made(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Primary keys that arrive in order are appended to their indexes, not scattered over them.
-    seeded = IdFactory(42)
-    made = [seeded.new("ord") for _ in range(5_000)]
-    assert made == sorted(made) and len({len(i) for i in made}) == 1
-    assert IdFactory(42, sequence=10**9).new("ord") > made[-1]
-    # Unseeded ids lead with the wall clock's millisecond: one a millisecond later sorts after.
-    wall_ns = itertools.count(1_800_000_000_000_000_000, 1_000_000)
-    monkeypatch.setattr(ids_module.time, "time_ns", lambda: next(wall_ns))
-    unseeded = IdFactory(None)
-    later = [unseeded.new("ord") for _ in range(50)]
-    assert later == sorted(later) and len(set(later)) == 50
 
 
 @pytest.mark.parametrize(

@@ -38,8 +38,7 @@ class _Versioned(msgspec.Struct):
 
 
 def _cart_response(request: Request[Any, Any, Any], cart: CartView) -> CartView:
-    cart = with_cart_token(runtime_of(request), cart)
-    return answer(cart, headers=etag(cart.version))
+    return answer(with_cart_token(runtime_of(request), cart), headers=etag(cart.version))
 
 
 class CartController(Controller):

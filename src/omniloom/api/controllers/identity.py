@@ -21,7 +21,7 @@ from omniloom.api.ownership import prove_cart, tokened
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import CustomerTokenRequired
 from omniloom.services.identity import identify as identity
-from omniloom.services.identity import sign_in
+from omniloom.services.identity import sign_in, throttle
 from omniloom.services.identity.customer_merge import (
     CustomersMerged,
     MergeCustomers,
@@ -85,11 +85,15 @@ class SessionController(Controller):
     async def sign_in(self, request: Request[Any, Any, Any], data: SignIn) -> Session:
         # Not replayed by Idempotency-Key: the stored response would keep the token in clear.
         runtime = runtime_of(request)
-        customer_id = await sign_in.check_password(runtime, data.email, data.password)
+        device_id = _device(request, data.device_id)
+        client = request.scope.get("client")
+        counted = throttle.subjects(data.email, device_id, client[0] if client else None)
+        customer_id = await throttle.check_password(
+            runtime, data.email, data.password, counted, principal(request).channel
+        )
         if data.cart_id is not None:
             # Merging a cart takes its lines: the shopper shows it is theirs.
             await prove_cart(request, data.cart_id)
-        device_id = _device(request, data.device_id)
         context = touch_context(request)
         if device_id is not None and context.device_id is None:
             # A device named in the body is the device the shopper signs in on.

@@ -86,7 +86,8 @@ def _operation(path: str, method: str, operation: dict[str, Any], handler: Any) 
         has_path_ids=has_path_ids,
         reads=reads,
     )
-    responses.update(errors.responses(path, codes))
+    codes += errors.proof_codes(security.owns(handler.opt), path)
+    responses.update(errors.responses(path, sorted(set(codes), key=codes.index)))
 
     operation["security"] = security.requirement(handler.opt)
     who = security.describe(handler.opt)

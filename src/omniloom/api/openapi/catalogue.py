@@ -34,7 +34,13 @@ ERRORS: dict[str, tuple[type[e.DomainError], ...]] = {
     "getOrder": (e.NotYourData,),
     "getCustomerCart": (e.NotYourData,),
     "registerCustomer": (e.IdentifierTaken,),
-    "signIn": (e.InvalidCredentials, e.NotYourData, e.NotFound),
+    "signIn": (
+        e.InvalidCredentials,
+        e.NotYourData,
+        e.NotFound,
+        e.CartNotFound,
+        e.TooManyAttempts,
+    ),
     "signOut": (e.CustomerTokenRequired,),
     "identifyShopper": (
         e.CustomerTokenRequired,
@@ -42,6 +48,7 @@ ERRORS: dict[str, tuple[type[e.DomainError], ...]] = {
         e.IdentifierConflict,
         e.CartNotActive,
         e.NotFound,
+        e.CartNotFound,
     ),
     "mergeCustomers": (e.CustomerAlreadyMerged, e.NotFound),
     "createReturn": (e.NotReturnable, e.ReturnWindowClosed, e.NotYourData, e.NotFound),

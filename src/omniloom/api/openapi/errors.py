@@ -76,11 +76,29 @@ AUTHENTICATED = [*_of(e.AuthenticationRequired), *_of(e.InvalidApiKey), *_of(e.O
 WITH_BODY = [
     *_of(e.MalformedJson),
     _http(413, "body_too_large"),
+    *_of(e.UnsupportedMediaType),
     *_of(e.InvalidInput),
 ]
 CUSTOMER_TOKEN = [*_of(e.InvalidCustomerToken), *_of(e.TokenExpired)]
 CUSTOMER_REQUIRED = [*_of(e.CustomerTokenRequired), *_of(e.NotYourData)]
 INTERNAL: Code = (500, "internal_error", "Internal error")
+# What a route answers a caller who cannot prove they own what it names (api/ownership.py).
+PROOF_OF = {
+    "cart": [*_of(e.CartNotFound), *CUSTOMER_TOKEN],
+    "order": [*_of(e.OrderNotFound), *CUSTOMER_TOKEN],
+    "customer": [*CUSTOMER_TOKEN, *CUSTOMER_REQUIRED],
+}
+
+
+def proof_codes(owns: str | None, path: str) -> list[Code]:
+    """The answers of a route's ownership check, and the not-found of the cart or order its
+    path names (the same answer, on purpose)."""
+    codes = list(PROOF_OF.get(owns or "", []))
+    if "{cart_id}" in path:
+        codes += _of(e.CartNotFound)
+    if "{order_id}" in path:
+        codes += _of(e.OrderNotFound)
+    return codes
 
 
 def operation_codes(

@@ -1,12 +1,12 @@
-"""Which channel keys may call each operation, and what the caller must prove it owns, read from
-the route's line in the access table (api/access.py) — the same rule that lets a request in or
-refuses it, so the document cannot drift from what the server enforces."""
+"""Which channel keys may call each operation, and what the caller must own, from the route's
+line in the access table (api/access.py) — the same rule that lets a request in or refuses it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from omniloom.api.access import RULE_OPT, Owns, Rule
+from omniloom.api.auth import REQUIRED_CHANNELS, REQUIRED_SCOPE
 from omniloom.domain.channels import Channel, Scope
 
 _HEADER = {"type": "apiKey", "in": "header", "name": "X-API-Key"}
@@ -35,32 +35,27 @@ SCHEMES: dict[str, dict[str, Any]] = {
 _SCHEME_OF_SCOPE = {Scope.STOREFRONT: "storefrontKey", Scope.POS: "posKey", Scope.ADMIN: "adminKey"}
 
 
-_PROOF = {
-    Owns.CART: "the cart's `X-Cart-Token` (from `POST /v1/carts`), the owner's "
-    "`X-Customer-Token`, a till key, or the admin key",
-    Owns.ORDER: "the order's `X-Order-Token` (from checkout), the owner's `X-Customer-Token`, "
-    "a till key, or the admin key",
-    Owns.CUSTOMER: "that customer's `X-Customer-Token` (from `POST /v1/sessions`), "
-    "or the admin key",
-}
-
-
-def _rule(opt: dict[str, Any]) -> Rule | None:
-    rule: Rule | None = opt.get(RULE_OPT)
-    return rule
-
-
 def requirement(opt: dict[str, Any]) -> list[dict[str, list[str]]]:
     """The OpenAPI security of a route with handler ``opt``: any one of the keys listed."""
-    rule = _rule(opt)
-    if rule is None or not rule.scopes:
+    rule: Rule | None = opt.get(RULE_OPT)
+    if rule is not None:
+        scopes, channels = rule.scopes or None, set(rule.channels)
+    else:  # a route the table has no line for yet: its controller's requires()
+        scopes, channels = opt.get(REQUIRED_SCOPE), set(opt.get(REQUIRED_CHANNELS) or ())
+    if scopes is None:
         return []  # open to anyone (health)
-    if Channel.SOCIAL in rule.channels:
-        names = ["socialKey"]
+    if channels:
+        names = ["socialKey"] if Channel.SOCIAL in channels else []
     else:
-        names = [_SCHEME_OF_SCOPE[scope] for scope in sorted(rule.scopes)]
+        names = [_SCHEME_OF_SCOPE[scope] for scope in sorted(scopes)]
     names = [name for name in names if name != "adminKey"] + ["adminKey"]
     return [{name: []} for name in names]
+
+
+def owns(opt: dict[str, Any]) -> str | None:
+    """What the route's caller must prove they own: cart, order, customer, or None."""
+    rule: Rule | None = opt.get(RULE_OPT)
+    return None if rule is None or rule.owns is None else str(rule.owns)
 
 
 def describe(opt: dict[str, Any]) -> str:
@@ -68,11 +63,19 @@ def describe(opt: dict[str, Any]) -> str:
     keys = [next(iter(item)) for item in requirement(opt)]
     if not keys:
         return "No key needed."
-    who = "Keys: " + ", ".join(f"`{name}`" for name in keys) + "."
-    rule = _rule(opt)
+    line = "Keys: " + ", ".join(f"`{name}`" for name in keys) + "."
+    rule: Rule | None = opt.get(RULE_OPT)
     if rule is not None and rule.owns is not None:
-        where = "what the request names" if rule.in_body else f"`{rule.param}`"
-        who += f" Ownership of {where}: {_PROOF[rule.owns]}."
-    if rule is not None and rule.note:
-        who += f" ({rule.note})"
-    return who
+        line += " " + _PROOF[rule.owns]
+        if rule.in_body and rule.note:
+            line += f" ({rule.note})"
+    return line
+
+
+_PROOF = {
+    Owns.CART: "Proof of the cart: `X-Cart-Token`, the owner's `X-Customer-Token`, or a POS or "
+    "admin key; otherwise 404 `cart_not_found`.",
+    Owns.ORDER: "Proof of the order: `X-Order-Token`, the owner's `X-Customer-Token`, or a POS "
+    "or admin key; otherwise 404 `order_not_found`.",
+    Owns.CUSTOMER: "Proof of the customer: their `X-Customer-Token` (or an admin key).",
+}

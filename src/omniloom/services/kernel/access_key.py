@@ -25,6 +25,11 @@ def from_secret(secret: str) -> bytes:
     return hashlib.sha256(b"omniloom-secret:" + secret.encode()).digest()
 
 
+def ids_key(secret: str) -> bytes:
+    """The key of seeded ids' random part, when a secret is set (else the seed's own)."""
+    return hashlib.sha256(b"omniloom-ids:" + from_secret(secret)).digest()
+
+
 def from_seed(seed: int) -> bytes:
     return hashlib.sha256(f"omniloom-seed:{seed}".encode()).digest()
 

@@ -12,7 +12,6 @@ from omniloom.config import Settings
 from omniloom.domain.carts import ReservationPolicy
 from omniloom.domain.channels import SELLING_CHANNELS
 from omniloom.domain.clock import Clock, SimulatedClock, WallSource
-from omniloom.domain.ids import IdFactory
 from omniloom.domain.ownership import OwnershipProofs
 from omniloom.domain.routing import RoutingRule, Site, point_at, rule_named
 from omniloom.services.catalog.cache import CatalogCache
@@ -21,6 +20,7 @@ from omniloom.services.inventory.levels import StockLevels
 from omniloom.services.kernel import access_key
 from omniloom.services.kernel.clocks import SharedClock, SystemClock, wall_seconds
 from omniloom.services.kernel.context import NO_CONTEXT, TouchContext
+from omniloom.services.kernel.ids import IdFactory
 from omniloom.services.kernel.unit import Unit
 from omniloom.store import catalog_queries, settings_queries
 from omniloom.store.database import Database, SQLiteDatabase
@@ -76,7 +76,8 @@ class Runtime:
         self.routing_rule: RoutingRule = rule_named(settings.routing_rule)
         # Several processes share one PostgreSQL; a per-process sequence would collide there.
         seeded = settings.id_seed if isinstance(db, SQLiteDatabase) else None
-        self.ids = IdFactory(seeded)
+        ids_key = access_key.ids_key(settings.secret_key) if settings.secret_key else None
+        self.ids = IdFactory(seeded, key=ids_key)
         self._persisted_sequence = 0
         self._layout: StoreLayout | None = None
         self._proofs: OwnershipProofs | None = None

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from omniloom.domain.ids import IdFactory
 from omniloom.services.kernel import event_policy
 from omniloom.services.kernel.context import NO_CONTEXT, TouchContext
+from omniloom.services.kernel.ids import IdFactory
 from omniloom.store.rows import EventRow
 
 

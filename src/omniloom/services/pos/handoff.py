@@ -36,7 +36,8 @@ def issue_code(unit: Unit, cart_id: str) -> HandoffCode:
         raise CartNotFound(f"There is no cart {cart_id!r}.")
     if cart["status"] != CartStatus.ACTIVE:
         raise CartNotActive(f"The cart is {cart['status']} and cannot be handed off.")
-    # The tail of a fresh id: short enough to read out, drawn from the same (seeded) sequence.
+    # The tail of a fresh id's random part: short enough to read out, not guessable from the
+    # last code (and still replayed under a seed).
     code = unit.ids.new("hoff")[-CODE_LENGTH:].upper()
     expires_at = unit.now + CODE_TTL
     pos_queries.insert_handoff_code(
