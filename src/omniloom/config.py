@@ -42,6 +42,8 @@ class Settings:
     # Keys the cart and order tokens (omniloom.services.kernel.access_key); None: from the seed,
     # or a random key kept in the store when ids are random.
     secret_key: str | None = None
+    # The request log (api/request_log.py): a file, "-" for stderr, "" for off.
+    request_log: str = ""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -64,6 +66,7 @@ class Settings:
             ),
             "routing_rule": _env("OMNILOOM_ROUTING_RULE", "dc_then_nearest_store"),
             "secret_key": os.environ.get("OMNILOOM_SECRET_KEY") or None,
+            "request_log": _env("OMNILOOM_REQUEST_LOG", ""),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from omniloom import __version__
-from omniloom.api import docs_ui
+from omniloom.api import docs_ui, request_log
 from omniloom.api.access import access_middleware, apply_access_table
 from omniloom.api.auth import KeyRing
 from omniloom.api.controllers.admin import AdminController
@@ -45,7 +45,7 @@ from omniloom.api.request_id import add_request_id
 from omniloom.api.strict_body import StrictBody
 from omniloom.api.webhook_transport import TRANSPORT_KEY, HttpTransport, deliver_due
 from omniloom.config import Settings
-from omniloom.domain.clock import SimulatedClock
+from omniloom.domain.clock import WallSource
 from omniloom.services.admin import clock as clock_control
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.store.database import Database, open_database
@@ -55,12 +55,19 @@ SWEEP_INTERVAL_SECONDS = 1.0
 
 
 def create_app(
-    settings: Settings | None = None, database: Database | None = None, *, serving: bool = False
+    settings: Settings | None = None,
+    database: Database | None = None,
+    *,
+    serving: bool = False,
+    wall: WallSource | None = None,
 ) -> Litestar:
-    """The omniloom app. ``serving`` marks a long-running server process (see _settle_heap)."""
+    """The omniloom app. ``serving`` marks a long-running server process (see _settle_heap);
+    ``wall`` replaces the wall clock the simulated clock runs on (tests move a fake one)."""
     settings = settings or Settings.from_env()
     db = database or open_database(settings.database_url)
-    runtime = Runtime.from_settings(db, settings)
+    runtime = (
+        Runtime.from_settings(db, settings, wall) if wall else Runtime.from_settings(db, settings)
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -136,6 +143,10 @@ def create_app(
     )
     # Each route's rule comes from the one access table (api/access.py).
     apply_access_table(app)
+    if settings.request_log:
+        app.asgi_handler = request_log.wrap(
+            app.asgi_handler, request_log.open_sink(settings.request_log)
+        )
     return app
 
 
@@ -156,11 +167,8 @@ async def _sweep_due_work(runtime: Runtime, state: State) -> None:
     """Fire due work while the clock runs by itself; a frozen clock only moves on request."""
     while True:
         await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
-        clock = runtime.clock
-        if isinstance(clock, SimulatedClock) and clock.frozen:
-            continue
         with contextlib.suppress(Exception):
-            await runtime.write(lambda unit: clock_control.fire_due(runtime, unit), "admin")
+            await clock_control.sweep(runtime)
             await deliver_due(runtime, state)
 
 

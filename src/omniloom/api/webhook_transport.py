@@ -12,8 +12,8 @@ import httpx
 from litestar import Request
 
 from omniloom.api.http import runtime_of
-from omniloom.domain.clock import SystemClock
 from omniloom.domain.webhooks import signatures
+from omniloom.services.kernel.clocks import SystemClock
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.messaging import webhook_delivery
 from omniloom.services.messaging.webhook_delivery import Dispatched

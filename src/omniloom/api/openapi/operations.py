@@ -85,6 +85,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/v1/admin/clock/set"): "setClock",
     ("post", "/v1/admin/clock/freeze"): "freezeClock",
     ("post", "/v1/admin/clock/resume"): "resumeClock",
+    ("put", "/v1/admin/clock"): "runClock",
     ("post", "/v1/admin/orders/{order_id}/{move}"): "moveOrder",
     ("get", "/v1/admin/promotions"): "listPromotions",
     ("post", "/v1/admin/promotions"): "createPromotion",
