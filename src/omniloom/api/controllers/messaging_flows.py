@@ -7,9 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, put
 from litestar.params import Parameter
 
-from omniloom.api.auth import requires
 from omniloom.api.http import runtime_of, write
-from omniloom.domain.channels import Scope
 from omniloom.domain.flows import FlowDefinition
 from omniloom.services.messaging import flows
 from omniloom.services.messaging.flows import FlowList, FlowView, RunList
@@ -20,7 +18,6 @@ RunStatus = Annotated[str | None, Parameter(pattern="^(active|completed|converte
 class FlowController(Controller):
     path = "/v1/admin"
     tags = ["messaging"]
-    opt = requires(Scope.ADMIN)
 
     @get("/flows", summary="Every automation flow")
     async def list_flows(self, request: Request[Any, Any, Any]) -> FlowList:

@@ -8,10 +8,8 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
-from omniloom.api.auth import requires
 from omniloom.api.http import idempotent_post, runtime_of, write
 from omniloom.api.webhook_transport import deliver_due_for
-from omniloom.domain.channels import Scope
 from omniloom.services.messaging import webhook_delivery, webhooks
 from omniloom.services.messaging.commands import NewEndpoint
 from omniloom.services.messaging.webhook_delivery import DeliveryList, DeliveryView, Dispatched
@@ -23,7 +21,6 @@ DeliveryStatus = Annotated[str | None, Parameter(pattern="^(pending|delivered|fa
 class WebhookController(Controller):
     path = "/v1/admin/webhooks"
     tags = ["webhooks"]
-    opt = requires(Scope.ADMIN)
 
     @post(summary="Subscribe an endpoint to event types (answers with its signing secret)")
     async def subscribe(self, request: Request[Any, Any, Any], data: NewEndpoint) -> EndpointView:
