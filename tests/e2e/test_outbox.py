@@ -146,6 +146,13 @@ async def test_a_tracked_link_opens_the_cart_on_another_device_and_credits_the_m
     opened = await client.get(message["link"], headers=laptop)
     assert opened.status_code == 200, opened.text
     assert opened.json()["cart"]["id"] == cart["id"]
+    # The link hands the laptop the cart's secret, which reaches the cart from then on.
+    cart_token = opened.json()["cart"]["cart_token"]
+    assert cart_token and cart_token != message["link"]
+    again = await client.get(
+        f"/v1/carts/{cart['id']}", headers={**laptop, "X-Cart-Token": cart_token}
+    )
+    assert again.status_code == 200, again.text
     assert [line["sku"] for line in opened.json()["cart"]["lines"]] == ["SKU-MUG"]
     await advance(client, seconds=10)
     read = (await client.get(f"/v1/admin/outbox/{message['id']}", headers=ADMIN)).json()

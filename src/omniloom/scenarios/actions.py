@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import msgspec
 
+from omniloom.scenarios import messaging_actions as messaging
 from omniloom.scenarios import shop_actions as shop
 from omniloom.scenarios import store_actions as store
 from omniloom.scenarios import vocabulary as v
@@ -102,4 +103,11 @@ ACTIONS: dict[str, ActionSpec] = {
     "wait": ActionSpec(v.Wait, store.wait, "let simulated time pass (30m, 2h, 3d)", "duration"),
     "verify": ActionSpec(v.NoArgs, store.verify, "the store's invariants hold"),
     "http": ActionSpec(v.Http, store.http, "any request (the escape hatch)"),
+    "messaging_consent": ActionSpec(
+        v.MessagingConsent, messaging.messaging_consent, "consent per messaging channel"
+    ),
+    "expect_message": ActionSpec(
+        v.ExpectMessage, messaging.expect_message, "the next message to the shopper"
+    ),
+    "open_link": ActionSpec(v.OpenLink, messaging.open_link, "follow a message's tracked link"),
 }

@@ -277,3 +277,31 @@ class Http(_Args):
     json: Any = None
     query: dict[str, Any] | None = None
     headers: dict[str, str] | None = None
+
+
+class MessagingConsent(_Args):
+    """Consent per messaging channel: ``{sms: subscribed, push: unsubscribed, tracking: …}``."""
+
+    channels: XDict
+    # The shopper's IANA zone, for quiet hours.
+    timezone: str | None = None
+    customer: str | None = None
+
+
+class ExpectMessage(_Args):
+    """The next message to the shopper (or to a ``to`` address) in the outbox after ``after``
+    (a message's ``seq``), waiting up to ``timeout`` wall seconds; the clock does not move.
+    The reply is the message (status 200), or 204 when none came."""
+
+    channel: str | None = None
+    to: str = "shopper"
+    campaign: str | None = None
+    kind: str | None = None
+    after: XInt = 0
+    timeout: XInt = 5
+
+
+class OpenLink(_Args):
+    """Follow a message's tracked link (``${reminder.link}``) on the step's device."""
+
+    link: str

@@ -11,6 +11,7 @@ from litestar.params import Parameter
 from omniloom.api.context import touch_context
 from omniloom.api.customer_auth import authorize_customer
 from omniloom.api.http import MAX_SEQUENCE, idempotent_post, runtime_of, write
+from omniloom.api.ownership import with_cart_token
 from omniloom.domain.channels import Channel
 from omniloom.domain.messaging import MessagingChannel
 from omniloom.services.messaging import consent, links, mailbox, outbox
@@ -66,11 +67,13 @@ class MessagingController(Controller):
     async def open_link(self, request: Request[Any, Any, Any], token: str) -> LinkOpened:
         runtime = runtime_of(request)
         # A click is a touch on the messaging channel, whichever app or browser opened it.
-        return await runtime.write(
+        opened = await runtime.write(
             lambda unit: links.click(runtime, unit, token),
             Channel.MESSAGING,
             touch_context(request),
         )
+        # The link is the shopper's proof: the device that followed it gets the cart's secret.
+        return msgspec.structs.replace(opened, cart=with_cart_token(runtime, opened.cart))
 
 
 class OutboxController(Controller):
