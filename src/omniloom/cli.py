@@ -17,6 +17,8 @@ from typing import Any
 from omniloom import __version__, export_cli, serve_cli
 from omniloom.analytics import cli as analytics_cli
 from omniloom.cli_support import EXIT_FAILED, EXIT_USAGE, CliError
+from omniloom.loadkit import cli as load_cli
+from omniloom.scenarios import cli as scenario_cli
 from omniloom.seed import cli as seed_cli
 
 DEBUG_ENV = "OMNILOOM_DEBUG"  # set to see the traceback of an unexpected error
@@ -48,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cli.add_commands(subparsers)
     export_cli.add_commands(subparsers)
     analytics_cli.add_commands(subparsers)
+    scenario_cli.add_commands(subparsers)
+    load_cli.add_commands(subparsers)
     _describe(subparsers)
     return parser
 

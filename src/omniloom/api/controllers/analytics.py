@@ -10,9 +10,7 @@ from litestar.params import Parameter
 from omniloom.analytics.journeys import CHANNEL_KEYS
 from omniloom.analytics.models.markov import MAX_ORDER
 from omniloom.analytics.registry import MODEL_NAMES
-from omniloom.api.auth import requires
 from omniloom.api.http import runtime_of
-from omniloom.domain.channels import Scope
 from omniloom.services.insight import analytics
 from omniloom.services.insight.analytics import (
     MAX_HALF_LIFE_DAYS,
@@ -45,7 +43,6 @@ LookbackDays = Annotated[
 class AnalyticsController(Controller):
     path = "/v1/analytics"
     tags = ["analytics"]
-    opt = requires(Scope.ADMIN)
 
     @get("/attribution", summary="Credit orders to channels by one or more attribution models")
     async def attribution(
