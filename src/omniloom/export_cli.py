@@ -12,8 +12,8 @@ from typing import IO, Any
 
 import msgspec
 
+from omniloom.cli_support import existing_store
 from omniloom.config import Settings
-from omniloom.store.database import open_database
 
 COLUMNS = (
     "seq",
@@ -37,12 +37,16 @@ COLUMNS = (
 
 
 def add_commands(subparsers: Any) -> None:
-    export = subparsers.add_parser("export", help="Export the store's records")
+    export = subparsers.add_parser(
+        "export",
+        help="Export the store's records",
+        description="Export the store's records; `export touchpoints --help` for the journal.",
+    )
     what = export.add_subparsers(dest="what", required=True, metavar="WHAT")
     journal = what.add_parser("touchpoints", help="Every touchpoint, oldest first")
     journal.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     journal.add_argument("--out", type=Path, default=None, help="file to write (default stdout)")
-    journal.add_argument("--database-url", default=None)
+    journal.add_argument("--database-url", default=None, help="the store's database")
     journal.set_defaults(func=_export_touchpoints)
 
 
@@ -50,8 +54,12 @@ def _export_touchpoints(args: argparse.Namespace) -> int:
     from omniloom.services.insight.touchpoints import export_rows
 
     overrides = {"database_url": args.database_url} if args.database_url else {}
-    db = open_database(Settings.from_env(**overrides).database_url)
-    out: IO[str] = args.out.open("w", newline="") if args.out else sys.stdout
+    db = existing_store(Settings.from_env(**overrides).database_url)
+    try:
+        out: IO[str] = args.out.open("w", newline="") if args.out else sys.stdout
+    except OSError:
+        asyncio.run(db.close())
+        raise
     started = time.monotonic()
     try:
         write = _jsonl_writer(out) if args.format == "jsonl" else _csv_writer(out)

@@ -1,4 +1,4 @@
-"""`omniloom serve` and `omniloom keys`."""
+"""`omniloom serve`, `omniloom verify` and `omniloom keys`."""
 
 from __future__ import annotations
 
@@ -9,20 +9,32 @@ from typing import Any
 
 import msgspec
 
+from omniloom.cli_support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, existing_store, shown
 from omniloom.config import Settings
 from omniloom.store import settings_queries
-from omniloom.store.database import open_database
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+DATABASE_HELP = (
+    "the store's database (default: $OMNILOOM_DATABASE_URL or sqlite:///var/omniloom.db)"
+)
 
 
 def add_commands(subparsers: Any) -> None:
-    serve = subparsers.add_parser("serve", help="Serve the store's API on 127.0.0.1")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--database-url", default=None, help="default: OMNILOOM_DATABASE_URL")
-    serve.add_argument("--log-level", default="warning")
+    serve = subparsers.add_parser(
+        "serve",
+        help="Serve the store's API (docs at /docs, OpenAPI at /docs/openapi.json)",
+        description="Serve the store's HTTP API on HOST:PORT. The database must hold a store "
+        "(`omniloom seed` loads the demo store); its API keys are printed on start.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on, 1 to 65535")
+    serve.add_argument("--database-url", default=None, help=DATABASE_HELP)
+    serve.add_argument(
+        "--log-level", default="warning", choices=LOG_LEVELS, help="the server's log level"
+    )
     serve.add_argument(
         "--workers",
-        type=int,
+        type=_positive,
         default=1,
         help="server processes; more than one needs PostgreSQL (SQLite has one writer)",
     )
@@ -35,15 +47,40 @@ def add_commands(subparsers: Any) -> None:
     serve.set_defaults(func=_serve)
 
     check = subparsers.add_parser(
-        "verify", help="Check the store's invariants; exit 1 if any is broken"
+        "verify",
+        help="Check the store's invariants; exit 1 if any is broken",
+        description="Check what a load test should leave intact: stock equals opening stock "
+        "plus the ledger, nothing negative or over-reserved, every paid order's payments add "
+        "up. Exit 0 when all hold, 1 when one is broken, 3 when there is no store.",
     )
-    check.add_argument("--database-url", default=None)
+    check.add_argument("--database-url", default=None, help=DATABASE_HELP)
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(func=_verify)
 
-    keys = subparsers.add_parser("keys", help="List the API keys the store accepts")
-    keys.add_argument("--database-url", default=None)
+    keys = subparsers.add_parser(
+        "keys",
+        help="List the API keys the store accepts",
+        description="List the API keys in the store's database: channel, key and scopes.",
+    )
+    keys.add_argument("--database-url", default=None, help=DATABASE_HELP)
     keys.set_defaults(func=_keys)
+
+
+def _port(text: str) -> int:
+    value = _positive(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError("must be 1 to 65535")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -52,7 +89,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _load_keys(settings: Settings) -> list[dict[str, Any]]:
-    db = open_database(settings.database_url)
+    db = existing_store(settings.database_url)
     try:
         return db.run_blocking(settings_queries.all_api_keys)
     finally:
@@ -66,7 +103,7 @@ def _print_keys(rows: list[dict[str, Any]]) -> None:
 
 def _keys(args: argparse.Namespace) -> int:
     _print_keys(_load_keys(_settings(args)))
-    return 0
+    return EXIT_OK
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -80,18 +117,13 @@ def _serve(args: argparse.Namespace) -> int:
     # The embedded store keeps stock and promotions in memory because it is the only writer;
     # several processes on one SQLite file would each trust a stale copy.
     if args.workers > 1 and not settings.database_url.startswith(("postgresql", "postgres")):
-        print("--workers needs PostgreSQL: the embedded SQLite store has a single writer.")
-        return 2
-    try:
-        keys = _load_keys(settings)
-    except Exception:
-        keys = []
-    if not keys:
-        print("The database holds no store yet; run `omniloom seed` first.")
-        return 2
+        raise CliError(
+            "--workers needs PostgreSQL: the embedded SQLite store has a single writer.", EXIT_USAGE
+        )
+    keys = _load_keys(settings)
     base = f"http://{args.host}:{args.port}"
-    print(f"omniloom serving {settings.database_url}")
-    print(f"  API docs   {base}/docs  (Swagger UI, works offline; Scalar: {base}/docs/scalar)")
+    print(f"omniloom serving {shown(settings.database_url)}")
+    print(f"  API docs   {base}/docs  (Swagger UI; Scalar: {base}/docs/scalar; both offline)")
     print(f"  OpenAPI    {base}/docs/openapi.json")
     print(f"  health     {base}/health")
     print("  API keys (send as X-API-Key):")
@@ -109,14 +141,13 @@ def _serve(args: argparse.Namespace) -> int:
         uvicorn.run("omniloom.api.app:app_from_env", factory=True, workers=args.workers, **options)
     else:
         uvicorn.run(create_app(settings, serving=True), **options)
-    return 0
+    return EXIT_OK
 
 
 def _verify(args: argparse.Namespace) -> int:
     from omniloom.services.admin.verify import verify
 
-    settings = _settings(args)
-    db = open_database(settings.database_url)
+    db = existing_store(_settings(args).database_url)
     try:
         report = db.run_blocking(verify)
     finally:
@@ -130,4 +161,4 @@ def _verify(args: argparse.Namespace) -> int:
             for example in check.examples:
                 print(f"       {example}")
         print("store verified" if report.ok else "store NOT consistent")
-    return 0 if report.ok else 1
+    return EXIT_OK if report.ok else EXIT_FAILED

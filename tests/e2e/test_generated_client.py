@@ -89,9 +89,9 @@ async def test_the_first_journey_runs_on_the_generated_client(
 
     cart = await carts["create_cart"].asyncio_detailed(client=api, body=models.CreateCart())
     assert cart.status_code == 201 and isinstance(cart.parsed, models.CartView)
-    cart_id = cart.parsed.id
+    cart_id, token = cart.parsed.id, cart.parsed.cart_token
     added = await carts["add_cart_line"].asyncio(
-        cart_id, client=api, body=models.AddLine(sku="SKU-MUG", quantity=2)
+        cart_id, client=api, body=models.AddLine(sku="SKU-MUG", quantity=2), x_cart_token=token
     )
     assert isinstance(added, models.CartView) and added.lines[0].quantity == 2
 
@@ -102,16 +102,24 @@ async def test_the_first_journey_runs_on_the_generated_client(
         )
 
     declined = await carts["checkout_cart"].asyncio_detailed(
-        cart_id, client=api, body=checkout(DECLINED_CARD), idempotency_key="journey-1"
+        cart_id,
+        client=api,
+        body=checkout(DECLINED_CARD),
+        idempotency_key="journey-1",
+        x_cart_token=token,
     )
     assert declined.status_code == 402
     assert isinstance(declined.parsed, models.Problem)
     assert declined.parsed.code == "card_declined"
 
     paid = await carts["checkout_cart"].asyncio(
-        cart_id, client=api, body=checkout(APPROVED_CARD), idempotency_key="journey-1"
+        cart_id,
+        client=api,
+        body=checkout(APPROVED_CARD),
+        idempotency_key="journey-1",
+        x_cart_token=token,
     )
     assert isinstance(paid, models.OrderView)
     assert paid.status == models.OrderViewStatus.PAID
-    again = await get_order.asyncio(paid.id, client=api)
+    again = await get_order.asyncio(paid.id, client=api, x_order_token=paid.order_token)
     assert isinstance(again, models.OrderView) and again.total == paid.total

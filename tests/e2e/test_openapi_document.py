@@ -133,8 +133,8 @@ async def test_try_it_out_examples_of_the_first_journey_succeed(client: Client) 
         content = document["paths"][path][method]["requestBody"]["content"]["application/json"]
         return next(iter(content["examples"].values()))["value"]
 
-    key = headers()
-    cart = (await client.post("/v1/carts", json=example("/v1/carts"), headers=key)).json()
+    cart = (await client.post("/v1/carts", json=example("/v1/carts"), headers=headers())).json()
+    key = headers(**{"X-Cart-Token": cart["cart_token"]})
     line = {**example("/v1/carts/{cart_id}/lines"), "sku": "SKU-MUG"}
     added = await client.post(f"/v1/carts/{cart['id']}/lines", json=line, headers=key)
     assert added.status_code == 200, added.text

@@ -37,6 +37,7 @@ async def _journey(client: Client) -> list[Any]:
     seen: list[Any] = []
     cart = await client.post("/v1/carts", json={}, headers=key)
     cart_id = cart.json()["id"]
+    key["X-Cart-Token"] = cart.json()["cart_token"]
     added = await client.post(f"/v1/carts/{cart_id}/lines", json={"sku": SKU}, headers=key)
     body = {
         "fulfilment": {"type": "pickup", "location_id": "loc_store_nyc"},
@@ -80,13 +81,14 @@ async def test_a_reset_forgets_stock_the_server_had_cached(demo: Client) -> None
         return sum(level["available"] for level in page["skus"][0]["stock"])
 
     before = await available()
-    cart = (await demo.post("/v1/carts", json={}, headers=headers())).json()["id"]
-    await demo.post(f"/v1/carts/{cart}/lines", json={"sku": SKU, "quantity": 1}, headers=headers())
+    created = (await demo.post("/v1/carts", json={}, headers=headers())).json()
+    cart, key = created["id"], headers(**{"X-Cart-Token": created["cart_token"]})
+    await demo.post(f"/v1/carts/{cart}/lines", json={"sku": SKU, "quantity": 1}, headers=key)
     body = {
         "fulfilment": {"type": "pickup", "location_id": "loc_store_nyc"},
         "payment": {"method": "card", "card_number": "4242424242424242"},
     }
-    assert (await demo.post(f"/v1/carts/{cart}/checkout", json=body, headers=headers())).is_success
+    assert (await demo.post(f"/v1/carts/{cart}/checkout", json=body, headers=key)).is_success
     assert await available() == before - 1
     await demo.post("/v1/admin/reset", headers=ADMIN)
     assert await available() == before

@@ -10,11 +10,11 @@ def test_several_workers_are_refused_on_the_embedded_store(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'one-writer.db'}"
     assert main(["serve", "--workers", "2", "--database-url", url]) == 2
-    assert "needs PostgreSQL" in capsys.readouterr().out
+    assert "needs PostgreSQL" in capsys.readouterr().err
 
 
 def test_serving_an_empty_database_says_to_seed_first(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["serve", "--database-url", f"sqlite:///{tmp_path / 'empty.db'}"]) == 2
-    assert "omniloom seed" in capsys.readouterr().out
+    assert main(["serve", "--database-url", f"sqlite:///{tmp_path / 'empty.db'}"]) == 3
+    assert "omniloom seed" in capsys.readouterr().err

@@ -36,6 +36,9 @@ def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | No
     if not context.operation.path.endswith("/outbox/wait"):
         return query
     query = dict(query or {})
-    if isinstance(query.get("timeout", 0), (int, float)):
-        query["timeout"] = 0
+    try:
+        float(query.get("timeout", 0))
+    except (TypeError, ValueError):
+        return query  # generated to be refused
+    query["timeout"] = 0
     return query

@@ -3,8 +3,8 @@ API key's channel), for a load test's verdict or a person reading what a run did
 
 Off unless OMNILOOM_REQUEST_LOG names a file (or `-` for stderr); when off, nothing of it runs.
 When on, it wraps the whole app (outside routing and error handling), so refused keys, unknown
-routes and problems are logged with the status the client saw, under the X-Request-Id the
-answer carries (api/request_id decides it once: the client's own when usable, else a new one).
+routes and problems are logged with the status the client saw, under the X-Request-Id every
+answer carries (api/request_id.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import IO, Any
 import msgspec
 
 from omniloom.api.auth import PRINCIPAL_KEY
-from omniloom.api.request_id import request_id_of
+from omniloom.api.request_id import request_id
 
 
 class RequestLine(msgspec.Struct, frozen=True):
@@ -45,17 +45,16 @@ def wrap(app: Callable[..., Any], sink: IO[bytes]) -> Callable[..., Any]:
             await app(scope, receive, send)
             return
         started, at = time.perf_counter(), time.time()
-        request_id = request_id_of(scope)
         status = 0
 
-        async def send_with_id(message: Any) -> None:
+        async def send_seen(message: Any) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
             await send(message)
 
         try:
-            await app(scope, receive, send_with_id)
+            await app(scope, receive, send_seen)
         finally:
             principal = scope.get(PRINCIPAL_KEY)
             line = RequestLine(
@@ -64,7 +63,7 @@ def wrap(app: Callable[..., Any], sink: IO[bytes]) -> Callable[..., Any]:
                 route=scope.get("path_template") or scope["path"],
                 status=status or 500,
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
-                request_id=request_id.decode(),
+                request_id=request_id(scope).decode(),
                 channel=getattr(principal, "channel", None),
             )
             sink.write(encode(line) + b"\n")

@@ -68,7 +68,8 @@ def _operation(path: str, method: str, operation: dict[str, Any], handler: Any) 
     own = operation.get("parameters", [])
     has_path_ids = any(parameter["in"] == "path" for parameter in own)
     schemas.correct_parameters(op_id, own)
-    operation["parameters"] = own + headers.request_parameters(reads)
+    owns = security.owned(handler.opt)
+    operation["parameters"] = own + headers.request_parameters(reads, owns)
     examples.add(op_id, operation)
 
     responses: dict[str, Any] = operation.setdefault("responses", {})
@@ -85,6 +86,7 @@ def _operation(path: str, method: str, operation: dict[str, Any], handler: Any) 
         has_parameters=any(p["in"] == "query" for p in own) or bool(reads & VALIDATED),
         has_path_ids=has_path_ids,
         reads=reads,
+        owns=owns,
     )
     codes += errors.proof_codes(security.owns(handler.opt), path)
     responses.update(errors.responses(path, sorted(set(codes), key=codes.index)))

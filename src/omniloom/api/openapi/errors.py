@@ -13,6 +13,7 @@ from collections import defaultdict
 from http import HTTPStatus
 from typing import Any
 
+from omniloom.api.access import Owns
 from omniloom.api.openapi.catalogue import ERRORS
 from omniloom.api.openapi.plumbing import Reads
 from omniloom.api.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
@@ -80,6 +81,8 @@ WITH_BODY = [
     *_of(e.InvalidInput),
 ]
 CUSTOMER_TOKEN = [*_of(e.InvalidCustomerToken), *_of(e.TokenExpired)]
+# Not owning it answers as not being there, so ids cannot be probed.
+OWNED_NOT_FOUND = {Owns.CART: e.CartNotFound, Owns.ORDER: e.OrderNotFound}
 CUSTOMER_REQUIRED = [*_of(e.CustomerTokenRequired), *_of(e.NotYourData)]
 INTERNAL: Code = (500, "internal_error", "Internal error")
 # What a route answers a caller who cannot prove they own what it names (api/ownership.py).
@@ -109,6 +112,7 @@ def operation_codes(
     has_parameters: bool,
     has_path_ids: bool,
     reads: frozenset[Reads],
+    owns: Owns | None,
 ) -> list[Code]:
     codes: list[Code] = []
     for error in ERRORS.get(operation_id, ()):
@@ -127,8 +131,10 @@ def operation_codes(
         codes += _of(e.CartVersionConflict)
     if Reads.CUSTOMER_TOKEN in reads:
         codes += CUSTOMER_TOKEN
-    if Reads.CUSTOMER_REQUIRED in reads:
+    if Reads.CUSTOMER_REQUIRED in reads or owns is Owns.CUSTOMER:
         codes += CUSTOMER_REQUIRED
+    if owns is not None:
+        codes += CUSTOMER_TOKEN + _of(OWNED_NOT_FOUND.get(owns, e.NotFound))
     codes.append(INTERNAL)
     return list(dict.fromkeys(codes))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from omniloom.api.access import Owns
 from omniloom.api.context import MAX_CAMPAIGN_VALUE
 from omniloom.api.http import MAX_IDEMPOTENCY_KEY
 from omniloom.api.openapi.plumbing import Reads
@@ -39,6 +40,16 @@ CUSTOMER_TOKEN = _header(
     "X-Customer-Token",
     "The signed-in shopper's token from `POST /v1/sessions`. An unknown or expired token is "
     "`401 invalid_token` / `token_expired`, never treated as anonymous.",
+)
+CART_TOKEN = _header(
+    "X-Cart-Token",
+    "The cart's `cart_token` from `POST /v1/carts`: proof of holding this cart. Without it (or "
+    "the owner's `X-Customer-Token`, a till or the admin key) the cart is `404 cart_not_found`.",
+)
+ORDER_TOKEN = _header(
+    "X-Order-Token",
+    "The order's `order_token` from checkout: proof of having placed it. Without it (or the "
+    "owner's `X-Customer-Token`, a till or the admin key) the order is `404 order_not_found`.",
 )
 DEVICE_ID = _header(
     "X-Device-Id",
@@ -88,9 +99,15 @@ REPLAYED = {
 }
 
 
-def request_parameters(reads: frozenset[Reads]) -> list[dict[str, Any]]:
+def request_parameters(reads: frozenset[Reads], owns: Owns | None) -> list[dict[str, Any]]:
     """The headers (and campaign parameters) an operation honours, beyond its own."""
     parameters = [REQUEST_ID_IN]
+    if owns is Owns.CART:
+        parameters.append(CART_TOKEN)
+    if owns is Owns.ORDER:
+        parameters.append(ORDER_TOKEN)
+    if owns is not None and Reads.CUSTOMER_TOKEN not in reads:
+        parameters.append(CUSTOMER_TOKEN)
     if Reads.IDEMPOTENCY_KEY in reads:
         parameters.append(IDEMPOTENCY_KEY)
     if Reads.IF_MATCH in reads:

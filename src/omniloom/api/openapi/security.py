@@ -7,7 +7,7 @@ from typing import Any
 
 from omniloom.api.access import RULE_OPT, Owns, Rule
 from omniloom.api.auth import REQUIRED_CHANNELS, REQUIRED_SCOPE
-from omniloom.domain.channels import Channel, Scope
+from omniloom.domain.channels import Scope
 
 _HEADER = {"type": "apiKey", "in": "header", "name": "X-API-Key"}
 
@@ -22,6 +22,10 @@ SCHEMES: dict[str, dict[str, Any]] = {
         **_HEADER,
         "description": "The social channel's key (`olk_social_demo`): social commerce routes.",
     },
+    "messagingKey": {
+        **_HEADER,
+        "description": "The messaging channel's key (`olk_messaging_demo`): shoppers' replies.",
+    },
     "posKey": {
         **_HEADER,
         "description": "A till's key, bound to one store (`olk_pos_nyc_demo`, New York).",
@@ -35,6 +39,17 @@ SCHEMES: dict[str, dict[str, Any]] = {
 _SCHEME_OF_SCOPE = {Scope.STOREFRONT: "storefrontKey", Scope.POS: "posKey", Scope.ADMIN: "adminKey"}
 
 
+def owned(opt: dict[str, Any]) -> Owns | None:
+    """What a caller of the route must prove it owns, if anything."""
+    rule = _rule(opt)
+    return rule.owns if rule is not None else None
+
+
+def _rule(opt: dict[str, Any]) -> Rule | None:
+    rule: Rule | None = opt.get(RULE_OPT)
+    return rule
+
+
 def requirement(opt: dict[str, Any]) -> list[dict[str, list[str]]]:
     """The OpenAPI security of a route with handler ``opt``: any one of the keys listed."""
     rule: Rule | None = opt.get(RULE_OPT)
@@ -45,7 +60,7 @@ def requirement(opt: dict[str, Any]) -> list[dict[str, list[str]]]:
     if scopes is None:
         return []  # open to anyone (health)
     if channels:
-        names = ["socialKey"] if Channel.SOCIAL in channels else []
+        names = [f"{channel}Key" for channel in sorted(channels) if f"{channel}Key" in SCHEMES]
     else:
         names = [_SCHEME_OF_SCOPE[scope] for scope in sorted(scopes)]
     names = [name for name in names if name != "adminKey"] + ["adminKey"]
