@@ -91,9 +91,7 @@ class OutboxController(Controller):
 
     @post("/messages", summary="Send a message now (consent and address checked)")
     async def send(self, request: Request[Any, Any, Any], data: SendMessage) -> MessageView:
-        return await idempotent_post(  # type: ignore[return-value]
-            request, lambda unit: outbox.send(unit, data)
-        )
+        return await idempotent_post(request, lambda unit: outbox.send(unit, data))
 
     @get("/outbox", summary="Messages sent or suppressed, oldest first, filtered")
     async def list_messages(
