@@ -8,7 +8,7 @@ BIN     = $(VENV)/bin
 DB     ?= var/omniloom.db
 PORT   ?= 8000
 
-.PHONY: run serve seed test lint bench install install-dev clean
+.PHONY: run serve seed test lint bench install install-dev clean loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: lint
 
 bench: install-dev
 	$(BIN)/python benchmarks/bench_api.py
+
+# A bounded load (LOAD_TIME, default 60s; LOAD_SHAPE) on a freshly seeded store, then the verdict.
+loadtest: install-dev
+	BIN=$(BIN) loadtests/run-local.sh
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -16,6 +16,8 @@ import itertools
 import json
 import random
 import secrets
+import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -32,7 +34,7 @@ from omniloom.loadkit.journeys import JOURNEYS, Visit
 from omniloom.loadkit.mix import Mix, load_mix
 from omniloom.loadkit.protocol import HttpCall, HttpReply
 from omniloom.loadkit.results import Tally, clear_tallies
-from omniloom.loadkit.shapes import Shape, load_shape
+from omniloom.loadkit.shapes import FlashSale, Shape, load_shape
 from omniloom.loadkit.shoppers import ShopperFactory, Slot
 
 HERE = Path(__file__).parent
@@ -49,6 +51,17 @@ def _options(parser: Any) -> None:
         "--results-dir", default="var/load", help="where each generator's tally goes"
     )
     group.add_argument("--run-id", default="", help="tags this run's shoppers (default: random)")
+    group.add_argument(
+        "--verdict",
+        action="store_true",
+        help="after the run, judge it (omniloom load verdict) and exit with the verdict's code",
+    )
+    group.add_argument(
+        "--database-url", default="", help="the store the verdict reads (OMNILOOM_DATABASE_URL)"
+    )
+    group.add_argument(
+        "--request-log", default="", help="the server's request log, for the verdict"
+    )
 
 
 class _Run:
@@ -81,7 +94,7 @@ def _start(environment: Environment, **_: Any) -> None:
     options: Any = environment.parsed_options
     RUN.mix, RUN.shape = load_mix(options.mix), load_shape(options.shape_file)
     RUN.results_dir, RUN.run_id = options.results_dir, options.run_id or secrets.token_hex(3)
-    RUN.started, RUN.tally = time.monotonic(), Tally()
+    RUN.started, RUN.tally = time.monotonic(), Tally(run=RUN.run_id)
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         share, shares = runner.worker_index, max(1, int(options.expect_workers or 1))
@@ -90,8 +103,13 @@ def _start(environment: Environment, **_: Any) -> None:
     RUN.arrivals = RUN.shape.arrivals(share, shares)
     if not isinstance(runner, WorkerRunner):
         clear_tallies(RUN.results_dir)
-        if RUN.shape.clock is not None:
-            _drive_clock(environment, {"factor": RUN.shape.clock.factor})
+        if RUN.shape.flash_sale is not None:
+            _stage_flash_sale(environment, RUN.shape.flash_sale)
+        clock = RUN.shape.clock
+        if clock is not None:
+            if clock.start is not None:
+                _admin(environment, "POST", "/v1/admin/clock/set", {"at": clock.start.isoformat()})
+            _admin(environment, "PUT", "/v1/admin/clock", {"factor": clock.factor})
 
 
 @events.test_stop.add_listener
@@ -100,21 +118,53 @@ def _stop(environment: Environment, **_: Any) -> None:
         RUN.tally.write(RUN.results_dir)
     if not isinstance(environment.runner, WorkerRunner) and RUN.shape.clock is not None:
         # The verdict reads a store that stands still.
-        _drive_clock(environment, {"frozen": True})
+        _admin(environment, "PUT", "/v1/admin/clock", {"factor": 0})
 
 
-def _drive_clock(environment: Environment, body: dict[str, Any]) -> None:
+@events.quitting.add_listener
+def _verdict(environment: Environment, **_: Any) -> None:
+    options: Any = environment.parsed_options
+    if not options.verdict or isinstance(environment.runner, WorkerRunner):
+        return
+    out = Path(options.results_dir)
+    command = [sys.executable, "-m", "omniloom.cli", "load", "verdict"]
+    command += ["--results-dir", str(out), "--mix", options.mix, "--shape-file", options.shape_file]
+    command += ["--json", str(out / "verdict.json"), "--junit", str(out / "verdict.xml")]
+    if options.database_url:
+        command += ["--database-url", options.database_url]
+    if options.request_log:
+        command += ["--request-log", options.request_log]
+    judged = subprocess.run(command, check=False)
+    environment.process_exit_code = judged.returncode
+
+
+def _stage_flash_sale(environment: Environment, sale: FlashSale) -> None:
+    """Put exactly `units` of the SKU at the sale's location and none anywhere else."""
+    product = _admin(environment, "GET", f"/v1/products/{sale.product}")
+    skus = [s for s in (product or {}).get("skus", []) if s["sku"] == sale.sku]
+    where = {level["location_id"] for sku in skus for level in sku["stock"]} | {sale.location}
+    for location in sorted(where):
+        counted = sale.units if location == sale.location else 0
+        body = {"sku": sale.sku, "location": location, "counted": counted, "reason": "flash sale"}
+        _admin(environment, "POST", "/v1/admin/stock/adjustments", body)
+
+
+def _admin(
+    environment: Environment, method: str, path: str, body: dict[str, Any] | None = None
+) -> Any:
+    """One call with the admin key, outside the measured load; says what went wrong, if it did."""
     request = urllib.request.Request(
-        f"{environment.host}/v1/admin/clock",
-        data=json.dumps(body).encode(),
-        method="PUT",
+        f"{environment.host}{path}",
+        data=json.dumps(body).encode() if body is not None else None,
+        method=method,
         headers={"X-API-Key": RUN.mix.key_for("admin"), "Content-Type": "application/json"},
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
-            print(f"omniloom clock: {answer.read().decode()}")
+            return json.loads(answer.read() or b"null")
     except OSError as error:
-        print(f"omniloom clock: could not set {body}: {error}")
+        print(f"omniloom: {method} {path} {body or ''} failed: {error}")
+        return None
 
 
 class _Outcome:
@@ -170,6 +220,7 @@ class Shopper(FastHttpUser):
             self.rng,
             device_id=f"dev-{self.slot.run}-{self.slot.worker}-{self.slot.user}",
             web_key=RUN.mix.key_for("web"),
+            flash_sale=RUN.shape.flash_sale,
         )
         RUN.tally.journey(self.lag_ms)
         drive(JOURNEYS[spec.journey or "browse"](visit), self._send, RUN.tally.orders.append)

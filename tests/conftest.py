@@ -16,6 +16,7 @@ from omniloom.store.database import Database, open_database
 from tests.support import contract
 from tests.support.concurrent import concurrent_client
 from tests.support.store import load_mini_store
+from tests.support.wallet import ShopperClient
 
 PG_URL_ENV = "OMNILOOM_TEST_PG_URL"
 
@@ -62,7 +63,7 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 async def client(store_db: Database, settings: Settings) -> AsyncIterator[AsyncTestClient]:
     app = create_app(settings, store_db)
-    async with AsyncTestClient(app=app) as test_client:
+    async with ShopperClient(app=app) as test_client:
         yield test_client
 
 

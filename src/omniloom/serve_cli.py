@@ -26,6 +26,12 @@ def add_commands(subparsers: Any) -> None:
         default=1,
         help="server processes; more than one needs PostgreSQL (SQLite has one writer)",
     )
+    serve.add_argument(
+        "--request-log",
+        default=None,
+        metavar="FILE",
+        help="one JSON line per request to FILE ('-': stderr); default: OMNILOOM_REQUEST_LOG",
+    )
     serve.set_defaults(func=_serve)
 
     check = subparsers.add_parser(
@@ -68,6 +74,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     from omniloom.api.app import create_app
 
+    if args.request_log:
+        os.environ["OMNILOOM_REQUEST_LOG"] = args.request_log
     settings = _settings(args)
     # The embedded store keeps stock and promotions in memory because it is the only writer;
     # several processes on one SQLite file would each trust a stale copy.

@@ -10,6 +10,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from omniloom.loadkit.protocol import ExpectationFailed, HttpCall, HttpReply, Journey, SoftFailure
+from omniloom.loadkit.shapes import FlashSale
 from omniloom.loadkit.shoppers import Shopper
 
 APPROVED_CARD = "4242424242424242"
@@ -23,8 +24,15 @@ class Visit:
     """One shopper's (or associate's) visit: the keys and tokens every call of it carries."""
 
     def __init__(
-        self, shopper: Shopper, key: str, rng: random.Random, device_id: str, web_key: str
+        self,
+        shopper: Shopper,
+        key: str,
+        rng: random.Random,
+        device_id: str,
+        web_key: str,
+        flash_sale: FlashSale | None = None,
     ) -> None:
+        self.flash_sale = flash_sale
         self.shopper = shopper
         self.key = key
         self.web_key = web_key
@@ -161,7 +169,68 @@ def store_sale(visit: Visit) -> Journey:
     yield from ask(visit, visit.call("POST", f"{sale_path}/pay", "pay", pay), 200, 201, 409)
 
 
+def flash_sale(visit: Visit) -> Journey:
+    """A storefront shopper races for the flash-sale unit, picking it up at the store."""
+    sale = visit.flash_sale
+    assert sale is not None, "the flash_sale journey runs with a shape that has a flash_sale"
+    yield from ask(visit, visit.call("GET", f"/v1/products/{sale.product}", "product"), 200)
+    reply = yield from ask(visit, visit.call("POST", "/v1/carts", "create cart", {}), 201)
+    cart_path = f"/v1/carts/{reply.json['id']}"
+    line = {"sku": sale.sku, "quantity": 1}
+    # Sold out before it reached the cart (409) is the race lost, not an error.
+    added = yield from ask(
+        visit, visit.call("POST", f"{cart_path}/lines", "add to cart", line), 200, 409
+    )
+    if added.status == 409:
+        return
+    body = {
+        "fulfilment": {"type": "pickup", "location_id": sale.location},
+        "payment": {"method": "card", "card_number": APPROVED_CARD},
+        "email": visit.shopper.email,
+    }
+    yield from ask(visit, visit.call("POST", f"{cart_path}/checkout", "checkout", body), 201, 409)
+
+
+def flash_sale_at_till(visit: Visit) -> Journey:
+    """A shopper in the store races for the same units at the till."""
+    sale = visit.flash_sale
+    assert sale is not None, "the flash_sale journey runs with a shape that has a flash_sale"
+    product = yield from ask(
+        visit, visit.call("GET", f"/v1/products/{sale.product}", "product", key=visit.web_key), 200
+    )
+    barcode = next(s["barcode"] for s in product.json["skus"] if s["sku"] == sale.sku)
+    registers = yield from ask(visit, visit.call("GET", "/v1/pos/registers", "registers"), 200)
+    register = visit.rng.choice(registers.json)
+    if register["open_shift_id"] is None:
+        shift = {"associate_id": "emp_load", "opening_float": 10_000}
+        path = f"/v1/pos/registers/{register['id']}/shifts"
+        yield from ask(visit, visit.call("POST", path, "open shift", shift), 201, 409)
+    path = f"/v1/pos/registers/{register['id']}/sales"
+    sale_view = yield from ask(visit, visit.call("POST", path, "start sale", {}), 201)
+    sale_path = f"/v1/pos/sales/{sale_view.json['cart_id']}"
+    scan = {"barcode": barcode, "quantity": 1}
+    # Sold out on the shelf (409 at the scan or at paying): the associate voids the sale.
+    rung = yield from ask(visit, visit.call("POST", f"{sale_path}/scan", "scan", scan), 200, 409)
+    if rung.status == 200:
+        tender = {"type": "card", "card_number": APPROVED_CARD, "amount": rung.json["total"]}
+        pay = {"tenders": [tender]}
+        paid = yield from ask(
+            visit, visit.call("POST", f"{sale_path}/pay", "pay", pay), 200, 201, 409
+        )
+        if paid.status != 409:
+            return
+    yield from ask(visit, visit.call("POST", f"{sale_path}/void", "void sale", {}), 200)
+
+
+def hello(visit: Visit) -> Journey:
+    """The framework's floor (GET /hello): measures the load generator's own ceiling."""
+    yield visit.call("GET", "/hello", "hello")
+
+
 JOURNEYS: dict[str, Callable[[Visit], Journey]] = {
+    "flash_sale": flash_sale,
+    "flash_sale_at_till": flash_sale_at_till,
+    "hello": hello,
     "browse": browse,
     "checkout": checkout,
     "store_sale": store_sale,

@@ -14,6 +14,7 @@ import msgspec
 class Tally(msgspec.Struct):
     """One load generator's record of a run (one file per process)."""
 
+    run: str = ""  # the run id its shoppers are tagged with
     requests: int = 0
     failures: int = 0
     # Milliseconds from each request's intended start to its answer.
@@ -46,6 +47,7 @@ class Tally(msgspec.Struct):
         return path
 
     def merge(self, other: Tally) -> None:
+        self.run = self.run or other.run
         self.requests += other.requests
         self.failures += other.failures
         self.latencies_ms.extend(other.latencies_ms)

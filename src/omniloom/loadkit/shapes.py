@@ -44,6 +44,16 @@ class ClockDrive(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     start: datetime | None = None
 
 
+class FlashSale(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """K units of one SKU at one location, nowhere else: shoppers of every channel race for them
+    and the verdict expects exactly K orders (one unit each)."""
+
+    product: str
+    sku: str
+    units: Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+    location: str = "loc_store_nyc"
+
+
 class Shape(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: str
     stages: list[Stage]
@@ -51,6 +61,7 @@ class Shape(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # Open model: the users that carry the arrivals, i.e. the most journeys in flight at once.
     pool: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 50
     clock: ClockDrive | None = None
+    flash_sale: FlashSale | None = None
     # Closed model: a user pauses between journeys for a time drawn from this range (seconds).
     think_seconds: tuple[float, float] = (0.1, 0.5)
     # Overrides the mix file's thresholds, field by field.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, select, update
 
 from omniloom.store import raw
+from omniloom.store.rows import EventRow
 from omniloom.store.tables import events
 
 _APPEND = events.insert()
@@ -19,7 +19,7 @@ _STITCH = (
 )
 
 
-def append(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def append(conn: Connection, rows: list[EventRow]) -> None:
     raw.insert_many(conn, _APPEND, rows)
 
 

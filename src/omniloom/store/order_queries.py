@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, bindparam, or_, select, update
 
 from omniloom.store import raw
+from omniloom.store.rows import OrderLineRow, OrderRow, PaymentRow
 from omniloom.store.tables import order_lines, orders, payments
 
 _INSERT_ORDER = orders.insert()
@@ -34,16 +35,16 @@ _SET_STATUS = (
 
 def insert_order(
     conn: Connection,
-    order: dict[str, Any],
-    lines: list[dict[str, Any]],
-    payment_rows: list[dict[str, Any]],
+    order: OrderRow,
+    lines: list[OrderLineRow],
+    payment_rows: list[PaymentRow],
 ) -> None:
     raw.insert_many(conn, _INSERT_ORDER, [order])
     raw.insert_many(conn, _INSERT_LINES, lines)
     raw.insert_many(conn, _INSERT_PAYMENTS, payment_rows)
 
 
-def insert_payments(conn: Connection, payment_rows: list[dict[str, Any]]) -> None:
+def insert_payments(conn: Connection, payment_rows: list[PaymentRow]) -> None:
     raw.insert_many(conn, _INSERT_PAYMENTS, payment_rows)
 
 

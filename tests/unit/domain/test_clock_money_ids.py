@@ -91,3 +91,36 @@ def test_the_documented_order_paths_are_allowed() -> None:
     ):
         for current, target in itertools.pairwise(path):
             check_transition(current, target, fulfilment)
+
+
+class FakeWall:
+    """Wall seconds that move only when a test moves them."""
+
+    def __init__(self) -> None:
+        self.seconds = 1_000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def test_a_compressed_clock_runs_factor_simulated_seconds_per_wall_second() -> None:
+    wall = FakeWall()
+    clock = SimulatedClock(START, wall=wall)
+    clock.run_at(600)  # 1 wall second = 10 simulated minutes
+    wall.seconds += 1.5
+    assert clock.now() == START + timedelta(minutes=15)
+    clock.freeze()
+    wall.seconds += 100
+    assert clock.now() == START + timedelta(minutes=15)
+    with pytest.raises(ValueError):
+        clock.run_at(-1)
+
+
+def test_the_clocks_state_alone_gives_the_time_so_processes_can_share_it() -> None:
+    wall = FakeWall()
+    first = SimulatedClock(START, wall=wall)
+    first.run_at(60)
+    wall.seconds += 10
+    second = SimulatedClock(datetime(2030, 1, 1, tzinfo=UTC), wall=wall)
+    second.state = first.state  # what another process reads back from the database
+    assert second.now() == first.now() == START + timedelta(minutes=10)

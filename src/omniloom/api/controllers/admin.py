@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.params import Parameter
 
-from omniloom.api.auth import requires
-from omniloom.api.http import MAX_SEQUENCE, idempotent_post, runtime_of
-from omniloom.domain.channels import Scope
+from omniloom.api.http import MAX_SEQUENCE, idempotent_post, runtime_of, write
+from omniloom.api.webhook_transport import deliver_due_for
 from omniloom.domain.orders import OrderStatus
 from omniloom.services.admin import clock as clock_control
-from omniloom.services.admin.commands import AdvanceClock, SetClock
+from omniloom.services.admin.commands import AdvanceClock, ClockRate, SetClock
 from omniloom.services.admin.verify import Verification, verify_store
 from omniloom.services.catalog import promotions
 from omniloom.services.catalog.promotions import NewPromotion, PromotionView
@@ -32,11 +31,17 @@ _MOVES = {
 class AdminController(Controller):
     path = "/v1/admin"
     tags = ["admin"]
-    opt = requires(Scope.ADMIN)
 
     @get("/clock", summary="Read the simulated clock")
     async def clock(self, request: Request[Any, Any, Any]) -> clock_control.ClockView:
-        return clock_control.view(runtime_of(request))
+        return await clock_control.current(runtime_of(request))
+
+    @put("/clock", summary="Run the clock at a compression factor (0 stops it)")
+    async def run_clock(
+        self, request: Request[Any, Any, Any], data: ClockRate
+    ) -> clock_control.ClockView:
+        runtime = runtime_of(request)
+        return await write(request, lambda unit: clock_control.run_at(runtime, unit, data.factor))
 
     @post("/clock/advance", summary="Advance the clock and fire what fell due", status_code=200)
     async def advance(
@@ -46,26 +51,32 @@ class AdminController(Controller):
             days=data.days, hours=data.hours, minutes=data.minutes, seconds=data.seconds
         )
         runtime = runtime_of(request)
-        return await idempotent_post(
+        moved = await idempotent_post(
             request, lambda unit: clock_control.advance(runtime, unit, delta), status_code=200
         )
+        await deliver_due_for(request)  # the webhook attempts that fell due
+        return moved
 
     @post("/clock/set", summary="Move the clock to an instant (forward only)", status_code=200)
     async def set_clock(
         self, request: Request[Any, Any, Any], data: SetClock
     ) -> clock_control.ClockView:
         runtime = runtime_of(request)
-        return await idempotent_post(
+        moved = await idempotent_post(
             request, lambda unit: clock_control.set_to(runtime, unit, data.at), status_code=200
         )
+        await deliver_due_for(request)  # the webhook attempts that fell due
+        return moved
 
     @post("/clock/freeze", summary="Stop the clock where it stands", status_code=200)
     async def freeze(self, request: Request[Any, Any, Any]) -> clock_control.ClockView:
-        return clock_control.freeze(runtime_of(request))
+        runtime = runtime_of(request)
+        return await write(request, lambda unit: clock_control.freeze(runtime, unit))
 
     @post("/clock/resume", summary="Let the clock run at wall-clock pace", status_code=200)
     async def resume(self, request: Request[Any, Any, Any]) -> clock_control.ClockView:
-        return clock_control.resume(runtime_of(request))
+        runtime = runtime_of(request)
+        return await write(request, lambda unit: clock_control.resume(runtime, unit))
 
     @post(
         "/orders/{order_id:str}/{move:str}",

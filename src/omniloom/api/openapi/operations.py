@@ -85,6 +85,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/v1/admin/clock/set"): "setClock",
     ("post", "/v1/admin/clock/freeze"): "freezeClock",
     ("post", "/v1/admin/clock/resume"): "resumeClock",
+    ("put", "/v1/admin/clock"): "runClock",
     ("post", "/v1/admin/orders/{order_id}/{move}"): "moveOrder",
     ("get", "/v1/admin/promotions"): "listPromotions",
     ("post", "/v1/admin/promotions"): "createPromotion",
@@ -95,10 +96,35 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/v1/admin/stock/adjustments"): "adjustStock",
     ("get", "/v1/admin/stock/movements"): "listStockMovements",
     ("post", "/v1/admin/reset"): "resetStore",
+    # messaging
+    ("get", "/v1/customers/{customer_id}/messaging"): "getMessagingSettings",
+    ("put", "/v1/customers/{customer_id}/messaging"): "updateMessagingSettings",
+    ("post", "/v1/messaging/inbound"): "receiveInboundMessage",
+    ("get", "/v1/links/{token}"): "openTrackedLink",
+    ("post", "/v1/admin/messages"): "sendMessage",
+    ("get", "/v1/admin/outbox"): "listOutbox",
+    ("get", "/v1/admin/outbox/wait"): "waitForMessage",
+    ("get", "/v1/admin/outbox/{message_id}"): "getOutboxMessage",
+    ("delete", "/v1/admin/outbox"): "clearOutbox",
     # analytics
     ("get", "/v1/analytics/attribution"): "getAttribution",
     ("get", "/v1/analytics/kpis"): "getKpis",
     ("get", "/v1/analytics/transitions"): "getTransitions",
+    # messaging flows
+    ("get", "/v1/admin/flows"): "listFlows",
+    ("get", "/v1/admin/flows/{flow_id}"): "getFlow",
+    ("put", "/v1/admin/flows/{flow_id}"): "putFlow",
+    ("get", "/v1/admin/flow-runs"): "listFlowRuns",
+    # webhooks
+    ("post", "/v1/admin/webhooks"): "createWebhookEndpoint",
+    ("get", "/v1/admin/webhooks"): "listWebhookEndpoints",
+    ("get", "/v1/admin/webhooks/{endpoint_id}"): "getWebhookEndpoint",
+    ("post", "/v1/admin/webhooks/{endpoint_id}/disable"): "disableWebhookEndpoint",
+    ("post", "/v1/admin/webhooks/{endpoint_id}/enable"): "enableWebhookEndpoint",
+    ("post", "/v1/admin/webhooks/{endpoint_id}/rotate-secret"): "rotateWebhookSecret",
+    ("get", "/v1/admin/webhooks/{endpoint_id}/deliveries"): "listWebhookDeliveries",
+    ("post", "/v1/admin/webhooks/deliveries/{delivery_id}/replay"): "replayWebhookDelivery",
+    ("post", "/v1/admin/webhooks/dispatch"): "dispatchWebhooks",
 }
 
 

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import msgspec
 
+from omniloom.domain.clock import MAX_FACTOR
+
 
 class AdvanceClock(msgspec.Struct, forbid_unknown_fields=True):
     seconds: Annotated[int, msgspec.Meta(ge=0, le=10 * 365 * 86_400)] = 0
@@ -17,3 +19,8 @@ class AdvanceClock(msgspec.Struct, forbid_unknown_fields=True):
 
 class SetClock(msgspec.Struct, forbid_unknown_fields=True):
     at: datetime
+
+
+class ClockRate(msgspec.Struct, forbid_unknown_fields=True):
+    # Simulated seconds per wall second: 600 makes a wall second ten simulated minutes; 0 stops.
+    factor: Annotated[float, msgspec.Meta(ge=0, le=MAX_FACTOR)]

@@ -72,6 +72,13 @@ class CatalogCache:
             self._promotions = None
             self._promotions_epoch += 1
 
+    def forget_all(self) -> None:
+        """The store was loaded again underneath (a reset): nothing kept is true any more."""
+        self._products.clear()
+        self._product_of_sku.clear()
+        self._parents = None
+        self._promotions = None
+
     def promotions(self, conn: Connection) -> list[Promotion]:
         if self._promotions is not None:
             return self._promotions

@@ -27,6 +27,10 @@ class ProductPages:
         # Moves on with every report of a stock change; a page built across one is not kept.
         self.epoch = 0
 
+    def forget_all(self) -> None:
+        self._pages.clear()
+        self._by_sku.clear()
+
     def forget(self, touched: changes.Touched) -> None:
         for kind, sku in touched:
             if kind == changes.STOCK:

@@ -21,6 +21,7 @@ from omniloom.services.orders import routing
 from omniloom.services.orders.builder import order_line_row, order_row, payment_row, record_order
 from omniloom.services.orders.lifecycle import order_view
 from omniloom.store import cart_queries
+from omniloom.store.rows import OrderLineRow
 
 # Flat shipping below the free-shipping threshold, both in minor units.
 SHIPPING_FEE = 599
@@ -70,7 +71,7 @@ def place_order(
         candidates = runtime.layout.locations_for(unit.channel)
         routed = routing.route_and_reserve(runtime, unit, order_id, wanted, candidates, ship_to)
         sources = routed.locations
-    order_lines: list[dict[str, Any]] = []
+    order_lines: list[OrderLineRow] = []
     for (_, sku, quantity, _, title), location_id in zip(lines, sources, strict=True):
         price = runtime.catalog.line_price(unit.conn, sku, quantity, cart["channel"])
         order_lines.append(

@@ -26,6 +26,9 @@ class StockLevels:
         # Moves on with every report of a stock change.
         self.epoch = 0
 
+    def forget_all(self) -> None:
+        self._cached.clear()
+
     def forget(self, touched: changes.Touched) -> None:
         for kind, key in touched:
             if kind == changes.STOCK:

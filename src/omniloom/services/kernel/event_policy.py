@@ -19,19 +19,17 @@ visit is resolved, so a dropped touchpoint never opens a session.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
 from omniloom.services.kernel import tracking
 from omniloom.services.kernel.context import SESSION_IDLE
 from omniloom.store import customer_data_queries, event_log, session_queries
+from omniloom.store.rows import EventRow
 
 if TYPE_CHECKING:
     from omniloom.services.kernel.unit import Unit
-
-# One row of the event log as a unit buffers it (the columns of ``event_log``).
-EventRow = dict[str, Any]
 
 
 def record(unit: Unit) -> None:

@@ -8,28 +8,28 @@ the event log, so nothing can stitch them into a journey later.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection
 
 from omniloom.domain.messaging import is_behavioural
 from omniloom.store import messaging_queries
+from omniloom.store.rows import EventRow
 
 
-def tracked(conn: Connection, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def tracked(conn: Connection, events: list[EventRow]) -> list[EventRow]:
     """The events to record: all of them, less the behaviour of those who refused tracking."""
-    subjects = {
-        subject
-        for event in events
-        for subject in (event["customer_id"], event["device_id"])
-        if subject is not None
-    }
+    # A plain loop: this runs on every write, and most carry neither (anonymous carts, stock).
+    subjects: set[str] = set()
+    for event in events:
+        if event["customer_id"] is not None:
+            subjects.add(event["customer_id"])
+        if event["device_id"] is not None:
+            subjects.add(event["device_id"])
     if not subjects:
         return events
     refused = messaging_queries.untracked(conn, sorted(subjects))
     if not refused:
         return events
-    kept = []
+    kept: list[EventRow] = []
     for event in events:
         customer_id, device_id = event["customer_id"], event["device_id"]
         if customer_id in refused and device_id is not None and device_id not in refused:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from omniloom.domain.ids import IdFactory
 from omniloom.services.kernel import event_policy
 from omniloom.services.kernel.context import NO_CONTEXT, TouchContext
+from omniloom.store.rows import EventRow
 
 
 class Unit:
@@ -37,7 +38,7 @@ class Unit:
         self.ids = ids
         self.channel = channel
         self.context = context
-        self.events: list[dict[str, Any]] = []
+        self.events: list[EventRow] = []
 
     def emit(
         self,

@@ -18,6 +18,7 @@ from omniloom.services.catalog.cache import LinePrice
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
 from omniloom.store import cart_queries, order_queries
+from omniloom.store.rows import OrderLineRow, OrderRow, PaymentRow
 
 
 def order_line_row(
@@ -29,7 +30,7 @@ def order_line_row(
     quantity: int,
     price: LinePrice,
     location_id: str,
-) -> dict[str, Any]:
+) -> OrderLineRow:
     """An order line at its price snapshot (promotion applied), taxed at the rate of the
     location its stock comes from."""
     total = line_total(price.unit_price, quantity, price.discount)
@@ -57,18 +58,18 @@ def order_row(
     currency: str,
     status: OrderStatus,
     fulfilment: Fulfilment,
-    lines: list[dict[str, Any]],
+    lines: list[OrderLineRow],
     shipping: int = 0,
     location_id: str | None = None,
     ship_to: dict[str, Any] | None = None,
     email: str | None = None,
     routing: dict[str, Any] | None = None,
     placed_at: datetime | None = None,
-) -> dict[str, Any]:
+) -> OrderRow:
     """The order record over its priced lines: subtotal, tax and total worked out once."""
     subtotal = sum(line["line_total"] for line in lines)
     tax = sum(line["tax"] for line in lines)
-    order = {
+    order: OrderRow = {
         "id": order_id,
         "cart_id": cart_id,
         "customer_id": customer_id,
@@ -100,7 +101,7 @@ def payment_row(
     *,
     brand: str | None = None,
     last4: str | None = None,
-) -> dict[str, Any]:
+) -> PaymentRow:
     """A captured payment: one per card charge, cash amount kept or gift-card redemption."""
     return {
         "id": unit.ids.new("pay"),
@@ -117,9 +118,9 @@ def payment_row(
 
 def record_order(
     unit: Unit,
-    order: dict[str, Any],
-    order_lines: list[dict[str, Any]],
-    payments: list[dict[str, Any]],
+    order: OrderRow,
+    order_lines: list[OrderLineRow],
+    payments: list[PaymentRow],
     *,
     cart_closed: bool = False,
 ) -> None:

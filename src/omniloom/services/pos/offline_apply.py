@@ -159,7 +159,7 @@ def _take(
         unit, order_id, cart.id, cart.customer_id, cart.currency, store, order_lines
     )
     # The sale happened when the register says; the order was written now.
-    order.update(channel=POS_CHANNEL, placed_at=plan.occurred_at)
+    order["channel"], order["placed_at"] = POS_CHANNEL, plan.occurred_at
     record_order(unit, order, order_lines, payments)
     allocation = plan.allocation
     cash = next((t for t in allocation.tenders if t.type is TenderType.CASH), None)

@@ -8,8 +8,6 @@ pickup at this store that happens at once), its stock reserved and consumed in t
 
 from __future__ import annotations
 
-from typing import Any
-
 from omniloom.domain.carts import CartStatus
 from omniloom.domain.errors import (
     CartEmpty,
@@ -33,6 +31,7 @@ from omniloom.services.pos.common import open_shift_of, register_at, sale_at, sa
 from omniloom.services.pos.receipts import ReceiptView, build_receipt
 from omniloom.store import cart_queries, inventory_queries, pos_queries
 from omniloom.store.inventory_queries import Ref
+from omniloom.store.rows import OrderLineRow, OrderRow, PaymentRow
 
 
 def pay(
@@ -125,8 +124,8 @@ def counter_order(
     customer_id: str | None,
     currency: str,
     store: str,
-    order_lines: list[dict[str, Any]],
-) -> dict[str, Any]:
+    order_lines: list[OrderLineRow],
+) -> OrderRow:
     """A sale at the counter as an order row: picked up at the store the moment it is paid."""
     customer = customer_id and pos_queries.customer(unit.conn, customer_id)
     return order_row(
@@ -143,7 +142,7 @@ def counter_order(
     )
 
 
-def take_tender(unit: Unit, order_id: str, tender: AppliedTender, currency: str) -> dict[str, Any]:
+def take_tender(unit: Unit, order_id: str, tender: AppliedTender, currency: str) -> PaymentRow:
     """Capture one tender's share; raises (undoing the whole sale) when it cannot be had."""
     if tender.type is TenderType.CARD:
         charge = charge_card(

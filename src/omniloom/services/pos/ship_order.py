@@ -22,23 +22,24 @@ from omniloom.services.orders.builder import order_line_row, order_row, record_o
 from omniloom.services.pos.common import POS_CHANNEL
 from omniloom.services.pos.ship_to_home import ship_from
 from omniloom.store import cart_queries, pos_queries, ship_to_home_queries
+from omniloom.store.rows import OrderLineRow, OrderRow, PaymentRow
 
 
 @dataclass(frozen=True, slots=True)
 class ShipOrder:
     sale_cart_id: str
-    order: dict[str, Any]
-    lines: list[dict[str, Any]]
+    order: OrderRow
+    lines: list[OrderLineRow]
     routed: routing.Routed
     wanted: list[Line]
 
     @property
     def id(self) -> str:
-        return str(self.order["id"])
+        return self.order["id"]
 
     @property
     def total(self) -> int:
-        return int(self.order["total"])
+        return self.order["total"]
 
 
 def place(runtime: Runtime, unit: Unit, cart: dict[str, Any]) -> ShipOrder | None:
@@ -86,7 +87,7 @@ def place(runtime: Runtime, unit: Unit, cart: dict[str, Any]) -> ShipOrder | Non
     return ShipOrder(cart["id"], order, order_lines, routed, wanted)
 
 
-def record(unit: Unit, shipped: ShipOrder, payments: list[dict[str, Any]]) -> None:
+def record(unit: Unit, shipped: ShipOrder, payments: list[PaymentRow]) -> None:
     """Write the shipped order with its share of the tenders, and tie it to the sale."""
     record_order(unit, shipped.order, shipped.lines, payments)
     shipped.routed.emit(unit, shipped.id, shipped.wanted)
