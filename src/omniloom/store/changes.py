@@ -13,6 +13,8 @@ from collections.abc import Callable
 from sqlalchemy import Connection
 
 STOCK = "stock"
+# Forget everything: what changed is not known (another process's notices may have been missed).
+EVERYTHING = "*"
 _TOUCHED = "omniloom.touched"
 _NOTIFY = "omniloom.notify"
 

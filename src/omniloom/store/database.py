@@ -8,15 +8,12 @@ once and runs unchanged on both backends:
   (group commit), each under its own savepoint so one failing unit does not sink its neighbours.
   Nothing hops to a thread: a SQLite statement costs microseconds, far less than a thread hop,
   and running writers one after another on one thread makes them serial by construction.
-* PostgreSQL (scale-out): each unit runs in its own transaction on an asyncpg connection through
-  ``AsyncConnection.run_sync``; concurrency is resolved by row locks and conditional updates in
-  the units themselves, and serialization failures or deadlocks are retried.
+* PostgreSQL (scale-out): store/postgres.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 import sqlite3
 from abc import ABC, abstractmethod
@@ -27,11 +24,9 @@ from typing import Any, TypeVar
 import msgspec
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from omniloom.store import changes
-from omniloom.store.pg_lane import LANE, Lane, RunEagerly, lane_of
+from omniloom.store.pg_lane import lane_of
 from omniloom.store.tables import metadata
 
 T = TypeVar("T")
@@ -66,13 +61,21 @@ class Database(ABC):
     @abstractmethod
     async def close(self) -> None: ...
 
-    def on_change(self, listener: changes.Listener) -> bool:
-        """Tell ``listener`` what committed writes touched; False if this backend cannot.
+    # Told what committed writes touched (store.changes), by either backend.
+    _listeners: list[changes.Listener]
 
-        Only a database that is the sole writer to its data can promise that; PostgreSQL is
-        shared by several server processes, so it never can.
+    def on_change(self, listener: changes.Listener) -> bool:
+        """Tell ``listener`` what committed writes touched; True: this backend can.
+
+        The embedded database is the sole writer to its file and sees every write; PostgreSQL
+        hears of other processes' writes by NOTIFY (store/pg_changes.py).
         """
-        return False
+        self._listeners.append(listener)
+        return True
+
+    def _announce(self, touched: changes.Touched) -> None:
+        for listener in self._listeners:
+            listener(touched)
 
     def create_schema(self) -> None:
         self.run_blocking(lambda conn: metadata.create_all(conn))
@@ -89,6 +92,8 @@ def open_database(url: str) -> Database:
     if url.startswith("sqlite"):
         return SQLiteDatabase(url)
     if url.startswith(("postgresql", "postgres")):
+        from omniloom.store.postgres import PostgresDatabase  # asyncpg only when asked for
+
         return PostgresDatabase(url)
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://…")
 
@@ -109,15 +114,7 @@ class SQLiteDatabase(Database):
         self._reader: Connection | None = None
         self._queue: list[tuple[UnitOfWork[Any], asyncio.Future[Any]]] = []
         self._flush_scheduled = False
-        self._listeners: list[changes.Listener] = []
-
-    def on_change(self, listener: changes.Listener) -> bool:
-        self._listeners.append(listener)
-        return True
-
-    def _announce(self, touched: changes.Touched) -> None:
-        for listener in self._listeners:
-            listener(touched)
+        self._listeners = []
 
     def _writer_connection(self) -> Connection:
         if self._writer is None:
@@ -279,110 +276,3 @@ def _configure_sqlite_connection(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA mmap_size=268435456")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
-
-
-# PostgreSQL error codes worth one more try: serialization failure and deadlock.
-_RETRYABLE_SQLSTATES = {"40001", "40P01"}
-# A unique violation on a unit's first run means another transaction committed the same natural
-# key (an uploaded batch's id, a customer's email) a moment earlier; run once more, the unit sees
-# that row and answers as for a repeat instead of failing with a 500.
-_UNIQUE_VIOLATION = "23505"
-
-
-class PostgresDatabase(Database):
-    def __init__(self, url: str, pool_size: int = 10) -> None:
-        self.url = url
-        async_url = url.replace("postgresql://", "postgresql+asyncpg://", 1).replace(
-            "postgres://", "postgresql+asyncpg://", 1
-        )
-        self._async_url = async_url
-        self._pool_size = pool_size
-        self._engine: AsyncEngine | None = None
-
-    @property
-    def engine(self) -> AsyncEngine:
-        # Created lazily inside the running loop: asyncpg connections belong to one loop.
-        if self._engine is None:
-            self._engine = _postgres_engine(self._async_url, pool_size=self._pool_size)
-        return self._engine
-
-    async def write(self, unit: UnitOfWork[T]) -> T:
-        hold_back = True
-        for attempt in range(5):
-            try:
-                async with self.engine.begin() as conn:
-                    return await conn.run_sync(_in_lane, unit, hold_back)
-            except RunEagerly:
-                # A held-back write did not go as assumed; the same unit, holding nothing back,
-                # finds out why and answers exactly as it would have from the start.
-                hold_back = False
-            except DBAPIError as exc:
-                state = _sqlstate(exc)
-                lost_race = state == _UNIQUE_VIOLATION and attempt == 0
-                retry = state in _RETRYABLE_SQLSTATES or lost_race
-                if not retry or attempt == 4:
-                    raise
-        raise AssertionError("unreachable")
-
-    async def read(self, unit: UnitOfWork[T]) -> T:
-        async with self.engine.connect() as conn:
-            return await conn.run_sync(_in_lane, unit, False)
-
-    def run_blocking(self, unit: UnitOfWork[T]) -> T:
-        async def run() -> T:
-            engine = _postgres_engine(self._async_url, pool_size=1)
-            try:
-                async with engine.begin() as conn:
-                    return await conn.run_sync(unit)
-            finally:
-                await engine.dispose()
-
-        return asyncio.run(run())
-
-    async def close(self) -> None:
-        if self._engine is not None:
-            with contextlib.suppress(Exception):
-                await self._engine.dispose()
-            self._engine = None
-
-
-def _postgres_engine(async_url: str, pool_size: int) -> AsyncEngine:
-    engine = create_async_engine(
-        async_url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        json_serializer=_json_serializer,
-        json_deserializer=_json_deserializer,
-        # The lane's statements go through asyncpg's own statement cache (one per connection):
-        # room for every statement on the request path and the shapes of held-back batches.
-        connect_args={"statement_cache_size": 1024},
-    )
-    # A statement through SQLAlchemy itself must see the lane's held-back writes.
-    event.listen(engine.sync_engine, "before_cursor_execute", _flush_lane)
-    return engine
-
-
-def _in_lane(conn: Connection, unit: UnitOfWork[T], hold_back: bool) -> T:
-    """Run ``unit`` with the lean lane on its connection (store/pg_lane.py)."""
-    lane = Lane(conn, defer=hold_back)
-    conn.info[LANE] = lane
-    try:
-        result = unit(conn)
-        lane.flush()
-        return result
-    finally:
-        del conn.info[LANE]
-
-
-def _flush_lane(conn: Connection, *_: Any) -> None:
-    lane = lane_of(conn)
-    if lane is not None:
-        lane.flush()
-
-
-def _sqlstate(exc: DBAPIError) -> str | None:
-    orig = exc.orig
-    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    if code is None and orig is not None:
-        code = getattr(getattr(orig, "__cause__", None), "sqlstate", None)
-    return code if isinstance(code, str) else None

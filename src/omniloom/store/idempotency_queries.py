@@ -4,42 +4,63 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, String, bindparam, func, literal, select
+from sqlalchemy import Connection, bindparam, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from omniloom.store import raw
 from omniloom.store.tables import idempotency_keys
 
+_AT = (
+    idempotency_keys.c.scope == bindparam("b_scope"),
+    idempotency_keys.c.key == bindparam("b_key"),
+)
 _REMEMBER = idempotency_keys.insert()
-
 _LOOKUP = select(
     idempotency_keys.c.fingerprint, idempotency_keys.c.status_code, idempotency_keys.c.body
-).where(idempotency_keys.c.scope == bindparam("scope"), idempotency_keys.c.key == bindparam("key"))
+).where(*_AT)
 
-
-# On PostgreSQL a request waits here while another with the same key is still in flight; the lock
-# is the transaction's, so it is let go when the first commits (its response then remembered) or
-# rolls back (nothing remembered: this one does the work). Lock and lookup are two statements
-# because a statement in READ COMMITTED sees only what was committed when it began.
-_WAIT_FOR_SAME_KEY = select(
-    func.pg_advisory_xact_lock(
-        func.hashtextextended(
-            func.concat(
-                bindparam("scope", type_=String), literal("\n"), bindparam("key", type_=String)
-            ),
-            0,
-        )
+# On PostgreSQL a request first claims its key with a row that says nothing yet. A second
+# request with the same key, while the first is still in flight, waits on that row's unique
+# index: when the first commits (its response then filled in) the claim finds the row taken and
+# the lookup after it reads the response; when the first rolls back (nothing remembered) the
+# claim succeeds and this request does the work. Claim and lookup are two statements because a
+# statement in READ COMMITTED sees only what was committed when it began; the usual case, a new
+# key, needs only the claim.
+_CLAIM = (
+    pg_insert(idempotency_keys)
+    .values(
+        scope=bindparam("b_scope"),
+        key=bindparam("b_key"),
+        fingerprint=literal(""),
+        status_code=literal(0),
+        body=literal(""),
+        created_at=func.now(),
+    )
+    .on_conflict_do_nothing()
+    .returning(idempotency_keys.c.scope)
+)
+_FILL_CLAIM = (
+    update(idempotency_keys)
+    .where(*_AT)
+    .values(
+        fingerprint=bindparam("b_fingerprint"),
+        status_code=bindparam("b_status"),
+        body=bindparam("b_body"),
+        created_at=bindparam("b_now"),
     )
 )
 
 
 def lookup(conn: Connection, scope: str, key: str) -> tuple[str, int, str] | None:
-    """The first response to this key, waiting for it if that request is still running.
+    """The first response to this key, waiting for it if that request is still running; None
+    when this is the first (on PostgreSQL the key is then claimed, see ``_CLAIM``).
 
     SQLite needs no wait: its units of work run one after another.
     """
-    if conn.dialect.name == "postgresql":
-        raw.rows(conn, _WAIT_FOR_SAME_KEY, {"scope": scope, "key": key})
-    row = raw.first(conn, _LOOKUP, {"scope": scope, "key": key})
+    at = {"b_scope": scope, "b_key": key}
+    if conn.dialect.name == "postgresql" and raw.rows(conn, _CLAIM, at):
+        return None
+    row = raw.first(conn, _LOOKUP, at)
     return None if row is None else (row[0], row[1], row[2])
 
 
@@ -53,6 +74,10 @@ def remember(
     body: str,
     now: datetime,
 ) -> None:
+    if conn.dialect.name == "postgresql":
+        values = {"b_fingerprint": fingerprint, "b_status": status_code, "b_body": body}
+        raw.write(conn, _FILL_CLAIM, {"b_scope": scope, "b_key": key, "b_now": now, **values})
+        return
     raw.insert_many(
         conn,
         _REMEMBER,

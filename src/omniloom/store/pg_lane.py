@@ -76,12 +76,20 @@ class Lane:
 
     def fetch(self, sql: str, args: Sequence[Any], tables: frozenset[str], writes: bool) -> list:
         self._before(tables, writes)
-        return [tuple(record) for record in await_(self._asyncpg.fetch(sql, *args))]
+        return [tuple(record) for record in self._run(self._asyncpg.fetch(sql, *args))]
 
     def execute(self, sql: str, args: Sequence[Any], tables: frozenset[str]) -> int:
         self._before(tables, True)
-        status: str = await_(self._asyncpg.execute(sql, *args))
+        status: str = self._run(self._asyncpg.execute(sql, *args))
         return _count(status)
+
+    def _run(self, awaitable: Any) -> Any:
+        """Wait for asyncpg; its errors raised as the driver's DBAPI errors (IntegrityError, …),
+        exactly as through SQLAlchemy's cursor, so callers and retries recognise them."""
+        try:
+            return await_(awaitable)
+        except Exception as error:
+            self._adapter._handle_exception(error)
 
     def _before(self, tables: frozenset[str], writes: bool) -> None:
         if self._pending and not self._pending_tables.isdisjoint(tables):
@@ -93,7 +101,7 @@ class Lane:
         """BEGIN, once, before the unit's first write or lock (through the adapter, which then
         commits or rolls back as SQLAlchemy tells it)."""
         if self._adapter._transaction is None:
-            await_(self._adapter._start_transaction())
+            self._run(self._adapter._start_transaction())
 
     # --- statements held back ---------------------------------------------------------------
 
@@ -107,9 +115,21 @@ class Lane:
             return
         self._before(tables, True)
         if len(rows) == 1:
-            await_(self._asyncpg.execute(sql, *rows[0]))
+            self._run(self._asyncpg.execute(sql, *rows[0]))
         else:
-            await_(self._asyncpg.executemany(sql, rows))
+            self._run(self._asyncpg.executemany(sql, rows))
+
+    def write(self, sql: str, kind: str, tables: frozenset[str], args: Sequence[Any]) -> None:
+        if self.defer:
+            self.hold(sql, kind, tables, [args])
+        else:
+            self.execute(sql, args, tables)
+
+    def notify(self, channel: str, payload: str) -> None:
+        """NOTIFY ``channel`` when the transaction commits, in the last statement."""
+        self._pending.append(
+            Pending("pg_notify", frozenset(), "notify", [(channel, payload)], False)
+        )
 
     def hold_guard(self, sql: str, tables: frozenset[str], args: Sequence[Any]) -> bool:
         """A conditional UPDATE that must touch exactly one row: assumed to, checked at the end
@@ -153,46 +173,74 @@ class Lane:
         self.begin()
         sql, args, guards = combined(pending)
         try:
-            if guards:
-                counts = await_(self._asyncpg.fetchrow(sql, *args))
-            else:
-                await_(self._asyncpg.execute(sql, *args))
-                counts = ()
+            answer = self._run(self._asyncpg.fetchrow(sql, *args))
         except Exception as exc:
+            if not self.defer:
+                raise  # nothing was assumed: the error is the unit's own
             raise RunEagerly(f"held-back writes failed: {exc}") from exc
-        if any(count != 1 for count in counts):
+        if guards and any(count != 1 for count in tuple(answer)[:guards]):
             raise RunEagerly("a guarded update found its row changed")
 
 
+Shape = tuple[tuple[tuple[str, int, int, bool], ...], int]  # (sql, rows, width, guard)…, notices
+# The text of each shape of batch met so far (statements, rows each, notices): the same text
+# each time lets asyncpg reuse its prepared statement, and saves the renumbering.
+_SHAPES: dict[Shape, str] = {}
+_MAX_SHAPES = 10_000
+
+
 def combined(pending: list[Pending]) -> tuple[str, list[Any], int]:
-    """One statement doing every held-back write; it answers one count per guard.
+    """One statement doing every held-back write; it answers one count per guard first.
 
-    Guards are ordered by their values so that two units lock the same rows in the same order.
+    Guards are ordered by their text values (a stock row's SKU and location; not its quantity),
+    so that two units lock the same rows in the same order.
     """
-    writes = [p for p in pending if not p.guard]
-    guards = sorted((p for p in pending if p.guard), key=lambda p: [str(v) for v in p.rows[0]])
-    args: list[Any] = []
+    writes = [p for p in pending if not p.guard and p.kind != "notify"]
+    guards = sorted((p for p in pending if p.guard), key=_row_key)
+    notices = [p.rows[0] for p in pending if p.kind == "notify"]
+    statements = writes + guards
+    shape: Shape = (
+        tuple((p.sql, len(p.rows), len(p.rows[0]), p.guard) for p in statements),
+        len(notices),
+    )
+    sql = _SHAPES.get(shape)
+    if sql is None:
+        if len(_SHAPES) >= _MAX_SHAPES:
+            _SHAPES.clear()
+        sql = _SHAPES[shape] = _statement(shape)
+    args = [value for item in statements for row in item.rows for value in row]
+    for notice in notices:
+        args.extend(notice)
+    return sql, args, len(guards)
+
+
+def _row_key(guard: Pending) -> tuple[str, list[str]]:
+    return guard.sql, [value for value in guard.rows[0] if isinstance(value, str)]
+
+
+def _statement(shape: Shape) -> str:
+    statements, notices = shape
     parts: list[str] = []
-    for item in writes + guards:
-        sql = _many_rows(item.sql, len(item.rows)) if len(item.rows) > 1 else item.sql
-        offset = len(args)
-        if offset:
-            sql = _renumber(sql, offset)
-        for row in item.rows:
-            args.extend(row)
-        parts.append(sql + (" RETURNING 1" if item.guard else ""))
-    if len(parts) == 1 and not guards:
-        return parts[0], args, 0
-    named = [f"w{index} AS ({sql})" for index, sql in enumerate(parts)]
-    first = len(writes)
-    counts = [f"(SELECT count(*) FROM w{first + n})" for n in range(len(guards))]
-    return f"WITH {', '.join(named)} SELECT {', '.join(counts) or '1'}", args, len(guards)
+    offset = 0
+    for sql, rows, width, guard in statements:
+        text = _many_rows(sql, rows, width) if rows > 1 else sql
+        parts.append(_renumber(text, offset) + (" RETURNING 1" if guard else ""))
+        offset += width * rows
+    guards = sum(1 for *_, guard in statements if guard)
+    if len(parts) == 1 and not guards and not notices:
+        return parts[0]
+    first = len(statements) - guards
+    answers = [f"(SELECT count(*) FROM w{first + n})" for n in range(guards)]
+    for n in range(notices):
+        answers.append(f"pg_notify(${offset + 2 * n + 1}::text, ${offset + 2 * n + 2}::text)")
+    named = ", ".join(f"w{index} AS ({sql})" for index, sql in enumerate(parts))
+    select = f"SELECT {', '.join(answers) or '1'}"
+    return f"WITH {named} {select}" if named else select
 
 
-def _many_rows(sql: str, count: int) -> str:
-    """An INSERT of one VALUES row as an INSERT of ``count`` rows, numbering on."""
+def _many_rows(sql: str, count: int, width: int) -> str:
+    """An INSERT of one VALUES row (``width`` values) as an INSERT of ``count`` rows."""
     head, _, group = sql.rpartition(" VALUES ")
-    width = len(_PLACEHOLDER.findall(group))
     groups = [_renumber(group, n * width) for n in range(count)]
     return f"{head} VALUES {', '.join(groups)}"
 

@@ -281,7 +281,11 @@ def execute_guarded(conn: Connection, stmt: ClauseElement, params: Mapping[str, 
     return execute(conn, stmt, params) == 1
 
 
-def flush(conn: Connection) -> None:
-    """Send the writes the PostgreSQL lane holds back (before SQL that bypasses the lane)."""
-    if conn.dialect.name == "postgresql" and (lane := lane_of(conn)) is not None:
-        lane.flush()
+def write(conn: Connection, stmt: ClauseElement, params: Mapping[str, Any]) -> None:
+    """Run an UPDATE or DELETE whose outcome the caller does not read: on PostgreSQL it may be
+    held back and sent with the unit's other writes at the end."""
+    prepared = prepare(conn, stmt)
+    if prepared.postgres and (lane := lane_of(conn)) is not None:
+        lane.write(prepared.sql, prepared.kind, prepared.tables, prepared.parameters(params))
+        return
+    execute(conn, stmt, params)

@@ -37,7 +37,7 @@ def current(conn: Connection, device_id: str) -> tuple[str, datetime] | None:
 
 def start(conn: Connection, device_id: str, session_id: str, now: datetime, known: bool) -> None:
     if known:
-        raw.execute(conn, _RESTART, {"b_device": device_id, "b_session": session_id, "b_now": now})
+        raw.write(conn, _RESTART, {"b_device": device_id, "b_session": session_id, "b_now": now})
     else:
         raw.insert_many(
             conn,
@@ -54,4 +54,4 @@ def start(conn: Connection, device_id: str, session_id: str, now: datetime, know
 
 
 def seen(conn: Connection, device_id: str, now: datetime) -> None:
-    raw.execute(conn, _SEEN, {"b_device": device_id, "b_now": now})
+    raw.write(conn, _SEEN, {"b_device": device_id, "b_now": now})

@@ -88,9 +88,10 @@ async def product_page(runtime: Runtime, product_id: str, channel: str) -> bytes
     key = (product_id, channel)
     body = runtime.product_pages.page(key)
     if body is None:
+        since = runtime.product_pages.epoch
         view = await product_detail(runtime, product_id, channel)
         body = msgspec.json.encode(view)
-        runtime.product_pages.keep(key, [sku.sku for sku in view.skus], body)
+        runtime.product_pages.keep(key, [sku.sku for sku in view.skus], body, since)
     return body
 
 

@@ -65,10 +65,12 @@ class CatalogCache:
         self._promotions: list[Promotion] | None = None
         # Promotions change at run time; they are kept only where every change is seen.
         self.caching_promotions = False
+        self._promotions_epoch = 0
 
     def forget(self, touched: changes.Touched) -> None:
-        if any(kind == promotion_queries.PROMOTIONS for kind, _ in touched):
+        if any(kind in (promotion_queries.PROMOTIONS, changes.EVERYTHING) for kind, _ in touched):
             self._promotions = None
+            self._promotions_epoch += 1
 
     def forget_all(self) -> None:
         """The store was loaded again underneath (a reset): nothing kept is true any more."""
@@ -80,8 +82,10 @@ class CatalogCache:
     def promotions(self, conn: Connection) -> list[Promotion]:
         if self._promotions is not None:
             return self._promotions
+        epoch = self._promotions_epoch
         active = promotion_queries.active(conn)
-        if self.caching_promotions:
+        # Not kept if a change was reported while reading (another process's, on PostgreSQL).
+        if self.caching_promotions and epoch == self._promotions_epoch:
             self._promotions = active
         return active
 

@@ -1,9 +1,9 @@
 """Available stock per SKU and location, as product pages show it.
 
-On the embedded database this process is the only writer, so the levels it has read stay true
-until one of its own writes touches them; the database reports those writes (store.changes) and
-the levels are forgotten then. On PostgreSQL other processes write too, so every read goes to
-the database.
+The levels read stay true until a write touches them; the database reports every such write
+(store.changes: on the embedded database its own, on PostgreSQL those of every process, by
+NOTIFY) and the levels are forgotten then. A read that a report overlapped is not kept: it may
+have been read before that change committed.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ class StockLevels:
     def __init__(self) -> None:
         self._cached: dict[str, Levels] = {}
         self.caching = False
+        # Moves on with every report of a stock change.
+        self.epoch = 0
 
     def forget_all(self) -> None:
         self._cached.clear()
@@ -31,16 +33,25 @@ class StockLevels:
         for kind, key in touched:
             if kind == changes.STOCK:
                 self._cached.pop(key, None)
+                self.epoch += 1
+            elif kind == changes.EVERYTHING:
+                self._cached.clear()
+                self.epoch += 1
 
     def levels(self, conn: Connection, sku_codes: list[str]) -> dict[str, Levels]:
         if not self.caching:
             return self._read(conn, sku_codes)
-        missing = [sku for sku in sku_codes if sku not in self._cached]
-        if missing:
-            if len(self._cached) > MAX_CACHED_SKUS:
-                self._cached.clear()
-            self._cached.update(self._read(conn, missing))
-        return {sku: self._cached[sku] for sku in sku_codes}
+        cached = self._cached
+        have = {sku: cached[sku] for sku in sku_codes if sku in cached}
+        if len(have) == len(sku_codes):
+            return have
+        epoch = self.epoch
+        read = self._read(conn, [sku for sku in sku_codes if sku not in have])
+        if self.epoch == epoch:
+            if len(cached) > MAX_CACHED_SKUS:
+                cached.clear()
+            cached.update(read)
+        return {sku: have[sku] if sku in have else read[sku] for sku in sku_codes}
 
     def known(self, sku_codes: list[str]) -> dict[str, Levels]:
         """The levels already held for these SKUs, without asking the database (none when
