@@ -57,8 +57,3 @@ async def test_a_clients_request_id_is_kept_when_it_looks_like_one(
     assert kept.headers["x-request-id"] == "locust-w1-42"
     assert odd.headers["x-request-id"] != "no spaces; please"
     assert read_lines(str(log))[0].request_id == "locust-w1-42"
-
-
-async def test_without_the_setting_there_is_no_log_and_no_id(client: Client) -> None:
-    answer = await client.get("/health")
-    assert "x-request-id" not in answer.headers

@@ -3,14 +3,16 @@ API key's channel), for a load test's verdict or a person reading what a run did
 
 Off unless OMNILOOM_REQUEST_LOG names a file (or `-` for stderr); when off, nothing of it runs.
 When on, it wraps the whole app (outside routing and error handling), so refused keys, unknown
-routes and problems are logged with the status the client saw, and every answer carries an
-X-Request-Id: the client's own, when it sent one, else one made here.
+routes and problems are logged with the status the client saw. The line's request id is the
+one the answer carries (api/request_id.py): the client's own when usable, else one made here and
+handed to that hook through the request's headers, so log and answer agree.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -19,10 +21,10 @@ from typing import IO, Any
 import msgspec
 
 from omniloom.api.auth import PRINCIPAL_KEY
+from omniloom.api.request_id import REQUEST_ID_HEADER, REQUEST_ID_PATTERN
 
-# A client's request id is echoed only when it looks like one (no header injection, no novels).
-_MAX_CLIENT_ID = 64
-_ALLOWED = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+_USABLE = re.compile(REQUEST_ID_PATTERN.encode())
+_NAME = REQUEST_ID_HEADER.lower().encode()
 
 
 class RequestLine(msgspec.Struct, frozen=True):
@@ -44,10 +46,8 @@ def open_sink(target: str) -> IO[bytes]:
 
 def _client_id(headers: list[tuple[bytes, bytes]]) -> bytes | None:
     for name, value in headers:
-        if name == b"x-request-id":
-            if 0 < len(value) <= _MAX_CLIENT_ID and all(c in _ALLOWED for c in value):
-                return value
-            return None
+        if name == _NAME:
+            return bytes(value) if _USABLE.match(value) else None
     return None
 
 
@@ -61,18 +61,21 @@ def wrap(app: Callable[..., Any], sink: IO[bytes]) -> Callable[..., Any]:
             await app(scope, receive, send)
             return
         started, at = time.perf_counter(), time.time()
-        request_id = _client_id(scope["headers"]) or f"{prefix}-{next(numbers)}".encode()
+        request_id = _client_id(scope["headers"])
+        if request_id is None:
+            request_id = f"{prefix}-{next(numbers)}".encode()
+            others = [(name, value) for name, value in scope["headers"] if name != _NAME]
+            scope["headers"] = [*others, (_NAME, request_id)]
         status = 0
 
-        async def send_with_id(message: Any) -> None:
+        async def send_seeing_status(message: Any) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id)]
             await send(message)
 
         try:
-            await app(scope, receive, send_with_id)
+            await app(scope, receive, send_seeing_status)
         finally:
             principal = scope.get(PRINCIPAL_KEY)
             line = RequestLine(

@@ -41,4 +41,11 @@ class SoftFailure(msgspec.Struct, frozen=True):
     message: str
 
 
-Journey = Generator[HttpCall | SoftFailure, HttpReply | None, None]
+class Pause(msgspec.Struct, frozen=True):
+    """Yielded to let wall time pass before the next call (a scenario's `wait` on a clock that
+    runs compressed); the driver sends back None."""
+
+    seconds: float
+
+
+Journey = Generator[HttpCall | SoftFailure | Pause, HttpReply | None, None]

@@ -110,16 +110,6 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("get", "/v1/analytics/attribution"): "getAttribution",
     ("get", "/v1/analytics/kpis"): "getKpis",
     ("get", "/v1/analytics/transitions"): "getTransitions",
-    # messaging (named here so the merged document keeps readable ids)
-    ("get", "/v1/customers/{customer_id}/messaging"): "getMessagingSettings",
-    ("put", "/v1/customers/{customer_id}/messaging"): "changeMessagingSettings",
-    ("post", "/v1/messaging/inbound"): "receiveInboundMessage",
-    ("get", "/v1/links/{token}"): "openLink",
-    ("get", "/v1/admin/outbox"): "listOutbox",
-    ("delete", "/v1/admin/outbox"): "clearOutbox",
-    ("get", "/v1/admin/outbox/{message_id}"): "getOutboxMessage",
-    ("post", "/v1/admin/messages"): "sendMessage",
-    ("get", "/v1/admin/outbox/wait"): "waitForOutbox",
 }
 
 
