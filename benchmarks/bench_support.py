@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -17,6 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select, update
 
+from omniloom.config import Settings
+from omniloom.domain.ownership import OwnershipProofs
+from omniloom.services.kernel import access_key
 from omniloom.store.database import open_database
 from omniloom.store.tables import (
     cart_lines,
@@ -132,6 +136,23 @@ def _prepare(conn: Connection, checkout_carts: int, add_carts: int, spread_skus:
     )
 
 
+@functools.cache
+def cart_token(ident: str) -> str:
+    """The X-Cart-Token the server expects for a cart made straight in the database ("" for
+    ids that are not carts): the server's access key comes from OMNILOOM_SECRET_KEY or the seed
+    (services/kernel/access_key)."""
+    if not ident.startswith("cart_"):
+        return ""
+    settings = Settings.from_env()
+    if settings.secret_key:
+        key = access_key.from_secret(settings.secret_key)
+    elif settings.id_seed is not None:
+        key = access_key.from_seed(settings.id_seed)
+    else:
+        raise SystemExit("set OMNILOOM_ID_SEED or OMNILOOM_SECRET_KEY to benchmark cart routes")
+    return OwnershipProofs(key).cart_token(ident)
+
+
 @dataclass(frozen=True)
 class Rotation:
     """Requests made in turn: ``path`` formatted with each of ``ids``."""
@@ -144,6 +165,7 @@ class Rotation:
 LUA = """
 local methods = {%(methods)s}
 local paths = {%(paths)s}
+local tokens = {%(tokens)s}
 local counter = 0
 local thread_index = 0
 local threads = 0
@@ -159,6 +181,9 @@ request = function()
   local i = (counter %% #paths) + 1
   counter = counter + nthreads
   local headers = {["X-API-Key"] = "%(key)s"}
+  if tokens[i] ~= "" then
+    headers["X-Cart-Token"] = tokens[i]
+  end
   if methods[i] == "GET" then
     return wrk.format("GET", paths[i], headers)
   end
@@ -174,7 +199,7 @@ def lua_script(
 ) -> str:
     """A wrk script taking the rotations' requests in turn (one of each, then the next ids)."""
     requests = [
-        (rotation.method, rotation.path.format(ident))
+        (rotation.method, rotation.path.format(ident), ident)
         for position in range(min(len(r.ids) for r in rotations))
         for rotation in rotations
         for ident in (rotation.ids[position],)
@@ -182,8 +207,9 @@ def lua_script(
     # A client that may retry sends an Idempotency-Key; one per cart, as a shop's checkout would.
     idempotency = 'headers["Idempotency-Key"] = "bench" .. paths[i]' if idempotent else ""
     return LUA % {
-        "methods": ",".join(f'"{method}"' for method, _ in requests),
-        "paths": ",".join(f'"{path}"' for _, path in requests),
+        "methods": ",".join(f'"{method}"' for method, _, _ in requests),
+        "paths": ",".join(f'"{path}"' for _, path, _ in requests),
+        "tokens": ",".join(f'"{cart_token(ident)}"' for _, _, ident in requests),
         "key": KEY,
         "body": body,
         "threads": threads,

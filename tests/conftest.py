@@ -7,13 +7,16 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from httpx import AsyncClient
 from litestar.testing import AsyncTestClient
 
 from omniloom.api.app import create_app
 from omniloom.config import Settings
 from omniloom.store.database import Database, open_database
 from tests.support import contract
+from tests.support.concurrent import concurrent_client
 from tests.support.store import load_mini_store
+from tests.support.wallet import ShopperClient
 
 PG_URL_ENV = "OMNILOOM_TEST_PG_URL"
 
@@ -60,5 +63,12 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 async def client(store_db: Database, settings: Settings) -> AsyncIterator[AsyncTestClient]:
     app = create_app(settings, store_db)
-    async with AsyncTestClient(app=app) as test_client:
+    async with ShopperClient(app=app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+async def racing_client(store_db: Database, settings: Settings) -> AsyncIterator[AsyncClient]:
+    """A client whose gathered requests are all in flight at once (support/concurrent.py)."""
+    async with concurrent_client(create_app(settings, store_db)) as client:
+        yield client

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from omniloom import export_cli, serve_cli
 from omniloom.analytics import cli as analytics_cli
 from omniloom.loadkit import cli as load_cli
+from omniloom.scenarios import cli as scenario_cli
 from omniloom.seed import cli as seed_cli
 
 
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cli.add_commands(subparsers)
     export_cli.add_commands(subparsers)
     analytics_cli.add_commands(subparsers)
+    scenario_cli.add_commands(subparsers)
     load_cli.add_commands(subparsers)
     return parser
 

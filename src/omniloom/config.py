@@ -39,6 +39,9 @@ class Settings:
     customer_token_ttl: timedelta = timedelta(days=7)
     # Where shipped orders come from: a rule in omniloom.domain.routing.RULES.
     routing_rule: str = "dc_then_nearest_store"
+    # Keys the cart and order tokens (omniloom.services.kernel.access_key); None: from the seed,
+    # or a random key kept in the store when ids are random.
+    secret_key: str | None = None
     # The request log (api/request_log.py): a file, "-" for stderr, "" for off.
     request_log: str = ""
 
@@ -62,6 +65,7 @@ class Settings:
                 seconds=int(_env("OMNILOOM_CUSTOMER_TOKEN_TTL_SECONDS", str(7 * 86_400)))
             ),
             "routing_rule": _env("OMNILOOM_ROUTING_RULE", "dc_then_nearest_store"),
+            "secret_key": os.environ.get("OMNILOOM_SECRET_KEY") or None,
             "request_log": _env("OMNILOOM_REQUEST_LOG", ""),
         }
         values.update(overrides)

@@ -26,3 +26,14 @@ async def test_docs_assets_need_no_api_key_and_unknown_ones_are_404(client: Clie
     assert (await client.get("/docs/assets/swagger-ui.css")).status_code == 200
     assert (await client.get("/docs/assets/nothing-here.js")).status_code == 404
     assert (await client.get("/docs/scalar")).status_code == 200
+
+
+async def test_scalar_is_pinned_and_needs_nothing_from_the_internet(client: Client) -> None:
+    page = await client.get("/docs/scalar")
+    assert page.status_code == 200
+    assets = _ASSET.findall(page.text)
+    assert "/docs/assets/scalar-api-reference.js" in assets, page.text
+    for url in assets:
+        assert url.startswith("/docs/"), f"{url} would need the internet"
+        assert (await client.get(url)).status_code == 200, url
+    assert "withDefaultFonts" in page.text  # no fonts fetched from Scalar's servers

@@ -14,7 +14,8 @@ from omniloom.config import Settings
 from omniloom.store.database import Database
 from tests.support.api import Client, add, checkout_body, events, headers, new_cart, stock, verified
 from tests.support.identity import PASSWORD, as_customer, new_customer, problem, register, sign_in
-from tests.support.store import ADMIN_KEY, DC, MOBILE_KEY, WEB_KEY
+from tests.support.store import ADMIN_KEY, DC, MOBILE_KEY, POS_KEY, WEB_KEY
+from tests.support.wallet import ShopperClient
 
 ADMIN = headers(ADMIN_KEY)
 MUG_AT_DC = 37
@@ -24,7 +25,7 @@ MUG_AT_DC = 37
 async def holding(store_db: Database, settings: Settings) -> AsyncIterator[AsyncTestClient]:
     """A store that holds stock when a line is added, so merges must move the holds."""
     held = Settings(database_url=settings.database_url, reservation_policy="add_to_cart")
-    async with AsyncTestClient(app=create_app(held, store_db)) as test_client:
+    async with ShopperClient(app=create_app(held, store_db)) as test_client:
         yield test_client
 
 
@@ -200,19 +201,26 @@ async def test_identify_attaches_recognises_and_refuses_conflicts(client: Client
         assert problem(conflict) == (409, "identifier_conflict"), kind
         assert conflict.json()["kind"] == kind
 
-    # At the till or in a chat: recognised by the identifier alone.
+    # At the till: recognised by the identifier alone.
     recognised = await client.post(
-        "/v1/identify", json={"kind": "phone", "value": "+15550123456"}, headers=headers(MOBILE_KEY)
+        "/v1/identify", json={"kind": "phone", "value": "+15550123456"}, headers=headers(POS_KEY)
     )
     assert (recognised.json()["customer_id"], recognised.json()["status"]) == (a_id, "recognised")
     seeded = await client.post(
-        "/v1/identify", json={"kind": "email", "value": "ADA@example.com"}, headers=headers()
+        "/v1/identify", json={"kind": "email", "value": "ADA@example.com"}, headers=headers(POS_KEY)
     )
     assert seeded.json()["customer_id"] == "cus_000001"
     unknown = await client.post(
-        "/v1/identify", json={"kind": "loyalty_id", "value": "L-404"}, headers=headers()
+        "/v1/identify", json={"kind": "loyalty_id", "value": "L-404"}, headers=headers(POS_KEY)
     )
     assert problem(unknown) == (404, "not_found")
+    # In an app without a token it is only the shopper's word: the same answer, known or not.
+    for value in ("+15550123456", "+15550999999"):
+        claimed = await client.post(
+            "/v1/identify", json={"kind": "phone", "value": value}, headers=headers(MOBILE_KEY)
+        )
+        assert claimed.status_code == 200, claimed.text
+        assert (claimed.json()["customer_id"], claimed.json()["status"]) == (None, "claimed")
     bad = await client.post(
         "/v1/identify", json={"kind": "phone", "value": "12"}, headers=headers()
     )
@@ -257,15 +265,23 @@ async def test_identify_brings_the_devices_anonymous_cart_along(holding: Client)
     guest = (await client.post("/v1/carts", json={"device_id": "kiosk-7"}, headers=kiosk)).json()
     await client.post(f"/v1/carts/{guest['id']}/lines", json={"sku": "SKU-MUG"}, headers=kiosk)
 
-    # The shopper types their email at the kiosk: recognised, and the kiosk cart joins theirs.
+    # Typing an email at the kiosk is only a claim: nothing merges, nobody is named.
+    claimed = await client.post(
+        "/v1/identify", json={"kind": "email", "value": "grace@example.com"}, headers=kiosk
+    )
+    assert (claimed.json()["customer_id"], claimed.json()["merge"]) == (None, None)
+    assert quantities((await client.get(f"/v1/carts/{guest['id']}", headers=kiosk)).json()) == {
+        "SKU-MUG": 1
+    }
+    # Signed in on the kiosk (the customer's token): recognised, the kiosk cart joins theirs.
     identified = await client.post(
         "/v1/identify",
         json={"kind": "email", "value": "grace@example.com", "merge": "max"},
-        headers=kiosk,
+        headers={**kiosk, "X-Customer-Token": token},
     )
     assert identified.status_code == 200, identified.text
     body = identified.json()
-    assert (body["customer_id"], body["status"]) == (customer_id, "recognised")
+    assert (body["customer_id"], body["status"]) == (customer_id, "known")
     assert body["merge"]["report"]["outcome"] == "merged"
     assert quantities(body["merge"]["cart"]) == {"SKU-MUG": 1}
     assert (await stock(client, "prd_mug", "SKU-MUG"))[DC] == MUG_AT_DC - 1
@@ -518,7 +534,7 @@ async def test_admin_merges_two_customers_by_the_survivorship_rules(holding: Cli
     revoked = await client.get(f"/v1/customers/{gone_id}", headers=as_customer(gone_token))
     assert problem(revoked) == (401, "invalid_token")
     found = await client.post(
-        "/v1/identify", json={"kind": "phone", "value": "+15550177777"}, headers=headers()
+        "/v1/identify", json={"kind": "phone", "value": "+15550177777"}, headers=headers(POS_KEY)
     )
     assert found.json()["customer_id"] == keep_id
     assert (await sign_in(client, "gone@example.com"))["customer_id"] == keep_id

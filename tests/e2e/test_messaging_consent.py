@@ -165,3 +165,30 @@ async def test_an_unknown_sender_or_word_changes_nothing(client: Client) -> None
     assert problem(bad) == (422, "invalid_input")
     settings = (await client.get(f"/v1/customers/{grace}/messaging", headers=ADMIN)).json()
     assert consent_of(settings, "sms")["state"] == "subscribed"
+
+
+async def test_opting_out_of_everything_on_the_consents_route_is_enforced_too(
+    client: Client,
+) -> None:
+    grace, token = await new_customer(client, "grace@example.com", phone=PHONE)
+    me = as_customer(token, WEB_KEY, **{"X-Device-Id": "grace-phone"})
+    everything = {
+        "email_marketing": False,
+        "sms_marketing": False,
+        "push_notifications": False,
+        "personalisation": False,
+    }
+    answered = await client.put(f"/v1/customers/{grace}/consents", json=everything, headers=me)
+    assert answered.status_code == 200, answered.text
+    await client.get("/v1/products", params={"q": "lamp"}, headers=me)
+    searches = await client.get(
+        "/v1/touchpoints", params={"type": "catalog.searched"}, headers=ADMIN
+    )
+    assert searches.json()["items"] == []
+    settings = (await client.get(f"/v1/customers/{grace}/messaging", headers=ADMIN)).json()
+    assert settings["tracked"] is False
+    assert (consent_of(settings, "sms")["state"], consent_of(settings, "sms")["source"]) == (
+        "unsubscribed",
+        "web consents",
+    )
+    assert (await send(client, grace, "sms"))["reason"] == "no_consent"

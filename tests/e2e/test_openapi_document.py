@@ -6,12 +6,10 @@ import json
 import re
 from typing import Any
 
-import pytest
 from openapi_spec_validator import validate
 
 from tests.support.api import Client, headers
 from tests.support.contract import undocumented
-from tests.support.store import ADMIN_KEY
 
 PROBLEM = "application/problem+json"
 
@@ -101,6 +99,8 @@ async def test_operation_ids_are_readable_and_unique(client: Client) -> None:
     assert len(ids) == len(set(ids))
     for operation_id in ids:
         assert re.fullmatch(r"[a-z]+(?:[A-Z][a-z0-9]*)*", operation_id), operation_id
+        # A derived id (v1Carts…) means a route without a name in api/openapi/operations.py.
+        assert not operation_id.startswith("v1"), operation_id
     assert {"createCart", "addCartLine", "checkoutCart", "getOrder", "paySale"} <= set(ids)
 
 
@@ -160,22 +160,6 @@ async def test_a_method_the_route_lacks_is_405_with_allow(client: Client) -> Non
     assert response.status_code == 405
     assert response.headers["content-type"] == PROBLEM
     assert "GET" in response.headers["Allow"]
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/v1/admin/events?after=99999999999999999999999",
-        "/v1/admin/stock/movements?after=99999999999999999999999",
-        "/v1/touchpoints?cursor=99999999999999999999999",
-    ],
-)
-async def test_a_position_beyond_any_sequence_is_invalid_input_not_a_crash(
-    client: Client, path: str
-) -> None:
-    response = await client.get(path, headers=headers(ADMIN_KEY))
-    assert response.status_code == 422, response.text
-    assert response.json()["code"] == "invalid_input"
 
 
 def test_an_answer_the_document_does_not_promise_is_reported() -> None:

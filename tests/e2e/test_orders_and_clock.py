@@ -22,6 +22,7 @@ from tests.support.api import (
     verified,
 )
 from tests.support.store import ADMIN_KEY, DC, NYC, SEA
+from tests.support.wallet import ShopperClient
 
 ADMIN = headers(ADMIN_KEY)
 
@@ -108,7 +109,7 @@ async def holding_client(store_db: Database, settings: Settings) -> AsyncIterato
         reservation_policy="add_to_cart",
         reservation_ttl=timedelta(minutes=15),
     )
-    async with AsyncTestClient(app=create_app(held, store_db)) as test_client:
+    async with ShopperClient(app=create_app(held, store_db)) as test_client:
         yield test_client
 
 

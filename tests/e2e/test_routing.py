@@ -27,6 +27,7 @@ from tests.support.api import (
     verified,
 )
 from tests.support.store import ADMIN_KEY, DC, NYC, SEA
+from tests.support.wallet import ShopperClient
 
 ADMIN = headers(ADMIN_KEY)
 # Tacoma, a short drive from the Seattle store and a continent away from New York.
@@ -69,7 +70,7 @@ async def ruled(store_db: Database, settings: Settings) -> AsyncIterator[Any]:
 
     async def client_for(rule: str) -> AsyncTestClient[Any]:
         app = create_app(dataclasses.replace(settings, routing_rule=rule), store_db)
-        client = AsyncTestClient(app=app)
+        client = ShopperClient(app=app)
         await client.__aenter__()
         opened.append(client)
         return client

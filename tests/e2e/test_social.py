@@ -127,8 +127,10 @@ async def test_a_cart_link_opens_the_same_cart(client: Client) -> None:
         f"/v1/carts/{cart['id']}/links", json={"via": "dm"}, headers=headers(SOCIAL_KEY)
     )
     assert links.status_code == 200
-    assert links.json()["web_url"].endswith(cart["id"])
-    assert links.json()["app_url"] == f"omniloom://cart/{cart['id']}"
+    # The link carries the cart's token: whoever opens it may use the cart.
+    opens = f"{cart['id']}?cart_token={cart['cart_token']}"
+    assert links.json()["web_url"] == f"https://shop.omniloom.test/cart/{opens}"
+    assert links.json()["app_url"] == f"omniloom://cart/{opens}"
     shared = [e for e in await events(client) if e["type"] == "cart.link_shared"]
     assert [(e["channel"], e["data"]["via"]) for e in shared] == [("social", "dm")]
 

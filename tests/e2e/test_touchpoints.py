@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.api import Client, checkout_body, headers
+from tests.support.api import Client, checkout_body, headers, token_of
 from tests.support.store import ADMIN_KEY, MOBILE_KEY, WEB_KEY
 
 ADMIN = headers(ADMIN_KEY)
@@ -13,8 +13,8 @@ LAPTOP = "dev-laptop-07"
 ADA = "cus_000001"
 
 
-def on(device: str, key: str) -> dict[str, str]:
-    return headers(key, **{"X-Device-Id": device})
+def on(device: str, key: str, **extra: str) -> dict[str, str]:
+    return headers(key, **{"X-Device-Id": device}, **extra)
 
 
 async def advance(client: Client, minutes: int) -> None:
@@ -43,7 +43,11 @@ async def test_journey_across_devices_and_channels(client: Client) -> None:
     # An hour later on the laptop, signed in as Ada: a cart and an order on the web.
     await advance(client, 60)
     cart = (
-        await client.post("/v1/carts", json={"customer_id": ADA}, headers=on(LAPTOP, WEB_KEY))
+        await client.post(
+            "/v1/carts",
+            json={"customer_id": ADA},
+            headers=on(LAPTOP, WEB_KEY, **{"X-Customer-Token": await token_of(client, ADA)}),
+        )
     ).json()
     await client.post(
         f"/v1/carts/{cart['id']}/lines", json={"sku": "SKU-LAMP"}, headers=on(LAPTOP, WEB_KEY)
@@ -55,7 +59,11 @@ async def test_journey_across_devices_and_channels(client: Client) -> None:
 
     # Back on the phone, now known as Ada: the app's anonymous touches become hers.
     await advance(client, 10)
-    await client.post("/v1/carts", json={"customer_id": ADA}, headers=on(PHONE, MOBILE_KEY))
+    await client.post(
+        "/v1/carts",
+        json={"customer_id": ADA},
+        headers=on(PHONE, MOBILE_KEY, **{"X-Customer-Token": await token_of(client, ADA)}),
+    )
 
     journey = (await client.get(f"/v1/customers/{ADA}/journey", headers=ADMIN)).json()
     touches: list[dict[str, Any]] = journey["touchpoints"]

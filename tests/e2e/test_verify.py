@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from litestar.testing import AsyncTestClient
 from sqlalchemy import Connection, text
 
 from omniloom.api.app import create_app
@@ -24,6 +23,7 @@ from tests.support.api import (
     verified,
 )
 from tests.support.store import ADMIN_KEY, MOBILE_KEY, NYC, SEA, SKUS, WEB_KEY
+from tests.support.wallet import ShopperClient
 
 ADMIN = headers(ADMIN_KEY)
 
@@ -79,7 +79,7 @@ async def test_an_underpaid_order_is_found(client: Client, database_url: str) ->
 @pytest.fixture
 async def holding_client(store_db: Database, settings: Settings) -> AsyncIterator[Client]:
     held = Settings(database_url=settings.database_url, reservation_policy="add_to_cart")
-    async with AsyncTestClient(app=create_app(held, store_db)) as test_client:
+    async with ShopperClient(app=create_app(held, store_db)) as test_client:
         yield test_client
 
 

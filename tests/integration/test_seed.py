@@ -257,4 +257,5 @@ def test_command_exports_and_reloads(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert run_seed("--database-url", url, "--from", str(export)) == 0
     assert f"files in {export}" in capsys.readouterr().out
     assert run_seed("--from", str(export), "--seed", "3") == 2
-    assert run_seed("--from", str(tmp_path / "missing")) == 1
+    # A directory named on the command line that cannot be read is a usage error, as in argparse.
+    assert run_seed("--from", str(tmp_path / "missing")) == 2

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from litestar.testing import AsyncTestClient
 
+from omniloom.services.identity.sign_in import token_digest
+from omniloom.store import identity_queries
 from tests.support.store import ADMIN_KEY, WEB_KEY
 
 Client = AsyncTestClient
@@ -33,8 +36,44 @@ def checkout_body(card: str = APPROVED_CARD, **fulfilment: Any) -> dict[str, Any
     }
 
 
-async def new_cart(client: Client, key: str = WEB_KEY, **body: Any) -> dict[str, Any]:
-    response = await client.post("/v1/carts", json=body, headers=headers(key))
+async def token_of(client: Client, customer_id: str) -> str:
+    """A customer token for ``customer_id``, for tests whose shopper is a seeded customer (who
+    has no password to sign in with). Issued straight into the store, so no sign-in event
+    joins the journey under test; the same token on every call."""
+    runtime = client.app.state["runtime"]
+    token = f"test-token-{customer_id}"
+    digest = token_digest(token)
+
+    def issue(conn: Any) -> None:
+        if identity_queries.token(conn, digest) is None:
+            now = runtime.clock.now()
+            identity_queries.insert_token(
+                conn,
+                token_hash=digest,
+                customer_id=customer_id,
+                issued_at=now,
+                expires=now + runtime.settings.customer_token_ttl,
+            )
+
+    # The app's database belongs to the test client's own event loop: a blocking unit of work,
+    # off this loop, is the one way in that both backends accept from here.
+    await asyncio.to_thread(runtime.db.run_blocking, issue)
+    return token
+
+
+async def new_cart(
+    client: Client, key: str = WEB_KEY, *, customer_token: str | None = None, **body: Any
+) -> dict[str, Any]:
+    """A new cart (its ``cart_token`` kept by the client's wallet, tests/support/wallet.py).
+
+    A cart for ``customer_id`` needs that customer's token: ``customer_token``, or one issued
+    for the test (token_of) when not given."""
+    extra: dict[str, str] = {}
+    if body.get("customer_id") is not None:
+        customer_token = customer_token or await token_of(client, body["customer_id"])
+    if customer_token is not None:
+        extra["X-Customer-Token"] = customer_token
+    response = await client.post("/v1/carts", json=body, headers=headers(key, **extra))
     assert response.status_code == 201, response.text
     cart: dict[str, Any] = response.json()
     return cart

@@ -50,3 +50,38 @@ async def advance(client: Client, **delta: int) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     clock: dict[str, Any] = response.json()
     return clock
+
+
+REMINDER = {
+    "delay_minutes": 240,
+    "channels": ["push", "sms"],
+    "body": "You left something behind: {link}",
+}
+SECOND = {
+    "delay_minutes": 1440,
+    "channels": ["sms", "email"],
+    "body": "Still yours, {code} takes 10% off: {link}",
+    "code": "COMEBACK10",
+}
+
+
+async def define_flow(client: Client, flow_id: str = "cart", **fields: Any) -> dict[str, Any]:
+    """An abandoned-cart flow: a reminder after 4 h (push, else SMS), a second after 24 h."""
+    body = {
+        "name": "Abandoned cart",
+        "trigger": "cart_abandoned",
+        "campaign": "abandoned-cart",
+        "steps": [REMINDER, SECOND],
+        **fields,
+    }
+    response = await client.put(f"/v1/admin/flows/{flow_id}", json=body, headers=ADMIN)
+    assert response.status_code == 200, response.text
+    flow: dict[str, Any] = response.json()
+    return flow
+
+
+async def runs(client: Client, **filters: Any) -> list[dict[str, Any]]:
+    response = await client.get("/v1/admin/flow-runs", params=filters, headers=ADMIN)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items

@@ -14,7 +14,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from omniloom import __version__
 from omniloom.api import docs_ui, request_log
-from omniloom.api.auth import KeyRing, api_key_middleware
+from omniloom.api.access import access_middleware, apply_access_table
+from omniloom.api.auth import KeyRing
 from omniloom.api.controllers.admin import AdminController
 from omniloom.api.controllers.analytics import AnalyticsController
 from omniloom.api.controllers.carts import CartController
@@ -28,17 +29,21 @@ from omniloom.api.controllers.messaging import (
     MessagingSettingsController,
     OutboxController,
 )
+from omniloom.api.controllers.messaging_flows import FlowController
 from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.pos import PosController
 from omniloom.api.controllers.pos_offline import PosOfflineController, StockPolicyController
+from omniloom.api.controllers.reset import ResetController
 from omniloom.api.controllers.returns import ReturnController
 from omniloom.api.controllers.social import SocialController
 from omniloom.api.controllers.stock_moves import StockMoveController
 from omniloom.api.controllers.touchpoints import TouchpointController
+from omniloom.api.controllers.webhooks import WebhookController
 from omniloom.api.headers import LeanRequest
 from omniloom.api.problems import EXCEPTION_HANDLERS
 from omniloom.api.request_id import add_request_id
 from omniloom.api.strict_body import StrictBody
+from omniloom.api.webhook_transport import TRANSPORT_KEY, HttpTransport, deliver_due
 from omniloom.config import Settings
 from omniloom.domain.clock import WallSource
 from omniloom.services.admin import clock as clock_control
@@ -70,7 +75,7 @@ def create_app(
         app.state.keyring = KeyRing(await runtime.api_keys())
         if serving:
             _settle_heap()
-        sweeper = asyncio.create_task(_sweep_due_work(runtime))
+        sweeper = asyncio.create_task(_sweep_due_work(runtime, app.state))
         try:
             yield
         finally:
@@ -102,10 +107,13 @@ def create_app(
             MessagingSettingsController,
             MessagingController,
             OutboxController,
+            FlowController,
+            WebhookController,
+            ResetController,
         ],
-        state=State({"runtime": runtime}),
+        state=State({"runtime": runtime, TRANSPORT_KEY: HttpTransport()}),
         lifespan=[lifespan],
-        middleware=[api_key_middleware],
+        middleware=[access_middleware],
         before_send=[add_request_id],
         request_class=LeanRequest,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -133,6 +141,8 @@ def create_app(
         ),
         debug=False,
     )
+    # Each route's rule comes from the one access table (api/access.py).
+    apply_access_table(app)
     if settings.request_log:
         app.asgi_handler = request_log.wrap(
             app.asgi_handler, request_log.open_sink(settings.request_log)
@@ -153,12 +163,13 @@ def _settle_heap() -> None:
     gc.freeze()
 
 
-async def _sweep_due_work(runtime: Runtime) -> None:
+async def _sweep_due_work(runtime: Runtime, state: State) -> None:
     """Fire due work while the clock runs by itself; a frozen clock only moves on request."""
     while True:
         await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
         with contextlib.suppress(Exception):
             await clock_control.sweep(runtime)
+            await deliver_due(runtime, state)
 
 
 def app_from_env() -> Litestar:

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.types import ASGIApp, Receive, Send
 from litestar.types import Scope as Scope_
 
 from omniloom.domain.channels import ApiKey, Channel, Scope
@@ -75,33 +74,22 @@ def store_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     return principal(connection).location_id
 
 
-def api_key_middleware(app: ASGIApp) -> ASGIApp:
-    """Checks the API key against the scope the route declares in its ``opt``.
-
-    An ASGI middleware rather than a Litestar guard: a guard call copies the route handler on
-    every request, which cost as much as the product-detail query itself.
-    """
-
-    async def middleware(scope: Scope_, receive: Receive, send: Send) -> None:
-        handler = scope.get("route_handler")
-        required = handler.opt.get(REQUIRED_SCOPE) if handler is not None else None
-        if required is not None:
-            presented = _presented_key(scope["headers"])
-            if presented is None:
-                raise AuthenticationRequired("Send an API key in the X-API-Key header.")
-            # Item access: State's attribute access goes through a failed lookup (and its
-            # formatted AttributeError) before __getattr__ finds the key, on every request.
-            key = scope["litestar_app"].state["keyring"].get(presented)
-            if key is None:
-                raise InvalidApiKey("The API key is not known to this store.")
-            if not any(key.allows(scope) for scope in required):
-                names = " or ".join(sorted(required))
-                raise OutOfScope(f"A {key.channel} key cannot reach {names} routes.")
-            channels = handler.opt.get(REQUIRED_CHANNELS)
-            if channels and key.channel not in channels and not key.allows(Scope.ADMIN):
-                names = ", ".join(sorted(channels))
-                raise OutOfScope(f"A {key.channel} key cannot reach {names} routes.")
-            scope[PRINCIPAL_KEY] = key  # type: ignore[literal-required]
-        await app(scope, receive, send)
-
-    return middleware
+def check_key(scope: Scope_, scopes: frozenset[Scope], channels: frozenset[Channel]) -> ApiKey:
+    """The caller's key, if it may use a route open to ``scopes`` (and only ``channels``, when
+    given; admin keys pass every route). Kept on the scope for ``principal``."""
+    presented = _presented_key(scope["headers"])
+    if presented is None:
+        raise AuthenticationRequired("Send an API key in the X-API-Key header.")
+    # Item access: State's attribute access goes through a failed lookup (and its
+    # formatted AttributeError) before __getattr__ finds the key, on every request.
+    key: ApiKey | None = scope["litestar_app"].state["keyring"].get(presented)
+    if key is None:
+        raise InvalidApiKey("The API key is not known to this store.")
+    if not any(key.allows(s) for s in scopes):
+        names = " or ".join(sorted(scopes))
+        raise OutOfScope(f"A {key.channel} key cannot reach {names} routes.")
+    if channels and key.channel not in channels and not key.allows(Scope.ADMIN):
+        names = ", ".join(sorted(channels))
+        raise OutOfScope(f"A {key.channel} key cannot reach {names} routes.")
+    scope[PRINCIPAL_KEY] = key  # type: ignore[literal-required]
+    return key

@@ -7,6 +7,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 from litestar import Request, Response
+from litestar.connection import ASGIConnection
 
 from omniloom.api.auth import principal
 from omniloom.api.context import touch_context
@@ -26,7 +27,7 @@ View = TypeVar("View", bound=msgspec.Struct)
 MAX_SEQUENCE = 10**15
 
 
-def runtime_of(request: Request[Any, Any, Any]) -> Runtime:
+def runtime_of(request: ASGIConnection[Any, Any, Any, Any]) -> Runtime:
     # Item access, as for the key ring in auth: attribute access on State raises internally first.
     runtime: Runtime = request.app.state["runtime"]
     return runtime

@@ -56,6 +56,20 @@ class NotFound(DomainError):
     title = "Not found"
 
 
+class CartNotFound(NotFound):
+    """No such cart, or no proof of owning it: the two answers are the same on purpose."""
+
+    code = "cart_not_found"
+    title = "Cart not found"
+
+
+class OrderNotFound(NotFound):
+    """No such order, or no proof of owning it (alike, so ids cannot be probed)."""
+
+    code = "order_not_found"
+    title = "Order not found"
+
+
 class UnknownSku(DomainError):
     code = "unknown_sku"
     status = 422

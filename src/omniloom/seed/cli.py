@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from omniloom.progress import Progress
 from omniloom.seed.model import SeedData, SeedParams
 
 # Stages with at least this many rows report as they go; smaller ones finish too fast to matter.
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.source is not None and asked:
         return _fail("--from takes its parameters from the files' manifest; drop " + _flags(asked))
-    report = _Reporter(quiet=args.quiet)
+    report = Progress(quiet=args.quiet, min_total=PROGRESS_THRESHOLD)
     try:
         with _no_cyclic_gc():
             data, origin = _obtain(args, SeedParams(**asked), report)
@@ -85,48 +86,49 @@ def run(args: argparse.Namespace) -> int:
                 write_dir(data, args.export)
                 done.append(f"exported to {args.export}")
             if args.export is None or args.load:
-                done.append(f"loaded into {_load(args.database_url, data, report)}")
+                done.append(f"loaded into {_load(args.database_url, data, report, args.source)}")
     except _SeedError as exc:
-        return _fail(str(exc), code=1)
+        return _fail(str(exc), code=exc.code)
+    finally:
+        report.close()
     elapsed = time.perf_counter() - started
-    report.summary(
-        f"seed: {_describe(data.counts())} ({origin}), {' and '.join(done)}, in {elapsed:.1f} s"
-    )
+    if not args.quiet:
+        print(
+            f"seed: {_describe(data.counts())} ({origin}), {' and '.join(done)}, in {elapsed:.1f} s"
+        )
     return 0
 
 
 class _SeedError(Exception):
-    """A failure worth one line on stderr rather than a traceback."""
+    """A failure worth one line on stderr rather than a traceback: 2 for a file given that
+    cannot be read (as for any bad argument), 1 for a load that failed."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
 
 
-def _obtain(
-    args: argparse.Namespace, params: SeedParams, report: _Reporter
-) -> tuple[SeedData, str]:
+def _obtain(args: argparse.Namespace, params: SeedParams, report: Progress) -> tuple[SeedData, str]:
     """The data set to use and where it came from: given files, the committed set, or fresh."""
-    # Imported here so that other `omniloom` commands do not pay for Faker and the generator.
-    from omniloom.seed import files
-    from omniloom.seed.generate import generate
+    from omniloom.seed.source import data_set
 
-    if args.source is not None:
-        try:
-            return files.read_dir(args.source), f"files in {args.source}"
-        except (OSError, ValueError) as exc:
-            raise _SeedError(str(exc)) from exc
-    # Exports always generate: copying the committed files could never reveal that they drifted.
-    if args.export is None and _committed_matches(params):
-        return files.read_dir(files.COMMITTED_DIR), "the committed data set"
-    if params.products >= PROGRESS_THRESHOLD:
+    if params.products >= PROGRESS_THRESHOLD and args.source is None:
         report.note(f"generating {params.products:,} products from seed {params.seed}")
-    data = generate(params.seed, params.products, params.customers, progress=report)
-    return data, f"generated from seed {params.seed}"
+    try:
+        # Exports always generate: copying the committed files could never reveal a drift.
+        return data_set(params, args.source, fresh=args.export is not None, progress=report)
+    except (OSError, ValueError) as exc:
+        raise _SeedError(str(exc), code=2) from exc
 
 
-def _load(url: str | None, data: SeedData, report: _Reporter) -> str:
+def _load(url: str | None, data: SeedData, report: Progress, source: Path | None) -> str:
     """Reset the database's schema and load ``data``; returns the URL, password hidden."""
+    from sqlalchemy import Connection
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
     from omniloom.config import Settings
+    from omniloom.seed import source as origin
     from omniloom.seed.load import load
     from omniloom.store.database import open_database
 
@@ -140,7 +142,13 @@ def _load(url: str | None, data: SeedData, report: _Reporter) -> str:
         database.reset_schema()
         if len(data.stock) >= PROGRESS_THRESHOLD:
             report.note(f"loading into {shown} (one transaction)")
-        database.run_blocking(lambda conn: load(conn, data, report))
+
+        def fill(conn: Connection) -> None:
+            load(conn, data, report)
+            # The store notes what it was loaded with, so POST /v1/admin/reset loads it again.
+            origin.record(conn, data, source)
+
+        database.run_blocking(fill)
     except (OSError, SQLAlchemyError) as exc:
         raise _SeedError(f"loading into {shown} failed: {exc}") from exc
     finally:
@@ -151,13 +159,6 @@ def _load(url: str | None, data: SeedData, report: _Reporter) -> str:
 def _describe(counts: dict[str, int]) -> str:
     labels = {"skus": "SKUs", "inventory": "stock levels", "channel_locations": "channel locations"}
     return ", ".join(f"{count:,} {labels.get(name, name)}" for name, count in counts.items())
-
-
-def _committed_matches(params: SeedParams) -> bool:
-    from omniloom.seed import files
-
-    manifest = files.read_manifest(files.COMMITTED_DIR)
-    return manifest is not None and manifest.params == params
 
 
 @contextmanager
@@ -172,31 +173,6 @@ def _no_cyclic_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-class _Reporter:
-    """Progress lines on stderr for large runs; the summary on stdout unless quiet."""
-
-    def __init__(self, *, quiet: bool) -> None:
-        self.quiet = quiet
-        self.started = time.perf_counter()
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.quiet or total < PROGRESS_THRESHOLD:
-            return
-        elapsed = time.perf_counter() - self.started
-        percent = 100 * done // max(total, 1)
-        print(
-            f"  {elapsed:6.1f} s  {stage:<24} {done:>10,} / {total:,} ({percent}%)", file=sys.stderr
-        )
-
-    def note(self, message: str) -> None:
-        if not self.quiet:
-            print(message, file=sys.stderr)
-
-    def summary(self, message: str) -> None:
-        if not self.quiet:
-            print(message)
 
 
 def _fail(message: str, code: int = 2) -> int:

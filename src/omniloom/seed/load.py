@@ -12,6 +12,7 @@ Other backends take the ordinary ``conn.execute(table.insert(), rows)`` path.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
@@ -27,6 +28,7 @@ from omniloom.seed.merchandising import (
 )
 from omniloom.seed.model import Category, Location, Product, SeedData, StockLevel
 from omniloom.seed.progress import Progress, ignore_progress, report_every
+from omniloom.services.messaging.flows import install_demo_flows
 from omniloom.store import tables
 
 Row = tuple[Any, ...]
@@ -36,6 +38,8 @@ BATCH_ROWS = 10_000
 REGISTERS_PER_STORE = 2
 
 _astuple = msgspec.structs.astuple
+# When the demo store's automation flows were written (shown as their updated_at).
+FLOWS_DEFINED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def load(conn: Connection, data: SeedData, progress: Progress = ignore_progress) -> int:
@@ -76,6 +80,7 @@ def load(conn: Connection, data: SeedData, progress: Progress = ignore_progress)
     for table, total, rows in stages:
         inserted += _insert(conn, table, total, rows, progress)
     inserted += _merchandise(conn, data)
+    install_demo_flows(conn, FLOWS_DEFINED_AT)
     return inserted
 
 

@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from omniloom.store import changes
+from omniloom.store.pg_lane import LANE, Lane, RunEagerly, lane_of
 from omniloom.store.tables import metadata
 
 T = TypeVar("T")
@@ -192,17 +193,30 @@ class savepoint:
     generator-based context manager, which cost a checkout 1.5 % of its instructions.
     """
 
-    __slots__ = ("_cursor", "_name")
+    __slots__ = ("_cursor", "_lane", "_name")
 
     def __init__(self, conn: Connection, name: str) -> None:
+        if conn.dialect.name == "postgresql":
+            # The savepoint must come after the writes held back so far, and what the block
+            # holds back must be sent before it is released or rolled back to.
+            self._lane = lane_of(conn)
+        else:
+            self._lane = None
         self._cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         self._name = name
 
     def __enter__(self) -> None:
+        if self._lane is not None:
+            self._lane.flush()
         self._cursor.execute(f"SAVEPOINT {self._name}")
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         try:
+            if self._lane is not None:
+                if kind is None:
+                    self._lane.flush()
+                else:
+                    self._lane.discard()
             if kind is not None:
                 self._cursor.execute(f"ROLLBACK TO SAVEPOINT {self._name}")
             self._cursor.execute(f"RELEASE SAVEPOINT {self._name}")
@@ -276,7 +290,7 @@ _UNIQUE_VIOLATION = "23505"
 
 
 class PostgresDatabase(Database):
-    def __init__(self, url: str, pool_size: int = 20) -> None:
+    def __init__(self, url: str, pool_size: int = 10) -> None:
         self.url = url
         async_url = url.replace("postgresql://", "postgresql+asyncpg://", 1).replace(
             "postgres://", "postgresql+asyncpg://", 1
@@ -289,20 +303,19 @@ class PostgresDatabase(Database):
     def engine(self) -> AsyncEngine:
         # Created lazily inside the running loop: asyncpg connections belong to one loop.
         if self._engine is None:
-            self._engine = create_async_engine(
-                self._async_url,
-                pool_size=self._pool_size,
-                max_overflow=self._pool_size,
-                json_serializer=_json_serializer,
-                json_deserializer=_json_deserializer,
-            )
+            self._engine = _postgres_engine(self._async_url, pool_size=self._pool_size)
         return self._engine
 
     async def write(self, unit: UnitOfWork[T]) -> T:
+        hold_back = True
         for attempt in range(5):
             try:
                 async with self.engine.begin() as conn:
-                    return await conn.run_sync(unit)
+                    return await conn.run_sync(_in_lane, unit, hold_back)
+            except RunEagerly:
+                # A held-back write did not go as assumed; the same unit, holding nothing back,
+                # finds out why and answers exactly as it would have from the start.
+                hold_back = False
             except DBAPIError as exc:
                 state = _sqlstate(exc)
                 lost_race = state == _UNIQUE_VIOLATION and attempt == 0
@@ -313,15 +326,11 @@ class PostgresDatabase(Database):
 
     async def read(self, unit: UnitOfWork[T]) -> T:
         async with self.engine.connect() as conn:
-            return await conn.run_sync(unit)
+            return await conn.run_sync(_in_lane, unit, False)
 
     def run_blocking(self, unit: UnitOfWork[T]) -> T:
         async def run() -> T:
-            engine = create_async_engine(
-                self._async_url,
-                json_serializer=_json_serializer,
-                json_deserializer=_json_deserializer,
-            )
+            engine = _postgres_engine(self._async_url, pool_size=1)
             try:
                 async with engine.begin() as conn:
                     return await conn.run_sync(unit)
@@ -335,6 +344,40 @@ class PostgresDatabase(Database):
             with contextlib.suppress(Exception):
                 await self._engine.dispose()
             self._engine = None
+
+
+def _postgres_engine(async_url: str, pool_size: int) -> AsyncEngine:
+    engine = create_async_engine(
+        async_url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        json_serializer=_json_serializer,
+        json_deserializer=_json_deserializer,
+        # The lane's statements go through asyncpg's own statement cache (one per connection):
+        # room for every statement on the request path and the shapes of held-back batches.
+        connect_args={"statement_cache_size": 1024},
+    )
+    # A statement through SQLAlchemy itself must see the lane's held-back writes.
+    event.listen(engine.sync_engine, "before_cursor_execute", _flush_lane)
+    return engine
+
+
+def _in_lane(conn: Connection, unit: UnitOfWork[T], hold_back: bool) -> T:
+    """Run ``unit`` with the lean lane on its connection (store/pg_lane.py)."""
+    lane = Lane(conn, defer=hold_back)
+    conn.info[LANE] = lane
+    try:
+        result = unit(conn)
+        lane.flush()
+        return result
+    finally:
+        del conn.info[LANE]
+
+
+def _flush_lane(conn: Connection, *_: Any) -> None:
+    lane = lane_of(conn)
+    if lane is not None:
+        lane.flush()
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:

@@ -88,7 +88,11 @@ def _change(
     """
     changes.touch(conn, changes.STOCK, sku)
     params = {"b_sku": sku, "b_location": location_id, "b_qty": quantity}
-    if raw.execute(conn, stmt, params) != 1:
+    if stmt is _RESERVE:
+        # The hot row's lock: on PostgreSQL taken last, just before COMMIT (raw.execute_guarded).
+        if not raw.execute_guarded(conn, stmt, params):
+            return False
+    elif raw.execute(conn, stmt, params) != 1:
         return False
     on_hand_delta, reserved_delta = _DELTAS[kind]
     raw.insert_many(

@@ -44,16 +44,19 @@ def search(
 
 
 def mark_clicked(conn: Connection, message_id: str, now: datetime) -> None:
-    conn.execute(
-        update(messages)
-        .where(messages.c.id == message_id, messages.c.opened_at.is_(None))
-        .values(opened_at=now)
-    )
-    conn.execute(
-        update(messages)
-        .where(messages.c.id == message_id, messages.c.clicked_at.is_(None))
-        .values(clicked_at=now)
-    )
+    """Opened and clicked at ``now``; a click before the planned delivery proves it came."""
+    row = message(conn, message_id)
+    if row is None:
+        return
+    values: dict[str, Any] = {}
+    for column in ("sent_at", "delivered_at"):
+        if row[column] is not None and row[column] > now:
+            values[column] = now
+    for column in ("opened_at", "clicked_at"):
+        if row[column] is None:
+            values[column] = now
+    if values:
+        conn.execute(update(messages).where(messages.c.id == message_id).values(**values))
 
 
 def sent_since(conn: Connection, customer_id: str, since: datetime) -> int:

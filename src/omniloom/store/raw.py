@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, TableClause
+from sqlalchemy.sql.util import find_tables
 
+from omniloom.store.pg_lane import lane_of
 from omniloom.store.types import UtcDateTime
 
 Processor = Callable[[Any], Any] | None
@@ -32,16 +34,39 @@ class Prepared:
         "defaults",
         "encoders",
         "keys",
+        "kind",
         "names",
         "pick",
+        "postgres",
         "row_group",
         "sql",
+        "tables",
+        "writes",
     )
 
     def __init__(self, conn: Connection, stmt: ClauseElement, column_keys: Sequence[str] | None):
         dialect = conn.dialect
+        plain_insert = getattr(stmt, "is_insert", False) and not getattr(stmt, "_returning", ())
+        if dialect.name == "postgresql" and plain_insert:
+            # Without the RETURNING of its generated key PostgreSQL's compiler adds to an
+            # INSERT: nothing here reads it, and the lane sends inserts inside a larger statement.
+            stmt = stmt.inline()  # type: ignore[attr-defined]
         compiled: Any = stmt.compile(dialect=dialect, column_keys=list(column_keys or []) or None)
         self.sql: str = compiled.string
+        # What the PostgreSQL lane needs to know to hold writes back safely (store/pg_lane.py).
+        self.postgres = dialect.name == "postgresql"
+        self.kind = next(
+            (kind for kind in ("insert", "update", "delete") if getattr(stmt, f"is_{kind}", False)),
+            "select",
+        )
+        found = find_tables(
+            stmt, check_columns=True, include_joins=True, include_selects=True, include_crud=True
+        )
+        self.tables = frozenset(table.name for table in found if isinstance(table, TableClause))
+        # Takes a lock or changes something, so it must run inside the unit's transaction.
+        self.writes = (
+            self.kind != "select" or " FOR UPDATE" in self.sql or "_xact_lock(" in self.sql
+        )
         self.names: list[str] = list(compiled.positiontup or [])
         self.defaults: dict[str, Any] = dict(compiled.params)
         # Literals the statement itself carries (the 1 in ``version + 1``, a True to compare
@@ -169,6 +194,12 @@ def rows(
 ) -> list[tuple[Any, ...]]:
     """Every row of a SELECT (or DML … RETURNING), decoded, as tuples."""
     prepared = prepare(conn, stmt)
+    if prepared.postgres and (lane := lane_of(conn)) is not None:
+        args = prepared.parameters(params or {})
+        fetched = lane.fetch(prepared.sql, args, prepared.tables, prepared.writes)
+        if not prepared.decoders:
+            return fetched
+        return [prepared.decode(row) for row in fetched]
     cursor = _cursor(conn)
     try:
         cursor.execute(prepared.sql, prepared.parameters(params or {}))
@@ -197,6 +228,8 @@ def dicts(
 def execute(conn: Connection, stmt: ClauseElement, params: Mapping[str, Any]) -> int:
     """Run one DML statement; returns the number of rows it touched."""
     prepared = prepare(conn, stmt)
+    if prepared.postgres and (lane := lane_of(conn)) is not None:
+        return lane.execute(prepared.sql, prepared.parameters(params), prepared.tables)
     cursor = _cursor(conn)
     try:
         cursor.execute(prepared.sql, prepared.parameters(params))
@@ -214,6 +247,9 @@ def insert_many(
     if not records:
         return
     prepared = prepare(conn, stmt, tuple(records[0]))
+    if prepared.postgres and (lane := lane_of(conn)) is not None:
+        lane.insert(prepared.sql, prepared.tables, [prepared.parameters(r) for r in records])
+        return
     cursor = _cursor(conn)
     try:
         if len(records) == 1:
@@ -230,3 +266,22 @@ def insert_many(
             cursor.executemany(prepared.sql, [prepared.parameters(r) for r in records])
     finally:
         cursor.close()
+
+
+def execute_guarded(conn: Connection, stmt: ClauseElement, params: Mapping[str, Any]) -> bool:
+    """Run a conditional UPDATE that either touches exactly one row or none; True if it did.
+
+    On PostgreSQL the lane may send it last, just before COMMIT, assuming it succeeds: the
+    unit runs again if it did not (store/pg_lane.py). A caller must therefore not read back
+    what the update changed before the unit ends, other than through another statement.
+    """
+    prepared = prepare(conn, stmt)
+    if prepared.postgres and (lane := lane_of(conn)) is not None:
+        return lane.hold_guard(prepared.sql, prepared.tables, prepared.parameters(params))
+    return execute(conn, stmt, params) == 1
+
+
+def flush(conn: Connection) -> None:
+    """Send the writes the PostgreSQL lane holds back (before SQL that bypasses the lane)."""
+    if conn.dialect.name == "postgresql" and (lane := lane_of(conn)) is not None:
+        lane.flush()

@@ -736,3 +736,96 @@ messages = Table(
     Column("clicked_at", Timestamp, nullable=True),
     Column("fallback_from", String(20), nullable=True),
 )
+
+# Automation flows, stored as the validated JSON they were defined with.
+messaging_flows = Table(
+    "messaging_flows",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("definition", JSON, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    # Carts that fell idle up to this instant have been looked at for this flow.
+    Column("scanned_until", Timestamp, nullable=True),
+)
+
+# One shopper going through one flow for one cart: at most one run per (flow, cart), so a
+# duplicate or late event can never start a second series of reminders.
+flow_runs = Table(
+    "flow_runs",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("flow_id", String(80), nullable=False),
+    Column("customer_id", String(40), nullable=False, index=True),
+    Column("cart_id", String(40), nullable=False),
+    # active, completed, converted (bought), or exited (cart emptied, closed, out of stock).
+    Column("status", String(20), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("started_at", Timestamp, nullable=False),
+    Column("last_activity_at", Timestamp, nullable=False),
+    Column("due_at", Timestamp, nullable=True),
+    Column("exit_reason", String(40), nullable=True),
+    Column("updated_at", Timestamp, nullable=False),
+    UniqueConstraint("flow_id", "cart_id", name="uq_flow_runs_cart"),
+    Index("ix_flow_runs_due", "status", "due_at"),
+)
+
+# Signed-in shoppers' active carts by when they were last touched, for abandonment. Partial, so
+# anonymous carts (most of a load test's) cost it nothing.
+Index(
+    "ix_carts_idle",
+    carts.c.updated_at,
+    sqlite_where=text("customer_id IS NOT NULL AND status = 'active'"),
+    postgresql_where=text("customer_id IS NOT NULL AND status = 'active'"),
+)
+
+# Webhook endpoints: where integrations want events, signed with their secret.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("url", String(500), nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("description", String(200), nullable=True),
+    Column("secret", String(80), nullable=False),
+    # After a rotation the old secret still signs (beside the new one) until this instant.
+    Column("previous_secret", String(80), nullable=True),
+    Column("previous_until", Timestamp, nullable=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    # Events after start_seq (the last one when it subscribed) are delivered; the fan-out has
+    # looked at those up to after_seq.
+    Column("start_seq", BigInteger, nullable=False),
+    Column("after_seq", BigInteger, nullable=False),
+)
+
+# One event to one endpoint: written from the event log (which is written in the same
+# transaction as the change), so nothing is lost across a restart. Its id is the webhook-id.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("endpoint_id", String(40), nullable=False),
+    Column("event_id", String(40), nullable=False),
+    Column("event_type", String(60), nullable=False),
+    Column("payload", Text, nullable=False),
+    # pending (an attempt is due at next_attempt_at), delivered, or failed (attempts spent).
+    Column("status", String(12), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", Timestamp, nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("delivered_at", Timestamp, nullable=True),
+    UniqueConstraint("endpoint_id", "event_id", name="uq_webhook_deliveries_event"),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+)
+
+# The delivery log: every attempt, what the receiver answered, on the simulated clock.
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("delivery_id", String(40), primary_key=True),
+    Column("attempt", Integer, primary_key=True),
+    Column("at", Timestamp, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", String(200), nullable=True),
+)

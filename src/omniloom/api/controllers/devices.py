@@ -6,9 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 
-from omniloom.api.auth import requires
 from omniloom.api.http import idempotent_post, runtime_of
-from omniloom.domain.channels import Scope
 from omniloom.services.identity import devices
 from omniloom.services.identity.devices import DeviceView, RegisterDevice
 
@@ -16,7 +14,6 @@ from omniloom.services.identity.devices import DeviceView, RegisterDevice
 class DeviceController(Controller):
     path = "/v1/devices"
     tags = ["devices"]
-    opt = requires(Scope.STOREFRONT)
 
     @post(
         "/",

@@ -8,7 +8,7 @@ import msgspec
 from litestar import Controller, Request, Router, delete, get, post
 from litestar.params import Parameter
 
-from omniloom.api.auth import requires, requires_any
+from omniloom.api.auth import principal
 from omniloom.api.context import DEVICE_HEADER_BYTES, touch_context
 from omniloom.api.customer_auth import (
     authorize_customer,
@@ -17,6 +17,7 @@ from omniloom.api.customer_auth import (
 )
 from omniloom.api.headers import header
 from omniloom.api.http import answer, idempotent_post, runtime_of, write
+from omniloom.api.ownership import prove_cart, tokened
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import CustomerTokenRequired
 from omniloom.services.identity import identify as identity
@@ -39,7 +40,6 @@ def _device(request: Request[Any, Any, Any], given: str | None) -> str | None:
 class CustomerController(Controller):
     path = "/v1/customers"
     tags = ["customers"]
-    opt = requires(Scope.STOREFRONT)
 
     @post("/", summary="Register a customer (guest orders with the email are linked)")
     async def register(self, request: Request[Any, Any, Any], data: Register) -> Registered:
@@ -50,12 +50,10 @@ class CustomerController(Controller):
 
     @get("/{customer_id:str}", summary="A customer's profile (own token or admin key)")
     async def read(self, request: Request[Any, Any, Any], customer_id: str) -> CustomerView:
-        await authorize_customer(request, customer_id)
         return await identity.get_customer(runtime_of(request), customer_id)
 
     @get("/{customer_id:str}/identifiers", summary="A customer's identity graph")
     async def identifiers(self, request: Request[Any, Any, Any], customer_id: str) -> IdentityGraph:
-        await authorize_customer(request, customer_id)
         return await identity.identity_graph(runtime_of(request), customer_id)
 
     @get("/{customer_id:str}/orders", summary="A customer's orders (own token or admin key)")
@@ -66,7 +64,6 @@ class CustomerController(Controller):
         cursor: Annotated[str | None, Parameter(max_length=200)] = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> Page:
-        await authorize_customer(request, customer_id)
         return await orders.list_orders(
             runtime_of(request), customer_id=customer_id, cursor=cursor, limit=limit
         )
@@ -75,7 +72,6 @@ class CustomerController(Controller):
 class SessionController(Controller):
     path = "/v1/sessions"
     tags = ["customers"]
-    opt = requires(Scope.STOREFRONT)
 
     @post(
         "/",
@@ -90,6 +86,9 @@ class SessionController(Controller):
         # Not replayed by Idempotency-Key: the stored response would keep the token in clear.
         runtime = runtime_of(request)
         customer_id = await sign_in.check_password(runtime, data.email, data.password)
+        if data.cart_id is not None:
+            # Merging a cart takes its lines: the shopper shows it is theirs.
+            await prove_cart(request, data.cart_id)
         device_id = _device(request, data.device_id)
         context = touch_context(request)
         if device_id is not None and context.device_id is None:
@@ -97,7 +96,9 @@ class SessionController(Controller):
             context = msgspec.structs.replace(context, device_id=device_id)
         session = await write(
             request,
-            lambda unit: sign_in.open_session(runtime, unit, customer_id, data, device_id),
+            lambda unit: tokened(
+                runtime, sign_in.open_session(runtime, unit, customer_id, data, device_id)
+            ),
             context=context,
         )
         return answer(session, 201)
@@ -114,20 +115,22 @@ class IdentifyController(Controller):
     path = "/v1/identify"
     tags = ["customers"]
     # A shopper is recognised at any door, the till included.
-    opt = requires_any(Scope.STOREFRONT, Scope.POS)
 
     @post(
         "/",
         summary="Recognise a shopper by an identifier, or attach one to a customer",
         description=(
-            "Without `customer_id` (and without a customer token) the identifier is looked up. "
-            "With one, it is attached to that customer — the caller must hold that customer's "
-            "token or an admin key; an identifier of another customer is refused with 409 "
-            "`identifier_conflict`. The shopper's anonymous cart merges as on sign-in."
+            "With a customer token (or `customer_id` and that customer's token, or an admin "
+            "key) the identifier is attached to that customer; an identifier of another "
+            "customer is refused with 409 `identifier_conflict`, and the shopper's anonymous "
+            "cart merges as on sign-in. A POS or admin key without `customer_id` looks the "
+            "shopper up. A storefront key without a token only records the claim: status "
+            "`claimed`, no customer id, nothing merged or linked, known identifier or not."
         ),
         status_code=200,
     )
     async def identify(self, request: Request[Any, Any, Any], data: Identify) -> Identified:
+        claim_only = False
         if data.customer_id is not None:
             await authorize_customer(request, data.customer_id)
         else:
@@ -135,11 +138,20 @@ class IdentifyController(Controller):
             caller = await current_customer(request)
             if caller is not None:
                 data = msgspec.structs.replace(data, customer_id=caller)
+            # Staff (a till, an admin) look shoppers up; a storefront without a token only
+            # records what the shopper claims (api/access.py: identify).
+            claim_only = caller is None and not principal(request).allows(Scope.POS)
+        if data.cart_id is not None and not claim_only:
+            await prove_cart(request, data.cart_id)
         runtime = runtime_of(request)
         device_id = _device(request, data.device_id)
         return await idempotent_post(
             request,
-            lambda unit: identity.identify(runtime, unit, data, device_id),
+            lambda unit: (
+                identity.record_claim(unit, data, device_id)
+                if claim_only
+                else tokened(runtime, identity.identify(runtime, unit, data, device_id))
+            ),
             status_code=200,
         )
 
@@ -147,7 +159,6 @@ class IdentifyController(Controller):
 class AdminCustomerController(Controller):
     path = "/v1/admin/customers"
     tags = ["admin"]
-    opt = requires(Scope.ADMIN)
 
     @post(
         "/merge",

@@ -8,21 +8,16 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import Parameter
 
-from omniloom.api.auth import requires
 from omniloom.api.context import touch_context
 from omniloom.api.customer_auth import authorize_customer
-from omniloom.api.http import idempotent_post, runtime_of, write
-from omniloom.domain.channels import Channel, Scope
+from omniloom.api.http import MAX_SEQUENCE, idempotent_post, runtime_of, write
+from omniloom.domain.channels import Channel
 from omniloom.domain.messaging import MessagingChannel
 from omniloom.services.messaging import consent, links, mailbox, outbox
-from omniloom.services.messaging.consent import (
-    InboundMessage,
-    InboundResult,
-    MessagingChange,
-    MessagingSettings,
-)
+from omniloom.services.messaging.commands import InboundMessage, MessagingChange, SendMessage
+from omniloom.services.messaging.consent import InboundResult, MessagingSettings
 from omniloom.services.messaging.links import LinkOpened
-from omniloom.services.messaging.outbox import MessagePage, MessageView, SendMessage
+from omniloom.services.messaging.outbox import MessagePage, MessageView
 
 Filter = Annotated[str | None, Parameter(max_length=200)]
 
@@ -34,7 +29,6 @@ class Cleared(msgspec.Struct, frozen=True):
 class MessagingSettingsController(Controller):
     path = "/v1/customers/{customer_id:str}/messaging"
     tags = ["messaging"]
-    opt = requires(Scope.STOREFRONT)
 
     @get(summary="Consent per messaging channel (and tracking), and the shopper's time zone")
     async def settings(
@@ -59,20 +53,19 @@ class MessagingController(Controller):
         "/messaging/inbound",
         summary="A shopper's reply (STOP unsubscribes from that channel, START resubscribes)",
         status_code=200,
-        opt=requires(Scope.STOREFRONT, Channel.MESSAGING),
     )
     async def inbound(self, request: Request[Any, Any, Any], data: InboundMessage) -> InboundResult:
-        return await runtime_of(request).write(
-            lambda unit: consent.apply_inbound(unit, data), Channel.MESSAGING
+        return await idempotent_post(
+            request, lambda unit: consent.apply_inbound(unit, data), status_code=200
         )
 
     @get(
         "/links/{token:str}",
         summary="Open a message's tracked link: the cart, on the device that clicked",
-        opt=requires(Scope.STOREFRONT),
     )
     async def open_link(self, request: Request[Any, Any, Any], token: str) -> LinkOpened:
         runtime = runtime_of(request)
+        # A click is a touch on the messaging channel, whichever app or browser opened it.
         return await runtime.write(
             lambda unit: links.click(runtime, unit, token),
             Channel.MESSAGING,
@@ -83,7 +76,6 @@ class MessagingController(Controller):
 class OutboxController(Controller):
     path = "/v1/admin"
     tags = ["messaging"]
-    opt = requires(Scope.ADMIN)
 
     @post("/messages", summary="Send a message now (consent and address checked)")
     async def send(self, request: Request[Any, Any, Any], data: SendMessage) -> MessageView:
@@ -101,7 +93,9 @@ class OutboxController(Controller):
         cart_id: Filter = None,
         outcome: Annotated[str | None, Parameter(pattern="^(queued|suppressed)$")] = None,
         reason: Filter = None,
-        after: Annotated[int, Parameter(ge=0, description="last_seq of the last page")] = 0,
+        after: Annotated[
+            int, Parameter(ge=0, le=MAX_SEQUENCE, description="last_seq of the last page")
+        ] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> MessagePage:
         return await mailbox.search(
@@ -130,7 +124,7 @@ class OutboxController(Controller):
         campaign: Filter = None,
         kind: Filter = None,
         customer_id: Filter = None,
-        after: Annotated[int, Parameter(ge=0)] = 0,
+        after: Annotated[int, Parameter(ge=0, le=MAX_SEQUENCE)] = 0,
         timeout: Annotated[float, Parameter(ge=0, le=mailbox.MAX_WAIT_SECONDS)] = 10.0,
     ) -> Response[Any]:
         found = await mailbox.wait(
@@ -153,5 +147,5 @@ class OutboxController(Controller):
 
     @delete("/outbox", summary="Empty the outbox", status_code=200)
     async def clear(self, request: Request[Any, Any, Any]) -> Cleared:
-        deleted = await runtime_of(request).write(mailbox.clear, Channel.ADMIN)
+        deleted = await write(request, mailbox.clear)
         return Cleared(deleted)

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 
-from omniloom.api.auth import principal, requires
+from omniloom.api.auth import principal
 from omniloom.api.customer_auth import authorize_customer
 from omniloom.api.http import runtime_of
+from omniloom.api.ownership import with_order_token
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import FieldError, InvalidInput
 from omniloom.services.kernel.views import OrderView, Page
@@ -19,11 +20,11 @@ from omniloom.services.orders import lifecycle as orders
 class OrderController(Controller):
     path = "/v1/orders"
     tags = ["orders"]
-    opt = requires(Scope.STOREFRONT)
 
     @get("/{order_id:str}", summary="Read an order")
     async def read(self, request: Request[Any, Any, Any], order_id: str) -> OrderView:
-        return await orders.get_order(runtime_of(request), order_id)
+        runtime = runtime_of(request)
+        return with_order_token(runtime, await orders.get_order(runtime, order_id))
 
     @get("/", summary="List a customer's orders (admin keys may list all)")
     async def list(

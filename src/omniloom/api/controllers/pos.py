@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
-from omniloom.api.auth import requires, store_of
+from omniloom.api.auth import store_of
 from omniloom.api.http import idempotent_post, runtime_of
-from omniloom.domain.channels import Scope
+from omniloom.api.ownership import prove_cart
 from omniloom.domain.errors import FieldError, InvalidInput
 from omniloom.services.checkout.commands import ShipToHome
 from omniloom.services.pos import common as pos
@@ -41,7 +41,6 @@ from omniloom.services.pos.commands import (
 class PosController(Controller):
     path = "/v1/pos"
     tags = ["pos"]
-    opt = requires(Scope.POS)
 
     @get("/registers", summary="This store's registers and their open shifts")
     async def registers(self, request: Request[Any, Any, Any]) -> list[pos.RegisterView]:
@@ -117,11 +116,11 @@ class PosController(Controller):
     @post(
         "/handoff-codes",
         summary="Get a short code to show at the till (storefront keys)",
-        opt=requires(Scope.STOREFRONT),
     )
     async def issue_handoff_code(
         self, request: Request[Any, Any, Any], data: IssueHandoffCode
     ) -> pos_handoff.HandoffCode:
+        await prove_cart(request, data.cart_id)
         return await idempotent_post(
             request, lambda unit: pos_handoff.issue_code(unit, data.cart_id)
         )

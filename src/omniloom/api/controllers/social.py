@@ -6,9 +6,8 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 
-from omniloom.api.auth import requires
 from omniloom.api.http import idempotent_post, runtime_of
-from omniloom.domain.channels import Channel, Scope
+from omniloom.api.ownership import tokened
 from omniloom.services.kernel.views import OrderView
 from omniloom.services.social import commerce as social
 from omniloom.services.social.commerce import NewPost, PostClick, PostView, SocialOrder
@@ -17,7 +16,6 @@ from omniloom.services.social.commerce import NewPost, PostClick, PostView, Soci
 class SocialController(Controller):
     path = "/v1/social"
     tags = ["social"]
-    opt = requires(Scope.STOREFRONT, Channel.SOCIAL)
 
     @post("/posts", summary="Publish a shoppable post tagging products")
     async def publish(self, request: Request[Any, Any, Any], data: NewPost) -> PostView:
@@ -44,5 +42,5 @@ class SocialController(Controller):
     async def order(self, request: Request[Any, Any, Any], data: SocialOrder) -> OrderView:
         runtime = runtime_of(request)
         return await idempotent_post(
-            request, lambda unit: social.place_social_order(runtime, unit, data)
+            request, lambda unit: tokened(runtime, social.place_social_order(runtime, unit, data))
         )

@@ -7,9 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
-from omniloom.api.auth import requires
 from omniloom.api.http import MAX_SEQUENCE, idempotent_post, runtime_of
-from omniloom.domain.channels import Scope
 from omniloom.services.inventory import moves as stock_moves
 from omniloom.services.inventory.moves import (
     AdjustmentView,
@@ -23,7 +21,6 @@ from omniloom.services.inventory.moves import (
 class StockMoveController(Controller):
     path = "/v1/admin/stock"
     tags = ["admin"]
-    opt = requires(Scope.ADMIN)
 
     @post(
         "/transfers",

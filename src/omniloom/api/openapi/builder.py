@@ -26,6 +26,12 @@ EXTRA_CONTENT: dict[str, dict[str, Any]] = {
 }
 
 
+# Success answers a handler gives besides the one its signature names: operation id → responses.
+EXTRA_RESPONSES: dict[str, dict[str, Any]] = {
+    "waitForMessage": {"204": {"description": "No matching message came in time."}},
+}
+
+
 def _handlers(app: Litestar) -> dict[tuple[str, str], Any]:
     found: dict[tuple[str, str], Any] = {}
     for route in app.routes:
@@ -61,12 +67,13 @@ def _operation(path: str, method: str, operation: dict[str, Any], handler: Any) 
     reads = plumbing.reads(handler)
     own = operation.get("parameters", [])
     has_path_ids = any(parameter["in"] == "path" for parameter in own)
-    schemas.parameter_enums(op_id, own)
+    schemas.correct_parameters(op_id, own)
     operation["parameters"] = own + headers.request_parameters(reads)
     examples.add(op_id, operation)
 
     responses: dict[str, Any] = operation.setdefault("responses", {})
     responses.pop("400", None)  # Litestar's own validation answer, which omniloom never sends
+    responses.update(EXTRA_RESPONSES.get(op_id, {}))
     for status, response in responses.items():
         if status.startswith("2"):
             response["headers"] = {**response.get("headers", {}), **headers.success_headers(reads)}

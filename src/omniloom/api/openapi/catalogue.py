@@ -89,4 +89,5 @@ ERRORS: dict[str, tuple[type[e.DomainError], ...]] = {
     "moveOrder": (e.InvalidTransition,),
     "transferStock": (*STOCK, e.NotFound),
     "adjustStock": (e.StockBelowReserved, e.UnknownSku, e.NotFound),
+    "sendMessage": (e.NotFound,),
 }

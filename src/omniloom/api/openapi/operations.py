@@ -110,6 +110,21 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("get", "/v1/analytics/attribution"): "getAttribution",
     ("get", "/v1/analytics/kpis"): "getKpis",
     ("get", "/v1/analytics/transitions"): "getTransitions",
+    # messaging flows
+    ("get", "/v1/admin/flows"): "listFlows",
+    ("get", "/v1/admin/flows/{flow_id}"): "getFlow",
+    ("put", "/v1/admin/flows/{flow_id}"): "putFlow",
+    ("get", "/v1/admin/flow-runs"): "listFlowRuns",
+    # webhooks
+    ("post", "/v1/admin/webhooks"): "createWebhookEndpoint",
+    ("get", "/v1/admin/webhooks"): "listWebhookEndpoints",
+    ("get", "/v1/admin/webhooks/{endpoint_id}"): "getWebhookEndpoint",
+    ("post", "/v1/admin/webhooks/{endpoint_id}/disable"): "disableWebhookEndpoint",
+    ("post", "/v1/admin/webhooks/{endpoint_id}/enable"): "enableWebhookEndpoint",
+    ("post", "/v1/admin/webhooks/{endpoint_id}/rotate-secret"): "rotateWebhookSecret",
+    ("get", "/v1/admin/webhooks/{endpoint_id}/deliveries"): "listWebhookDeliveries",
+    ("post", "/v1/admin/webhooks/deliveries/{delivery_id}/replay"): "replayWebhookDelivery",
+    ("post", "/v1/admin/webhooks/dispatch"): "dispatchWebhooks",
 }
 
 

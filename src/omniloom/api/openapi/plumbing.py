@@ -8,8 +8,9 @@ from the code.
 
 from __future__ import annotations
 
+import ast
 import inspect
-import re
+import textwrap
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -34,19 +35,21 @@ _CALLS: dict[Reads, tuple[str, ...]] = {
         "presented_token",
     ),
     Reads.CUSTOMER_REQUIRED: ("authorize_customer",),
-    # idempotent_post records the touchpoint context itself.
-    Reads.DEVICE: ("touch_context", "idempotent_post"),
+    # idempotent_post and write record the touchpoint context themselves.
+    Reads.DEVICE: ("touch_context", "idempotent_post", "write"),
     Reads.ETAG: ("etag", "_cart_response", "_cart_etag"),
 }
 
 
 @cache
 def _source_names(fn: Any) -> frozenset[str]:
+    """The bare names the function's body uses: ``write(...)`` is the API's helper, while
+    ``runtime.write(...)`` is an attribute and not counted."""
     try:
-        source = inspect.getsource(fn)
-    except (OSError, TypeError):
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
         return frozenset()
-    return frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
+    return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
 
 
 def reads(handler: Any) -> frozenset[Reads]:

@@ -97,11 +97,20 @@ def correct(document: dict[str, Any]) -> None:
             prop["enum"] = values
 
 
-def parameter_enums(operation_id: str, parameters: list[dict[str, Any]]) -> None:
+_INSTANT = {"type": "string", "format": "date-time"}
+_UNIX_SECONDS = {"type": "number", "description": "Unix seconds"}
+
+
+def correct_parameters(operation_id: str, parameters: list[dict[str, Any]]) -> None:
+    """Closed value lists; and instants in a query, which are read as RFC 3339 text or, as
+    Litestar also reads them, Unix seconds (``?until=1700000000``)."""
     for parameter in parameters:
         values = PARAMETER_ENUMS.get((operation_id, parameter["name"]))
         if values is not None:
             parameter["schema"] = {**parameter.get("schema", {}), "enum": values}
+        options = parameter.get("schema", {}).get("oneOf")
+        if parameter["in"] == "query" and isinstance(options, list) and _INSTANT in options:
+            options.insert(options.index(_INSTANT) + 1, _UNIX_SECONDS)
 
 
 def closed_structs(body_types: Iterable[Any]) -> set[str]:

@@ -1,11 +1,12 @@
-"""Which channel keys may call each operation, from the scope each route declares for the key
-middleware (api/auth.py) — the same declaration that lets a request in or refuses it."""
+"""Which channel keys may call each operation, and what the caller must prove it owns, read from
+the route's line in the access table (api/access.py) — the same rule that lets a request in or
+refuses it, so the document cannot drift from what the server enforces."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from omniloom.api.auth import REQUIRED_CHANNELS, REQUIRED_SCOPE
+from omniloom.api.access import RULE_OPT, Owns, Rule
 from omniloom.domain.channels import Channel, Scope
 
 _HEADER = {"type": "apiKey", "in": "header", "name": "X-API-Key"}
@@ -34,16 +35,30 @@ SCHEMES: dict[str, dict[str, Any]] = {
 _SCHEME_OF_SCOPE = {Scope.STOREFRONT: "storefrontKey", Scope.POS: "posKey", Scope.ADMIN: "adminKey"}
 
 
+_PROOF = {
+    Owns.CART: "the cart's `X-Cart-Token` (from `POST /v1/carts`), the owner's "
+    "`X-Customer-Token`, a till key, or the admin key",
+    Owns.ORDER: "the order's `X-Order-Token` (from checkout), the owner's `X-Customer-Token`, "
+    "a till key, or the admin key",
+    Owns.CUSTOMER: "that customer's `X-Customer-Token` (from `POST /v1/sessions`), "
+    "or the admin key",
+}
+
+
+def _rule(opt: dict[str, Any]) -> Rule | None:
+    rule: Rule | None = opt.get(RULE_OPT)
+    return rule
+
+
 def requirement(opt: dict[str, Any]) -> list[dict[str, list[str]]]:
     """The OpenAPI security of a route with handler ``opt``: any one of the keys listed."""
-    scopes = opt.get(REQUIRED_SCOPE)
-    if scopes is None:
+    rule = _rule(opt)
+    if rule is None or not rule.scopes:
         return []  # open to anyone (health)
-    channels = opt.get(REQUIRED_CHANNELS)
-    if channels:
-        names = ["socialKey"] if Channel.SOCIAL in channels else []
+    if Channel.SOCIAL in rule.channels:
+        names = ["socialKey"]
     else:
-        names = [_SCHEME_OF_SCOPE[scope] for scope in sorted(scopes)]
+        names = [_SCHEME_OF_SCOPE[scope] for scope in sorted(rule.scopes)]
     names = [name for name in names if name != "adminKey"] + ["adminKey"]
     return [{name: []} for name in names]
 
@@ -53,4 +68,11 @@ def describe(opt: dict[str, Any]) -> str:
     keys = [next(iter(item)) for item in requirement(opt)]
     if not keys:
         return "No key needed."
-    return "Keys: " + ", ".join(f"`{name}`" for name in keys) + "."
+    who = "Keys: " + ", ".join(f"`{name}`" for name in keys) + "."
+    rule = _rule(opt)
+    if rule is not None and rule.owns is not None:
+        where = "what the request names" if rule.in_body else f"`{rule.param}`"
+        who += f" Ownership of {where}: {_PROOF[rule.owns]}."
+    if rule is not None and rule.note:
+        who += f" ({rule.note})"
+    return who

@@ -17,6 +17,7 @@ from omniloom.services.inventory import holds as stock
 from omniloom.services.kernel.clocks import SharedClock
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
+from omniloom.services.messaging import due as messaging_due
 from omniloom.services.orders import lifecycle as orders
 from omniloom.store import order_queries
 
@@ -86,6 +87,7 @@ def fire_due(runtime: Runtime, unit: Unit) -> Fired:
     for order_id in no_shows:
         orders.move_order(unit, order_id, OrderStatus.CANCELLED)
         unit.emit("order.pickup_no_show", order_id=order_id)
+    messaging_due.fire(runtime, unit)
     return Fired(expired, len(no_shows))
 
 

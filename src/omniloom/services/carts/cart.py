@@ -13,9 +13,11 @@ from sqlalchemy import Connection
 from omniloom.domain.carts import CartStatus, ReservationPolicy, grown_line
 from omniloom.domain.errors import (
     CartNotActive,
+    CartNotFound,
     CartVersionConflict,
     FieldError,
     InsufficientStock,
+    InvalidInput,
     NotFound,
     NotYourData,
     UnknownSku,
@@ -26,7 +28,7 @@ from omniloom.services.inventory import holds as stock
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
 from omniloom.services.kernel.views import CartLineView, CartView
-from omniloom.store import cart_queries
+from omniloom.store import cart_queries, identity_queries
 from omniloom.store.cart_queries import CartLine
 
 DEFAULT_CURRENCY = "USD"
@@ -70,6 +72,11 @@ def cart_view(
 def create_cart(
     runtime: Runtime, unit: Unit, *, device_id: str | None, customer_id: str | None
 ) -> CartView:
+    if customer_id is not None and identity_queries.customer(unit.conn, customer_id) is None:
+        raise InvalidInput(
+            f"There is no customer {customer_id!r}.",
+            errors=[FieldError("customer_id", "unknown customer")],
+        )
     cart_id = unit.ids.new("cart")
     device_id = device_id or unit.context.device_id
     cart: dict[str, Any] = {
@@ -92,11 +99,17 @@ async def get_cart(runtime: Runtime, cart_id: str, caller: str | None = None) ->
     def work(conn: Connection) -> CartView:
         cart = cart_queries.cart(conn, cart_id)
         if cart is None:
-            raise NotFound(f"There is no cart {cart_id!r}.")
+            raise CartNotFound(f"There is no cart {cart_id!r}.")
         check_owner(cart, caller)
         return cart_view(conn, runtime.catalog, cart, cart_queries.lines(conn, cart_id))
 
     return await runtime.read(work)
+
+
+async def cart_owner(runtime: Runtime, cart_id: str) -> str | None:
+    """The customer a cart belongs to (None for an anonymous cart, or no such cart)."""
+    cart = await runtime.read(lambda conn: cart_queries.cart(conn, cart_id))
+    return None if cart is None else cart["customer_id"]
 
 
 def check_owner(cart: dict[str, Any], caller: str | None) -> None:
@@ -126,7 +139,7 @@ def begin_change(
         # Not an active cart: the plain bump below finds out why and says so.
     cart = cart_queries.bump_version(unit.conn, cart_id, unit.now)
     if cart is None:
-        raise NotFound(f"There is no cart {cart_id!r}.")
+        raise CartNotFound(f"There is no cart {cart_id!r}.")
     _check_version(cart, expected_version, caller)
     if cart["status"] != CartStatus.ACTIVE:
         raise CartNotActive(f"The cart is {cart['status']} and can no longer change.")

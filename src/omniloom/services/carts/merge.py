@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from omniloom.domain.carts import MAX_CART_LINES, CartStatus, ReservationPolicy
-from omniloom.domain.errors import CartFull, InsufficientStock, NotFound, NotYourData
+from omniloom.domain.errors import CartFull, CartNotFound, InsufficientStock, NotYourData
 from omniloom.domain.identity import MergedLine, MergeStrategy, merge_lines
 from omniloom.services.carts.cart import cart_view
 from omniloom.services.inventory import holds as stock
@@ -55,7 +55,7 @@ def merge_guest_cart(
     identity_queries.lock_customer(unit.conn, customer_id)
     guest = cart_queries.bump_version(unit.conn, guest_cart_id, unit.now)
     if guest is None:
-        raise NotFound(f"There is no cart {guest_cart_id!r}.")
+        raise CartNotFound(f"There is no cart {guest_cart_id!r}.")
     owner = guest["customer_id"]
     if owner is not None and owner != customer_id:
         raise NotYourData(f"Cart {guest_cart_id!r} belongs to another customer.")

@@ -70,6 +70,13 @@ class CatalogCache:
         if any(kind == promotion_queries.PROMOTIONS for kind, _ in touched):
             self._promotions = None
 
+    def forget_all(self) -> None:
+        """The store was loaded again underneath (a reset): nothing kept is true any more."""
+        self._products.clear()
+        self._product_of_sku.clear()
+        self._parents = None
+        self._promotions = None
+
     def promotions(self, conn: Connection) -> list[Promotion]:
         if self._promotions is not None:
             return self._promotions

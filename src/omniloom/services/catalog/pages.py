@@ -25,6 +25,10 @@ class ProductPages:
         self._pages: dict[PageKey, bytes] = {}
         self._by_sku: defaultdict[str, set[PageKey]] = defaultdict(set)
 
+    def forget_all(self) -> None:
+        self._pages.clear()
+        self._by_sku.clear()
+
     def forget(self, touched: changes.Touched) -> None:
         for kind, sku in touched:
             if kind == changes.STOCK:

@@ -8,13 +8,21 @@ import msgspec
 from sqlalchemy import Connection
 
 from omniloom.domain.errors import NotFound
+from omniloom.domain.messaging import ConsentState, MessagingChannel
 from omniloom.services.carts.cart import cart_view
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
 from omniloom.services.kernel.views import CartView
+from omniloom.services.messaging import consent as messaging_consent
 from omniloom.store import cart_queries, customer_data_queries, identity_queries
 
 PURPOSES = ("email_marketing", "sms_marketing", "push_notifications", "personalisation")
+PURPOSE_CHANNELS = {
+    "email_marketing": MessagingChannel.EMAIL,
+    "sms_marketing": MessagingChannel.SMS,
+    "push_notifications": MessagingChannel.PUSH,
+    "personalisation": MessagingChannel.TRACKING,
+}
 
 
 class WishlistItem(msgspec.Struct, frozen=True):
@@ -86,6 +94,12 @@ def update_consents(unit: Unit, customer_id: str, changes: Consents) -> Consents
     for purpose, granted in given.items():
         customer_data_queries.set_consent(unit.conn, customer_id, purpose, granted, unit.now)
     unit.emit("customer.consents_changed", customer_id=customer_id, **given)
+    # The same answers, enforced: per messaging channel, and personalisation as tracking.
+    for purpose, granted in given.items():
+        state = ConsentState.SUBSCRIBED if granted else ConsentState.UNSUBSCRIBED
+        messaging_consent.set_state(
+            unit, customer_id, PURPOSE_CHANNELS[purpose], state, f"{unit.channel} consents"
+        )
     return _consents(unit.conn, customer_id)
 
 

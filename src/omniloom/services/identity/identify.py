@@ -59,10 +59,11 @@ class Identify(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Identified(msgspec.Struct, frozen=True):
-    """``status``: ``attached`` (new to the graph), ``known`` (already the customer's) or
-    ``recognised`` (looked up without naming a customer)."""
+    """``status``: ``attached`` (new to the graph), ``known`` (already the customer's),
+    ``recognised`` (looked up by staff without naming a customer) or ``claimed`` (a shopper's
+    unproven word: recorded, nothing returned, nothing merged)."""
 
-    customer_id: str
+    customer_id: str | None
     kind: str
     value: str
     status: str
@@ -177,6 +178,24 @@ def identify(runtime: Runtime, unit: Unit, command: Identify, device_id: str | N
         runtime, unit, customer_id, command.cart_id, command.device_id or device_id, command.merge
     )
     return Identified(customer_id, str(command.kind), value, status, merge)
+
+
+def record_claim(unit: Unit, command: Identify, device_id: str | None) -> Identified:
+    """A shopper says who they are, with no proof: note it, and change nobody's data.
+
+    Anyone can type anyone's email, so the answer is the same whether the identifier is known
+    or not (no customer id, no cart), no cart merges and the device joins no identity graph.
+    The event keeps the claim apart from the customer's own journey (``claimed_customer_id``).
+    """
+    value = normalise(command.kind, command.value)
+    owner = resolve_identifier(unit.conn, command.kind, value)
+    unit.emit(
+        "customer.identity_claimed",
+        claimed_customer_id=owner,
+        kind=str(command.kind),
+        device_id=command.device_id or device_id,
+    )
+    return Identified(None, str(command.kind), value, "claimed")
 
 
 def _load_customer(conn: Connection, customer_id: str) -> CustomerView:

@@ -42,6 +42,8 @@ PAGE_SIZE = 5_000
 ALL_MODELS = "all"
 MAX_LOOKBACK_DAYS = 3_650
 MAX_HALF_LIFE_DAYS = 365.0
+# A minute: the models measure time in timedeltas, where a far smaller half-life rounds to 0.
+MIN_HALF_LIFE_DAYS = 1 / 1440
 SHOPPER_CHANNELS = frozenset(channel.value for channel in SELLING_CHANNELS)
 
 
@@ -158,8 +160,10 @@ async def attribution(
     channel_key = parse_key(key)
     lookback = parse_lookback(lookback_days)
     _check_range("markov_order", markov_order, 1, MAX_ORDER)
-    if not 0 < half_life_days <= MAX_HALF_LIFE_DAYS:
-        raise _invalid("half_life_days", f"must be above 0 and at most {MAX_HALF_LIFE_DAYS:g}")
+    if not MIN_HALF_LIFE_DAYS <= half_life_days <= MAX_HALF_LIFE_DAYS:
+        raise _invalid(
+            "half_life_days", f"must be a minute (1/1440) to {MAX_HALF_LIFE_DAYS:g} days"
+        )
     settings = ModelSettings(markov_order=markov_order, half_life=timedelta(days=half_life_days))
 
     def report(touchpoints: list[Touchpoint]) -> AttributionReport:

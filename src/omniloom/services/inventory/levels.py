@@ -24,6 +24,9 @@ class StockLevels:
         self._cached: dict[str, Levels] = {}
         self.caching = False
 
+    def forget_all(self) -> None:
+        self._cached.clear()
+
     def forget(self, touched: changes.Touched) -> None:
         for kind, key in touched:
             if kind == changes.STOCK:

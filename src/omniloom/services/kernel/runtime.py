@@ -11,12 +11,14 @@ from sqlalchemy import Connection
 from omniloom.config import Settings
 from omniloom.domain.carts import ReservationPolicy
 from omniloom.domain.channels import SELLING_CHANNELS
-from omniloom.domain.clock import Clock, WallSource
+from omniloom.domain.clock import Clock, SimulatedClock, WallSource
 from omniloom.domain.ids import IdFactory
+from omniloom.domain.ownership import OwnershipProofs
 from omniloom.domain.routing import RoutingRule, Site, point_at, rule_named
 from omniloom.services.catalog.cache import CatalogCache
 from omniloom.services.catalog.pages import ProductPages
 from omniloom.services.inventory.levels import StockLevels
+from omniloom.services.kernel import access_key
 from omniloom.services.kernel.clocks import SharedClock, SystemClock, wall_seconds
 from omniloom.services.kernel.context import NO_CONTEXT, TouchContext
 from omniloom.services.kernel.unit import Unit
@@ -62,9 +64,12 @@ class StoreLayout:
 
 
 class Runtime:
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, settings: Settings, *, wall: WallSource = wall_seconds
+    ) -> None:
         self.db = db
         self.clock = clock
+        self._wall = wall
         self.settings = settings
         self.reservation_policy = ReservationPolicy(settings.reservation_policy)
         # Resolved once, so a misspelt OMNILOOM_ROUTING_RULE stops the start, not a checkout.
@@ -74,6 +79,7 @@ class Runtime:
         self.ids = IdFactory(seeded)
         self._persisted_sequence = 0
         self._layout: StoreLayout | None = None
+        self._proofs: OwnershipProofs | None = None
         self.catalog = CatalogCache()
         self.catalog.caching_promotions = db.on_change(self.catalog.forget)
         self.stock_levels = StockLevels()
@@ -86,14 +92,7 @@ class Runtime:
         cls, db: Database, settings: Settings, wall: WallSource = wall_seconds
     ) -> Runtime:
         """`wall` is where wall time comes from (tests give a fake one they move by hand)."""
-        clock: Clock = (
-            SystemClock()
-            if settings.clock_mode == "system"
-            else SharedClock(
-                settings.clock_start, wall=wall, shared=not isinstance(db, SQLiteDatabase)
-            )
-        )
-        return cls(db, clock, settings)
+        return cls(db, _starting_clock(settings, db, wall), settings, wall=wall)
 
     async def start(self) -> None:
         sequence = await self.db.read(lambda conn: settings_queries.get(conn, ID_SEQUENCE_KEY))
@@ -103,6 +102,36 @@ class Runtime:
         if isinstance(self.clock, SharedClock):
             # A restarted process continues from the time the store had, not from its start.
             await self.db.read(self.clock.load)
+        self._proofs = OwnershipProofs(await self._access_key())
+
+    async def _access_key(self) -> bytes:
+        if self.settings.secret_key:
+            return access_key.from_secret(self.settings.secret_key)
+        if self.ids.seed is not None:
+            return access_key.from_seed(self.ids.seed)
+        return await access_key.stored_key(self.db)
+
+    @property
+    def proofs(self) -> OwnershipProofs:
+        """Cart and order tokens: made and checked under the store's access key."""
+        if self._proofs is None:
+            raise RuntimeError("Runtime.start() has not run")
+        return self._proofs
+
+    async def restart(self) -> None:
+        """Start again on a store loaded anew underneath (a reset): ids from the start of their
+        sequence, the clock where it starts, nothing cached from before."""
+        self.ids.sequence = 0
+        self._persisted_sequence = 0
+        if isinstance(self.clock, SimulatedClock):
+            self.clock = _starting_clock(self.settings, self.db, self._wall)
+            if isinstance(self.clock, SharedClock):
+                # Every process of the store starts again from the same instant.
+                await self.db.write(self.clock.save)
+        self.catalog.forget_all()
+        self.stock_levels.forget_all()
+        self.product_pages.forget_all()
+        await self.start()
 
     @property
     def layout(self) -> StoreLayout:
@@ -136,6 +165,12 @@ class Runtime:
 
     async def api_keys(self) -> list[dict[str, Any]]:
         return await self.db.read(settings_queries.all_api_keys)
+
+
+def _starting_clock(settings: Settings, db: Database, wall: WallSource) -> Clock:
+    if settings.clock_mode == "system":
+        return SystemClock()
+    return SharedClock(settings.clock_start, wall=wall, shared=not isinstance(db, SQLiteDatabase))
 
 
 def _load_layout(conn: Connection) -> StoreLayout:

@@ -17,12 +17,13 @@ from omniloom.store.rows import EventRow
 
 def tracked(conn: Connection, events: list[EventRow]) -> list[EventRow]:
     """The events to record: all of them, less the behaviour of those who refused tracking."""
-    subjects = {
-        subject
-        for event in events
-        for subject in (event["customer_id"], event["device_id"])
-        if subject is not None
-    }
+    # A plain loop: this runs on every write, and most carry neither (anonymous carts, stock).
+    subjects: set[str] = set()
+    for event in events:
+        if event["customer_id"] is not None:
+            subjects.add(event["customer_id"])
+        if event["device_id"] is not None:
+            subjects.add(event["device_id"])
     if not subjects:
         return events
     refused = messaging_queries.untracked(conn, sorted(subjects))

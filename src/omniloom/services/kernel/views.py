@@ -94,6 +94,8 @@ class CartView(msgspec.Struct, frozen=True):
     subtotal: int
     created_at: datetime
     updated_at: datetime
+    # The cart's secret (X-Cart-Token): whoever holds it may read, change and check out the cart.
+    cart_token: str | None = None
 
 
 class OrderLineView(msgspec.Struct, frozen=True):
@@ -141,3 +143,5 @@ class OrderView(msgspec.Struct, frozen=True):
     # Shipped orders: the routing rule that chose each line's location, and how the ship-to
     # address was located ({"rule": …, "located_by": …}).
     routing: dict[str, Any] | None = None
+    # The order's secret (X-Order-Token): reads the order and returns from it, signed in or not.
+    order_token: str | None = None

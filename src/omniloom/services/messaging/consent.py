@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
@@ -18,13 +17,11 @@ from omniloom.domain.messaging import (
     may_track,
 )
 from omniloom.services.kernel.unit import Unit
+from omniloom.services.messaging.commands import InboundMessage, MessagingChange
 from omniloom.store import identity_queries, messaging_queries
 
 # Quiet hours are read in this zone until the shopper names theirs.
 DEFAULT_TIMEZONE = "UTC"
-
-Source = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
-ZoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
 
 
 class ChannelConsent(msgspec.Struct, frozen=True):
@@ -41,25 +38,6 @@ class MessagingSettings(msgspec.Struct, frozen=True):
     consents: list[ChannelConsent]
     # Whether the shopper's behaviour is recorded: yes unless they answered no for tracking.
     tracked: bool
-
-
-class ConsentChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    state: ConsentState
-    # Where the shopper said so (a checkout box, a till, a preference centre); the door otherwise.
-    source: Source | None = None
-
-
-class MessagingChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    consents: dict[MessagingChannel, ConsentChange] = {}
-    timezone: ZoneName | None = None
-
-
-class InboundMessage(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A reply a shopper sent to one of our numbers or addresses (as a carrier would post it)."""
-
-    channel: Annotated[MessagingChannel, msgspec.Meta(description="sms, rcs or email")]
-    sender: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] = msgspec.field(name="from")
-    text: Annotated[str, msgspec.Meta(max_length=1600)]
 
 
 class InboundResult(msgspec.Struct, frozen=True):

@@ -7,7 +7,7 @@ so "why did this shopper get nothing?" has an answer in the outbox.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from sqlalchemy import Connection
@@ -22,22 +22,10 @@ from omniloom.domain.messaging import (
     may_send,
 )
 from omniloom.services.kernel.unit import Unit
+from omniloom.services.messaging.commands import SendMessage
 from omniloom.store import identity_queries, messaging_queries, outbox_queries
 
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9._:\-]+$")]
 LINK_PLACEHOLDER = "{link}"
-
-
-class SendMessage(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    customer_id: str
-    channel: MessagingChannel
-    body: Text
-    kind: Name = "manual"
-    campaign: Name | None = None
-    subject: Annotated[str, msgspec.Meta(max_length=200)] | None = None
-    # A cart to bring the shopper back to: the message then carries a tracked link to it.
-    cart_id: str | None = None
 
 
 class StatusChange(msgspec.Struct, frozen=True):

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from omniloom.domain.errors import NotFound
+from omniloom.domain.errors import OrderNotFound
 from omniloom.domain.orders import Fulfilment, OrderStatus, check_transition
 from omniloom.services.catalog.browse import decode_cursor, encode_cursor
 from omniloom.services.kernel.runtime import Runtime
@@ -18,10 +18,16 @@ from omniloom.store import inventory_queries, order_queries
 from omniloom.store.inventory_queries import Ref
 
 
+async def order_owner(runtime: Runtime, order_id: str) -> str | None:
+    """The customer an order belongs to (None for a guest order, or no such order)."""
+    order = await runtime.read(lambda conn: order_queries.order(conn, order_id))
+    return None if order is None else order["customer_id"]
+
+
 def load_order_view(conn: Connection, order_id: str) -> OrderView:
     order = order_queries.order(conn, order_id)
     if order is None:
-        raise NotFound(f"There is no order {order_id!r}.")
+        raise OrderNotFound(f"There is no order {order_id!r}.")
     return _order_view(conn, order)
 
 
@@ -112,7 +118,7 @@ def move_order(unit: Unit, order_id: str, target: OrderStatus) -> OrderView:
     """Fulfil, mark ready, hand over or cancel an order, moving its stock to match."""
     order = order_queries.order(unit.conn, order_id)
     if order is None:
-        raise NotFound(f"There is no order {order_id!r}.")
+        raise OrderNotFound(f"There is no order {order_id!r}.")
     current = OrderStatus(order["status"])
     check_transition(current, target, Fulfilment(order["fulfilment"]))
     lines = order_queries.lines(unit.conn, order_id)

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import Connection
 
-from omniloom.domain.errors import NotFound, OutOfScope, SaleNotOpen, ShiftNotOpen
+from omniloom.domain.errors import CartNotFound, NotFound, OutOfScope, SaleNotOpen, ShiftNotOpen
 from omniloom.domain.identity import IdentifierKind, normalise
 from omniloom.domain.money import line_total, tax_on
 from omniloom.services.catalog.cache import LinePrice
@@ -140,7 +140,7 @@ def sale_view(runtime: Runtime, conn: Connection, sale: dict[str, Any]) -> SaleV
     """The sale as the register shows it: POS prices, overrides applied, tax at the store."""
     cart = cart_queries.cart(conn, sale["cart_id"])
     if cart is None:  # pragma: no cover - a sale row always has its cart
-        raise NotFound(f"There is no cart {sale['cart_id']!r}.")
+        raise CartNotFound(f"There is no cart {sale['cart_id']!r}.")
     overrides = pos_queries.overrides(conn, sale["cart_id"])
     rate = runtime.layout.locations[sale["location_id"]].tax_rate_bps
     lines = []

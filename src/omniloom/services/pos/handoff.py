@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from omniloom.domain.carts import CartStatus
-from omniloom.domain.errors import CartNotActive, FieldError, InvalidInput, NotFound
+from omniloom.domain.errors import CartNotActive, CartNotFound, FieldError, InvalidInput
 from omniloom.services.carts import cart as carts
 from omniloom.services.inventory import holds as stock
 from omniloom.services.kernel.runtime import Runtime
@@ -33,7 +33,7 @@ class HandoffCode(msgspec.Struct, frozen=True):
 def issue_code(unit: Unit, cart_id: str) -> HandoffCode:
     cart = cart_queries.cart(unit.conn, cart_id)
     if cart is None:
-        raise NotFound(f"There is no cart {cart_id!r}.")
+        raise CartNotFound(f"There is no cart {cart_id!r}.")
     if cart["status"] != CartStatus.ACTIVE:
         raise CartNotActive(f"The cart is {cart['status']} and cannot be handed off.")
     # The tail of a fresh id: short enough to read out, drawn from the same (seeded) sequence.

@@ -17,8 +17,8 @@ import msgspec
 from omniloom.domain.errors import (
     FieldError,
     InvalidInput,
-    NotFound,
     NotReturnable,
+    OrderNotFound,
     ReturnWindowClosed,
     ShiftNotOpen,
 )
@@ -76,12 +76,6 @@ class ReturnView(msgspec.Struct, frozen=True):
     store_credit_code: str | None = None
 
 
-async def order_customer(runtime: Runtime, order_id: str) -> str | None:
-    """Whose order this is (None for a guest order or no such order)."""
-    order = await runtime.read(lambda conn: order_queries.order(conn, order_id))
-    return None if order is None else order["customer_id"]
-
-
 def accept_return(
     runtime: Runtime, unit: Unit, command: NewReturn, location_id: str | None
 ) -> ReturnView:
@@ -121,7 +115,7 @@ def returnable_order(runtime: Runtime, unit: Unit, order_id: str) -> dict[str, A
     """The order, if its units may come back now: handed over and within the return window."""
     order = order_queries.order(unit.conn, order_id)
     if order is None:
-        raise NotFound(f"There is no order {order_id!r}.")
+        raise OrderNotFound(f"There is no order {order_id!r}.")
     if OrderStatus(order["status"]) not in HANDED_OVER:
         raise NotReturnable(
             f"Order {order_id} is {order['status']}: only handed-over orders come back; "

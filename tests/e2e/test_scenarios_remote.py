@@ -1,0 +1,66 @@
+"""The remote runner against a real server process: the same scenario and seed give the same
+journal as the in-process runner, byte for byte."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from omniloom.scenarios.journal import digest
+from omniloom.scenarios.loader import load
+from omniloom.scenarios.runner import _template, run_in_process, run_remote
+
+ROOT = Path(__file__).resolve().parents[2]
+CROSS_DEVICE = ROOT / "scenarios" / "browse-app-buy-in-store.yaml"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """`omniloom serve` on a fresh copy of the demo store, ids seeded like the scenario."""
+    database = tmp_path / "served.db"
+    shutil.copyfile(_template(), database)
+    port = _free_port()
+    env = {**os.environ, "OMNILOOM_ID_SEED": str(load(CROSS_DEVICE).header.seed)}
+    command = [sys.executable, "-m", "omniloom.cli", "serve", "--port", str(port)]
+    command += ["--database-url", f"sqlite:///{database}"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # readiness only: nothing is timed or asserted on the wall clock
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {process.stderr.read()!r}")  # type: ignore[union-attr]
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def test_remote_and_in_process_runs_leave_the_same_journal(server: str) -> None:
+    scenario = load(CROSS_DEVICE)
+    remote = await run_remote(scenario, server)
+    assert remote.passed, [s.message for o in remote.outcomes for s in o.failures]
+    local = await run_in_process(scenario)
+    assert digest(remote.journal) == digest(local.journal)

@@ -1,0 +1,35 @@
+"""A client whose requests really overlap.
+
+Litestar's AsyncTestClient hands each request to the app on a portal thread and blocks until
+it is answered, so requests gathered through it run one after another. Races need the app and
+its clients on one event loop: the app started by its lifespan here, requests sent through
+httpx's ASGI transport, all of them in flight at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+
+
+@asynccontextmanager
+async def concurrent_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    incoming: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    outgoing: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+    lifespan = asyncio.get_running_loop().create_task(app(scope, incoming.get, outgoing.put))
+    await incoming.put({"type": "lifespan.startup"})
+    started = await outgoing.get()
+    assert started["type"] == "lifespan.startup.complete", started
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+    finally:
+        await incoming.put({"type": "lifespan.shutdown"})
+        await outgoing.get()
+        await lifespan
