@@ -36,6 +36,7 @@ from omniloom.loadkit.journeys import JOURNEYS, Visit
 from omniloom.loadkit.mix import JourneySpec, Mix, load_mix
 from omniloom.loadkit.protocol import HttpCall, HttpReply, Journey
 from omniloom.loadkit.results import Tally, clear_tallies
+from omniloom.loadkit.scenario_journeys import cast_for, scenario_at, scenario_journey
 from omniloom.loadkit.shapes import FlashSale, Shape, load_shape
 from omniloom.loadkit.shoppers import ShopperFactory, Slot
 
@@ -223,6 +224,11 @@ class Shopper(FastHttpUser):
         drive(self._journey(spec), self._send, RUN.tally.orders.append, gevent.sleep)
 
     def _journey(self, spec: JourneySpec) -> Journey:
+        if spec.scenario is not None:
+            scenario = scenario_at(Path(RUN.mix.home) / spec.scenario)
+            factor = RUN.shape.clock.factor if RUN.shape.clock else 0.0
+            cast = cast_for(scenario, self.shoppers.next)
+            return scenario_journey(scenario, cast, RUN.mix.keys, factor)
         visit = Visit(
             self.shoppers.next(),
             RUN.mix.key_for(spec.channel),

@@ -1,12 +1,16 @@
 """The kit's files checked together before a load starts: every journey the mix names exists,
-every stage weights journeys of the mix."""
+every scenario file loads, every stage weights journeys of the mix."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from omniloom.loadkit.files import KitFileError
 from omniloom.loadkit.journeys import JOURNEYS
 from omniloom.loadkit.mix import Mix
+from omniloom.loadkit.scenario_journeys import scenario_at
 from omniloom.loadkit.shapes import Shape
+from omniloom.scenarios.loader import ScenarioError
 
 
 def check(mix: Mix, shape: Shape) -> None:
@@ -18,9 +22,10 @@ def check(mix: Mix, shape: Shape) -> None:
                 f"{sorted(JOURNEYS)}"
             )
         if spec.scenario is not None:
-            raise KitFileError(
-                f"mix journey {spec.name!r}: scenario files run once the scenario engine is here"
-            )
+            try:
+                scenario_at(Path(mix.home) / spec.scenario)
+            except (OSError, ScenarioError) as error:
+                raise KitFileError(f"mix journey {spec.name!r}: {error}") from None
     for number, stage in enumerate(shape.stages):
         if stage.weights is not None:
             try:

@@ -10,18 +10,9 @@ import msgspec
 
 from omniloom.loadkit.files import load_yaml
 from omniloom.loadkit.thresholds import Thresholds
+from omniloom.scenarios.access import DEMO_KEYS  # the demo store's keys (README)
 
 Channel = Literal["web", "mobile", "social", "messaging", "pos"]
-
-# The demo store's keys (README, "Quick start"); a mix file may name others.
-DEMO_KEYS = {
-    "web": "olk_web_demo",
-    "mobile": "olk_mobile_demo",
-    "social": "olk_social_demo",
-    "messaging": "olk_messaging_demo",
-    "pos": "olk_pos_nyc_demo",
-    "admin": "olk_admin_demo",
-}
 
 
 class JourneySpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
