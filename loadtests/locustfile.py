@@ -29,11 +29,14 @@ from locust import FastHttpUser, LoadTestShape, events, task
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
+from omniloom.loadkit import kit
 from omniloom.loadkit.driver import Judge, drive
+from omniloom.loadkit.files import KitFileError
 from omniloom.loadkit.journeys import JOURNEYS, Visit
-from omniloom.loadkit.mix import Mix, load_mix
-from omniloom.loadkit.protocol import HttpCall, HttpReply
+from omniloom.loadkit.mix import JourneySpec, Mix, load_mix
+from omniloom.loadkit.protocol import HttpCall, HttpReply, Journey
 from omniloom.loadkit.results import Tally, clear_tallies
+from omniloom.loadkit.scenario_journeys import cast_for, scenario_at, scenario_journey
 from omniloom.loadkit.shapes import FlashSale, Shape, load_shape
 from omniloom.loadkit.shoppers import ShopperFactory, Slot
 
@@ -85,8 +88,12 @@ def _load_files(environment: Environment, **_: Any) -> None:
     options = environment.parsed_options
     if options is None:
         return
-    RUN.mix = load_mix(options.mix)
-    RUN.shape = load_shape(options.shape_file)
+    try:
+        RUN.mix = load_mix(options.mix)
+        RUN.shape = load_shape(options.shape_file)
+        kit.check(RUN.mix, RUN.shape)
+    except KitFileError as error:
+        sys.exit(f"omniloom: {error}")
 
 
 @events.test_start.add_listener
@@ -213,17 +220,24 @@ class Shopper(FastHttpUser):
             elapsed = intended
         found = RUN.shape.stage_at(elapsed)
         spec = RUN.mix.pick(self.rng, found[1].weights if found else None)
-        shopper = self.shoppers.next()
+        RUN.tally.journey(self.lag_ms)
+        drive(self._journey(spec), self._send, RUN.tally.orders.append, gevent.sleep)
+
+    def _journey(self, spec: JourneySpec) -> Journey:
+        if spec.scenario is not None:
+            scenario = scenario_at(Path(RUN.mix.home) / spec.scenario)
+            factor = RUN.shape.clock.factor if RUN.shape.clock else 0.0
+            cast = cast_for(scenario, self.shoppers.next)
+            return scenario_journey(scenario, cast, RUN.mix.keys, factor)
         visit = Visit(
-            shopper,
+            self.shoppers.next(),
             RUN.mix.key_for(spec.channel),
             self.rng,
             device_id=f"dev-{self.slot.run}-{self.slot.worker}-{self.slot.user}",
             web_key=RUN.mix.key_for("web"),
             flash_sale=RUN.shape.flash_sale,
         )
-        RUN.tally.journey(self.lag_ms)
-        drive(JOURNEYS[spec.journey or "browse"](visit), self._send, RUN.tally.orders.append)
+        return JOURNEYS[spec.journey or "browse"](visit)
 
     def _send(self, call: HttpCall, judge: Judge) -> None:
         name = f"{call.name or call.path}"

@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from omniloom.loadkit.protocol import ExpectationFailed, HttpCall, HttpReply, Journey, SoftFailure
+from omniloom.loadkit.protocol import (
+    ExpectationFailed,
+    HttpCall,
+    HttpReply,
+    Journey,
+    Pause,
+    SoftFailure,
+)
 
 
 class Outcome(Protocol):
@@ -37,9 +44,12 @@ def acknowledged_order(call: HttpCall, reply: HttpReply) -> str | None:
 
 
 class _Run:
-    def __init__(self, journey: Journey, on_order: Callable[[str], None]) -> None:
+    def __init__(
+        self, journey: Journey, on_order: Callable[[str], None], pause: Callable[[float], None]
+    ) -> None:
         self.journey = journey
         self.on_order = on_order
+        self.pause = pause
         self.call: HttpCall | None = None
         self.ok = True
 
@@ -48,8 +58,11 @@ class _Run:
         soft = []
         try:
             item = self.journey.send(reply) if reply is not None else next(self.journey)
-            while isinstance(item, SoftFailure):
-                soft.append(item.message)
+            while isinstance(item, SoftFailure | Pause):
+                if isinstance(item, Pause):
+                    self.pause(item.seconds)
+                else:
+                    soft.append(item.message)
                 item = self.journey.send(None)
         except StopIteration:
             item = None
@@ -81,9 +94,15 @@ class _Run:
         self.journey.close()
 
 
-def drive(journey: Journey, transport: Transport, on_order: Callable[[str], None]) -> bool:
-    """Run `journey` to its end; False when a hard failure (or a server error) stopped it."""
-    run = _Run(journey, on_order)
+def drive(
+    journey: Journey,
+    transport: Transport,
+    on_order: Callable[[str], None],
+    pause: Callable[[float], None] = lambda seconds: None,
+) -> bool:
+    """Run `journey` to its end; False when a hard failure (or a server error) stopped it.
+    `pause(seconds)` lets wall time pass when the journey asks (a load generator sleeps)."""
+    run = _Run(journey, on_order, pause)
     run.advance(None)
     while run.call is not None:
         transport(run.call, run.judge)

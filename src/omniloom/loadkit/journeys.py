@@ -18,6 +18,8 @@ APPROVED_CARD = "4242424242424242"
 _TOKENS = {"cart_token": "X-Cart-Token", "order_token": "X-Order-Token"}
 
 Step = Generator[HttpCall | SoftFailure, HttpReply | None, HttpReply]
+# A step that answers the register it chose.
+TillStep = Generator[HttpCall | SoftFailure, HttpReply | None, dict[str, Any]]
 
 
 class Visit:
@@ -33,6 +35,7 @@ class Visit:
         flash_sale: FlashSale | None = None,
     ) -> None:
         self.flash_sale = flash_sale
+        self.cart_path = ""  # the cart this visit works on, once it has one
         self.shopper = shopper
         self.key = key
         self.web_key = web_key
@@ -106,6 +109,24 @@ def in_stock(product: dict[str, Any], rng: random.Random, location: str | None =
     return rng.choice(candidates) if candidates else None
 
 
+def cart_with(visit: Visit, sku: str, body: dict[str, Any], *accepted: int) -> Step:
+    """A new cart with one unit of `sku`; answers the add-to-cart reply (its status among
+    200 and `accepted`), with the cart's path in `visit.cart_path`."""
+    reply = yield from ask(visit, visit.call("POST", "/v1/carts", "create cart", body), 201)
+    visit.cart_path = f"/v1/carts/{reply.json['id']}"
+    line = {"sku": sku, "quantity": 1}
+    path = f"{visit.cart_path}/lines"
+    return (yield from ask(visit, visit.call("POST", path, "add to cart", line), 200, *accepted))
+
+
+def pay_by_card(visit: Visit, fulfilment: dict[str, Any], **extra: Any) -> Step:
+    """Check the cart out; someone else may have bought the last unit meanwhile (409), and the
+    store saying so is right, not an error."""
+    body = {"fulfilment": fulfilment, "payment": {"method": "card", "card_number": APPROVED_CARD}}
+    call = visit.call("POST", f"{visit.cart_path}/checkout", "checkout", {**body, **extra})
+    return (yield from ask(visit, call, 201, 409))
+
+
 def browse(visit: Visit) -> Journey:
     """App browsing: a few product pages, sign up, a cart left behind (an abandoned cart)."""
     for _ in range(visit.rng.randint(1, 3)):
@@ -113,13 +134,8 @@ def browse(visit: Visit) -> Journey:
     session = yield from sign_up(visit)
     product = yield from pick_product(visit)
     sku = in_stock(product.json, visit.rng)
-    if sku is None:
-        return
-    cart = {"customer_id": session.json["customer_id"]}
-    reply = yield from ask(visit, visit.call("POST", "/v1/carts", "create cart", cart), 201)
-    line = {"sku": sku["sku"], "quantity": 1}
-    path = f"/v1/carts/{reply.json['id']}/lines"
-    yield from ask(visit, visit.call("POST", path, "add to cart", line), 200)
+    if sku is not None:
+        yield from cart_with(visit, sku["sku"], {"customer_id": session.json["customer_id"]})
 
 
 def checkout(visit: Visit) -> Journey:
@@ -129,44 +145,45 @@ def checkout(visit: Visit) -> Journey:
     sku = in_stock(product.json, visit.rng)
     if sku is None:
         return
-    cart = {"customer_id": session.json["customer_id"]}
-    reply = yield from ask(visit, visit.call("POST", "/v1/carts", "create cart", cart), 201)
-    cart_path = f"/v1/carts/{reply.json['id']}"
-    line = {"sku": sku["sku"], "quantity": 1}
-    yield from ask(visit, visit.call("POST", f"{cart_path}/lines", "add to cart", line), 200)
-    body = {
-        "fulfilment": {"type": "ship", "address": visit.shopper.address},
-        "payment": {"method": "card", "card_number": APPROVED_CARD},
-    }
-    # Someone else may have bought the last unit meanwhile: the store says so, and that is right.
-    order = yield from ask(
-        visit, visit.call("POST", f"{cart_path}/checkout", "checkout", body), 201, 409
-    )
-    if order.status == 201 and not order.json.get("id", "").startswith("ord_"):
-        yield SoftFailure("checkout answered 201 without an order id")
+    yield from cart_with(visit, sku["sku"], {"customer_id": session.json["customer_id"]})
+    yield from pay_by_card(visit, {"type": "ship", "address": visit.shopper.address})
 
 
-def store_sale(visit: Visit) -> Journey:
-    """A till at the store: open a shift if none is open, ring up an item in stock, card."""
+def open_till(visit: Visit) -> TillStep:
+    """A register of the store, with a shift open on it (another user may open it first: 409)."""
     registers = yield from ask(visit, visit.call("GET", "/v1/pos/registers", "registers"), 200)
-    register = visit.rng.choice(registers.json)
+    register: dict[str, Any] = visit.rng.choice(registers.json)
     if register["open_shift_id"] is None:
         shift = {"associate_id": "emp_load", "opening_float": 10_000}
         path = f"/v1/pos/registers/{register['id']}/shifts"
-        # Another till user may open it first (409): either way a shift is open.
         yield from ask(visit, visit.call("POST", path, "open shift", shift), 201, 409)
-    product = yield from pick_product(visit, key=visit.web_key)
-    sku = in_stock(product.json, visit.rng, register["location_id"])
-    if sku is None:
-        return
+    return register
+
+
+def ring_up(visit: Visit, register: dict[str, Any], barcode: str) -> Step:
+    """Start a sale, scan one unit, pay by card; sold out (409 at the scan or at paying): the
+    associate voids the sale."""
     path = f"/v1/pos/registers/{register['id']}/sales"
     sale = yield from ask(visit, visit.call("POST", path, "start sale", {}), 201)
     sale_path = f"/v1/pos/sales/{sale.json['cart_id']}"
-    scan = {"barcode": sku["barcode"], "quantity": 1}
-    rung = yield from ask(visit, visit.call("POST", f"{sale_path}/scan", "scan", scan), 200)
-    tender = {"type": "card", "card_number": APPROVED_CARD, "amount": rung.json["total"]}
-    pay = {"tenders": [tender]}
-    yield from ask(visit, visit.call("POST", f"{sale_path}/pay", "pay", pay), 200, 201, 409)
+    scan = {"barcode": barcode, "quantity": 1}
+    rung = yield from ask(visit, visit.call("POST", f"{sale_path}/scan", "scan", scan), 200, 409)
+    if rung.status == 200:
+        tender = {"type": "card", "card_number": APPROVED_CARD, "amount": rung.json["total"]}
+        pay = visit.call("POST", f"{sale_path}/pay", "pay", {"tenders": [tender]})
+        paid = yield from ask(visit, pay, 200, 201, 409)
+        if paid.status != 409:
+            return paid
+    return (yield from ask(visit, visit.call("POST", f"{sale_path}/void", "void sale", {}), 200))
+
+
+def store_sale(visit: Visit) -> Journey:
+    """A till at the store rings up an item its shelf has."""
+    register = yield from open_till(visit)
+    product = yield from pick_product(visit, key=visit.web_key)
+    sku = in_stock(product.json, visit.rng, register["location_id"])
+    if sku is not None:
+        yield from ring_up(visit, register, sku["barcode"])
 
 
 def flash_sale(visit: Visit) -> Journey:
@@ -174,52 +191,22 @@ def flash_sale(visit: Visit) -> Journey:
     sale = visit.flash_sale
     assert sale is not None, "the flash_sale journey runs with a shape that has a flash_sale"
     yield from ask(visit, visit.call("GET", f"/v1/products/{sale.product}", "product"), 200)
-    reply = yield from ask(visit, visit.call("POST", "/v1/carts", "create cart", {}), 201)
-    cart_path = f"/v1/carts/{reply.json['id']}"
-    line = {"sku": sale.sku, "quantity": 1}
     # Sold out before it reached the cart (409) is the race lost, not an error.
-    added = yield from ask(
-        visit, visit.call("POST", f"{cart_path}/lines", "add to cart", line), 200, 409
-    )
-    if added.status == 409:
-        return
-    body = {
-        "fulfilment": {"type": "pickup", "location_id": sale.location},
-        "payment": {"method": "card", "card_number": APPROVED_CARD},
-        "email": visit.shopper.email,
-    }
-    yield from ask(visit, visit.call("POST", f"{cart_path}/checkout", "checkout", body), 201, 409)
+    added = yield from cart_with(visit, sale.sku, {}, 409)
+    if added.status == 200:
+        pickup = {"type": "pickup", "location_id": sale.location}
+        yield from pay_by_card(visit, pickup, email=visit.shopper.email)
 
 
 def flash_sale_at_till(visit: Visit) -> Journey:
     """A shopper in the store races for the same units at the till."""
     sale = visit.flash_sale
     assert sale is not None, "the flash_sale journey runs with a shape that has a flash_sale"
-    product = yield from ask(
-        visit, visit.call("GET", f"/v1/products/{sale.product}", "product", key=visit.web_key), 200
-    )
+    path = f"/v1/products/{sale.product}"
+    product = yield from ask(visit, visit.call("GET", path, "product", key=visit.web_key), 200)
     barcode = next(s["barcode"] for s in product.json["skus"] if s["sku"] == sale.sku)
-    registers = yield from ask(visit, visit.call("GET", "/v1/pos/registers", "registers"), 200)
-    register = visit.rng.choice(registers.json)
-    if register["open_shift_id"] is None:
-        shift = {"associate_id": "emp_load", "opening_float": 10_000}
-        path = f"/v1/pos/registers/{register['id']}/shifts"
-        yield from ask(visit, visit.call("POST", path, "open shift", shift), 201, 409)
-    path = f"/v1/pos/registers/{register['id']}/sales"
-    sale_view = yield from ask(visit, visit.call("POST", path, "start sale", {}), 201)
-    sale_path = f"/v1/pos/sales/{sale_view.json['cart_id']}"
-    scan = {"barcode": barcode, "quantity": 1}
-    # Sold out on the shelf (409 at the scan or at paying): the associate voids the sale.
-    rung = yield from ask(visit, visit.call("POST", f"{sale_path}/scan", "scan", scan), 200, 409)
-    if rung.status == 200:
-        tender = {"type": "card", "card_number": APPROVED_CARD, "amount": rung.json["total"]}
-        pay = {"tenders": [tender]}
-        paid = yield from ask(
-            visit, visit.call("POST", f"{sale_path}/pay", "pay", pay), 200, 201, 409
-        )
-        if paid.status != 409:
-            return
-    yield from ask(visit, visit.call("POST", f"{sale_path}/void", "void sale", {}), 200)
+    register = yield from open_till(visit)
+    yield from ring_up(visit, register, barcode)
 
 
 def hello(visit: Visit) -> Journey:

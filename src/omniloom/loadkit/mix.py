@@ -10,18 +10,9 @@ import msgspec
 
 from omniloom.loadkit.files import load_yaml
 from omniloom.loadkit.thresholds import Thresholds
+from omniloom.scenarios.access import DEMO_KEYS  # the demo store's keys (README)
 
 Channel = Literal["web", "mobile", "social", "messaging", "pos"]
-
-# The demo store's keys (README, "Quick start"); a mix file may name others.
-DEMO_KEYS = {
-    "web": "olk_web_demo",
-    "mobile": "olk_mobile_demo",
-    "social": "olk_social_demo",
-    "messaging": "olk_messaging_demo",
-    "pos": "olk_pos_nyc_demo",
-    "admin": "olk_admin_demo",
-}
 
 
 class JourneySpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -58,11 +49,19 @@ class Mix(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return self.keys.get(channel) or DEMO_KEYS[channel]
 
     def pick(self, rng: random.Random, weights: dict[str, float] | None = None) -> JourneySpec:
-        """A journey drawn by weight; a stage's `weights` replace the mix's for the names given."""
-        chosen = [(weights or {}).get(spec.name, spec.weight) for spec in self.journeys]
-        if not any(chosen):
-            chosen = [spec.weight for spec in self.journeys]
+        """A journey drawn by weight; a stage's `weights` are the mix during that stage (the
+        journeys it does not name do not run then)."""
+        chosen = [spec.weight for spec in self.journeys]
+        if weights:
+            chosen = [weights.get(spec.name, 0.0) for spec in self.journeys]
         return rng.choices(self.journeys, weights=chosen)[0]
+
+    def check_stage_weights(self, weights: dict[str, float]) -> None:
+        unknown = sorted(set(weights) - {spec.name for spec in self.journeys})
+        if unknown:
+            raise ValueError(f"a stage weights journeys the mix does not have: {unknown}")
+        if not any(weights.values()):
+            raise ValueError("a stage's weights are all 0")
 
 
 def load_mix(path: str | Path) -> Mix:

@@ -2,31 +2,19 @@
 made and receives each reply; it never touches a socket, so locust, a test client or the
 scenario engine can drive the same journey.
 
-The shapes match ``omniloom.scenarios.journey`` (HttpCall, HttpReply), so the kit's driver runs
-the scenario engine's journeys as they are.
+HttpCall and HttpReply are the scenario engine's own (omniloom.scenarios.protocol), so the kit's
+driver runs the engine's journeys as they are; the kit adds what a load needs beside them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
 
 import msgspec
 
+from omniloom.scenarios.protocol import HttpCall, HttpReply
 
-class HttpCall(msgspec.Struct, frozen=True):
-    method: str
-    path: str
-    headers: dict[str, str] = {}
-    json: Any = None
-    # How the call is reported (locust's request name): the route, not the ids in the path.
-    name: str | None = None
-
-
-class HttpReply(msgspec.Struct, frozen=True):
-    status: int
-    headers: dict[str, str]
-    json: Any = None
+__all__ = ["ExpectationFailed", "HttpCall", "HttpReply", "Journey", "Pause", "SoftFailure"]
 
 
 class ExpectationFailed(Exception):
@@ -41,4 +29,11 @@ class SoftFailure(msgspec.Struct, frozen=True):
     message: str
 
 
-Journey = Generator[HttpCall | SoftFailure, HttpReply | None, None]
+class Pause(msgspec.Struct, frozen=True):
+    """Yielded to let wall time pass before the next call (a scenario's `wait` on a clock that
+    runs compressed); the driver sends back None."""
+
+    seconds: float
+
+
+Journey = Generator[HttpCall | SoftFailure | Pause, HttpReply | None, None]

@@ -7,6 +7,8 @@ so it is unique by construction; Faker, seeded with the same numbers, only gives
 
 from __future__ import annotations
 
+import hashlib
+
 import msgspec
 from faker import Faker
 
@@ -28,6 +30,8 @@ class Shopper(msgspec.Struct, frozen=True):
     last_name: str
     email: str
     phone: str
+    # A social handle, as unique as the email.
+    handle: str
     password: str
     address: dict[str, str]
 
@@ -53,8 +57,10 @@ class ShopperFactory:
             first_name=first,
             last_name=last,
             email=f"{first.lower()}.{last.lower()}.{tag}@{LOAD_DOMAIN}".replace(" ", ""),
-            # +1 555 numbers are fictional; the digits carry the slot, so they are unique too.
-            phone=f"+1555{slot.worker % 100:02d}{slot.user % 10_000:04d}{number % 10_000:04d}",
+            # +1 555 numbers are fictional; ten digits drawn from the tag keep runs apart (the
+            # tag does not fit a phone number whole: one clash in about 10^10 / shoppers²).
+            phone=f"+1555{int(hashlib.sha256(tag.encode()).hexdigest(), 16) % 10**10:010d}",
+            handle=f"@load_{slot.run}_w{slot.worker}u{slot.user}n{number}"[:30],
             password=PASSWORD,
             address={
                 "name": f"{first} {last}",

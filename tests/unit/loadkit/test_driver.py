@@ -28,15 +28,15 @@ def transport(replies: list[HttpReply], seen: list[tuple[str, str]]):
 
 
 def shop() -> Journey:
-    reply = yield HttpCall("GET", "/v1/products", name="list")
+    reply = yield HttpCall("GET", "/v1/products", {}, name="list")
     assert reply is not None
     if reply.status != 200:
         yield SoftFailure("the catalog was slow to answer")
-    reply = yield HttpCall("POST", "/v1/carts/c/checkout", name="checkout")
+    reply = yield HttpCall("POST", "/v1/carts/c/checkout", {}, name="checkout")
     assert reply is not None
     if reply.status != 201:
         raise ExpectationFailed(f"checkout answered {reply.status}")
-    yield HttpCall("GET", "/v1/orders/x", name="order")
+    yield HttpCall("GET", "/v1/orders/x", {}, name="order")
 
 
 def test_a_journey_that_goes_as_expected_notes_its_order() -> None:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from omniloom.loadkit import kit
 from omniloom.loadkit.files import KitFileError
 from omniloom.loadkit.mix import load_mix
+from omniloom.loadkit.shapes import load_shape
 from omniloom.loadkit.shoppers import LOAD_DOMAIN, ShopperFactory, Slot
 
 MIX = Path(__file__).parents[3] / "loadtests" / "mix.yaml"
@@ -19,15 +21,18 @@ def test_the_kits_mix_draws_journeys_in_proportion_to_their_weights() -> None:
     mix = load_mix(MIX)
     rng = random.Random(1)
     drawn = Counter(mix.pick(rng).name for _ in range(10_000))
-    assert drawn["app_browsing"] / 10_000 == pytest.approx(0.4, abs=0.03)
+    total = sum(spec.weight for spec in mix.journeys)
+    for spec in mix.journeys:
+        assert drawn[spec.name] / 10_000 == pytest.approx(spec.weight / total, abs=0.03)
+    assert drawn["flash_web"] == drawn["hello"] == 0  # weight 0: only when a stage names them
     assert mix.key_for("pos") == "olk_pos_nyc_demo"
 
 
 def test_a_stage_can_turn_the_mix_towards_some_journeys() -> None:
     mix = load_mix(MIX)
     rng = random.Random(1)
-    rush = {spec.name: 0.0 for spec in mix.journeys} | {"web_checkout": 1.0}
-    assert {mix.pick(rng, rush).name for _ in range(200)} == {"web_checkout"}
+    rush = {"web_checkout": 3.0, "store_sales": 1.0}
+    assert {mix.pick(rng, rush).name for _ in range(200)} == {"web_checkout", "store_sales"}
 
 
 def test_a_mix_with_an_unknown_field_is_refused(tmp_path: Path) -> None:
@@ -55,3 +60,16 @@ def test_the_same_seed_and_slot_give_the_same_shoppers() -> None:
     assert other.first_name + other.last_name != first[0].first_name + first[0].last_name or (
         other.address != first[0].address
     )
+
+
+def test_the_kits_mix_and_every_shape_fit_together() -> None:
+    mix = load_mix(MIX)
+    for path in sorted((MIX.parent / "shapes").glob("*.yaml")):
+        kit.check(mix, load_shape(path))  # scenario files load, stage weights name journeys
+
+
+def test_a_stage_weighting_an_unknown_journey_is_refused(tmp_path: Path) -> None:
+    shape = tmp_path / "s.yaml"
+    shape.write_text("name: s\nstages: [{duration: 5, users: 1, weights: {web_chekout: 1}}]\n")
+    with pytest.raises(KitFileError, match="web_chekout"):
+        kit.check(load_mix(MIX), load_shape(shape))

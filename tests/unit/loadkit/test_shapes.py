@@ -63,6 +63,7 @@ def test_black_friday_has_a_flash_sale_that_reweights_the_mix() -> None:
     found = shape.stage_at(250)
     assert found is not None and found[1].label == "flash sale"
     assert found[1].weights and found[1].weights["web_checkout"] > 0
+    assert "app_browsing" not in found[1].weights  # the rush is to checkout
     assert shape.clock is not None and shape.clock.factor == 60
 
 
