@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from httpx import AsyncClient
@@ -14,6 +17,7 @@ from omniloom.api.app import create_app
 from omniloom.config import Settings
 from omniloom.store.database import Database, open_database
 from tests.support import contract
+from tests.support.app import ClientWith, app_client
 from tests.support.concurrent import concurrent_client
 from tests.support.store import load_mini_store
 from tests.support.wallet import ShopperClient
@@ -62,9 +66,19 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 async def client(store_db: Database, settings: Settings) -> AsyncIterator[AsyncTestClient]:
-    app = create_app(settings, store_db)
-    async with ShopperClient(app=app) as test_client:
+    async with app_client(settings, store_db) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client_with(store_db: Database, settings: Settings) -> ClientWith:
+    """Opens a client on this test's store with some settings changed:
+    ``async with client_with(reservation_policy="add_to_cart") as client:``."""
+
+    def open_client(**changes: Any) -> AbstractAsyncContextManager[ShopperClient]:
+        return app_client(dataclasses.replace(settings, **changes), store_db)
+
+    return open_client
 
 
 @pytest.fixture

@@ -17,9 +17,10 @@ from omniloom.domain.channels import Channel, Scope
 from omniloom.store import tables as t
 from omniloom.store.database import Database
 from tests.support.api import Client, add, checkout_body, headers, new_cart
+from tests.support.app import app_client
 from tests.support.identity import as_customer, new_customer
 from tests.support.store import ADMIN_KEY, MOBILE_KEY, POS_KEY, SEA, WEB_KEY
-from tests.support.wallet import ShopperClient, forgetful
+from tests.support.wallet import forgetful
 
 SEA_POS_KEY = "olk_pos_sea_test"
 KEYS = {
@@ -76,7 +77,7 @@ def two_tills(store_db: Database) -> Database:
 
 @pytest.fixture
 async def matrix_client(two_tills: Database, settings: Settings) -> AsyncIterator[Client]:
-    async with ShopperClient(app=create_app(settings, two_tills)) as test_client:
+    async with app_client(settings, two_tills) as test_client:
         yield test_client
 
 

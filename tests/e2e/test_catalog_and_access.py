@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 
-from omniloom.api.app import create_app
 from omniloom.config import Settings
 from omniloom.store.database import open_database
 from tests.support.api import Client, checkout_body, headers
+from tests.support.app import app_client
 from tests.support.store import ADMIN_KEY, MOBILE_KEY, WEB_KEY, load_mini_store
-from tests.support.wallet import ShopperClient
 
 
 async def test_browse_pages_with_a_cursor_until_the_end(client: Client) -> None:
@@ -152,7 +151,7 @@ async def test_replaying_the_same_requests_on_a_fresh_store_gives_the_same_ids(
         db = open_database(url)
         db.reset_schema()
         db.run_blocking(load_mini_store)
-        async with ShopperClient(app=create_app(Settings(database_url=url), db)) as client:
+        async with app_client(Settings(database_url=url), db) as client:
             runs.append(await _journey_ids(client))
     assert runs[0] == runs[1]
     assert len(set(runs[0])) == len(runs[0]) > 5

@@ -9,23 +9,19 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from omniloom.api.app import create_app
-from omniloom.config import Settings
-from omniloom.store.database import Database
 from tests.support.api import Client, add, checkout_body, events, headers, new_cart, stock, verified
+from tests.support.app import ClientWith
 from tests.support.identity import PASSWORD, as_customer, new_customer, problem, register, sign_in
 from tests.support.store import ADMIN_KEY, DC, MOBILE_KEY, POS_KEY, WEB_KEY
-from tests.support.wallet import ShopperClient
 
 ADMIN = headers(ADMIN_KEY)
 MUG_AT_DC = 37
 
 
 @pytest.fixture
-async def holding(store_db: Database, settings: Settings) -> AsyncIterator[AsyncTestClient]:
+async def holding(client_with: ClientWith) -> AsyncIterator[AsyncTestClient]:
     """A store that holds stock when a line is added, so merges must move the holds."""
-    held = Settings(database_url=settings.database_url, reservation_policy="add_to_cart")
-    async with ShopperClient(app=create_app(held, store_db)) as test_client:
+    async with client_with(reservation_policy="add_to_cart") as test_client:
         yield test_client
 
 

@@ -8,9 +8,6 @@ from datetime import timedelta
 import pytest
 from litestar.testing import AsyncTestClient
 
-from omniloom.api.app import create_app
-from omniloom.config import Settings
-from omniloom.store.database import Database
 from tests.support.api import (
     Client,
     add,
@@ -21,8 +18,8 @@ from tests.support.api import (
     stock,
     verified,
 )
+from tests.support.app import ClientWith
 from tests.support.store import ADMIN_KEY, DC, NYC, SEA
-from tests.support.wallet import ShopperClient
 
 ADMIN = headers(ADMIN_KEY)
 
@@ -103,13 +100,9 @@ async def test_empty_cart_cannot_check_out(client: Client) -> None:
 
 
 @pytest.fixture
-async def holding_client(store_db: Database, settings: Settings) -> AsyncIterator[AsyncTestClient]:
-    held = Settings(
-        database_url=settings.database_url,
-        reservation_policy="add_to_cart",
-        reservation_ttl=timedelta(minutes=15),
-    )
-    async with ShopperClient(app=create_app(held, store_db)) as test_client:
+async def holding_client(client_with: ClientWith) -> AsyncIterator[AsyncTestClient]:
+    held = client_with(reservation_policy="add_to_cart", reservation_ttl=timedelta(minutes=15))
+    async with held as test_client:
         yield test_client
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
@@ -26,8 +27,8 @@ from tests.support.api import (
     stock,
     verified,
 )
+from tests.support.app import ClientWith
 from tests.support.store import ADMIN_KEY, DC, NYC, SEA
-from tests.support.wallet import ShopperClient
 
 ADMIN = headers(ADMIN_KEY)
 # Tacoma, a short drive from the Seattle store and a continent away from New York.
@@ -64,20 +65,14 @@ async def shelf(store_db: Database, sku: str) -> dict[str, tuple[int, int]]:
 
 
 @pytest.fixture
-async def ruled(store_db: Database, settings: Settings) -> AsyncIterator[Any]:
+async def ruled(client_with: ClientWith) -> AsyncIterator[Any]:
     """Clients of the same store, each running one routing rule."""
-    opened: list[AsyncTestClient[Any]] = []
+    async with contextlib.AsyncExitStack() as opened:
 
-    async def client_for(rule: str) -> AsyncTestClient[Any]:
-        app = create_app(dataclasses.replace(settings, routing_rule=rule), store_db)
-        client = ShopperClient(app=app)
-        await client.__aenter__()
-        opened.append(client)
-        return client
+        async def client_for(rule: str) -> AsyncTestClient[Any]:
+            return await opened.enter_async_context(client_with(routing_rule=rule))
 
-    yield client_for
-    for client in opened:
-        await client.__aexit__(None, None, None)
+        yield client_for
 
 
 async def test_the_dc_ships_what_it_has_and_the_order_says_why(client: Client) -> None:

@@ -10,9 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, text
 
-from omniloom.api.app import create_app
-from omniloom.config import Settings
-from omniloom.store.database import Database, open_database
+from omniloom.store.database import open_database
 from omniloom.store.verify_queries import CHECKS
 from tests.support.api import (
     Client,
@@ -22,8 +20,8 @@ from tests.support.api import (
     new_cart,
     verified,
 )
+from tests.support.app import ClientWith
 from tests.support.store import ADMIN_KEY, MOBILE_KEY, NYC, SEA, SKUS, WEB_KEY
-from tests.support.wallet import ShopperClient
 
 ADMIN = headers(ADMIN_KEY)
 
@@ -77,9 +75,8 @@ async def test_an_underpaid_order_is_found(client: Client, database_url: str) ->
 
 
 @pytest.fixture
-async def holding_client(store_db: Database, settings: Settings) -> AsyncIterator[Client]:
-    held = Settings(database_url=settings.database_url, reservation_policy="add_to_cart")
-    async with ShopperClient(app=create_app(held, store_db)) as test_client:
+async def holding_client(client_with: ClientWith) -> AsyncIterator[Client]:
+    async with client_with(reservation_policy="add_to_cart") as test_client:
         yield test_client
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from omniloom.api.app import create_app
 from omniloom.cli import main
 from omniloom.config import Settings
-from tests.support.wallet import ShopperClient
+from tests.support.app import app_client
 
 
 async def test_each_channel_sees_its_own_assortment_prices_and_promotions(
@@ -17,7 +16,7 @@ async def test_each_channel_sees_its_own_assortment_prices_and_promotions(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     assert await asyncio.to_thread(main, ["seed", "--database-url", url, "--quiet"]) == 0
-    async with ShopperClient(app=create_app(Settings(database_url=url))) as client:
+    async with app_client(Settings(database_url=url)) as client:
 
         async def product(key: str, product_id: str) -> int | dict[str, object]:
             response = await client.get(f"/v1/products/{product_id}", headers={"X-API-Key": key})

@@ -1,0 +1,1 @@
+"""The seeded random mix across every channel: model, operations per channel, checks."""
