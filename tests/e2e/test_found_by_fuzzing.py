@@ -22,12 +22,12 @@ async def test_a_position_beyond_any_sequence_is_invalid_input(client: Client, p
     assert response.json()["code"] == "invalid_input"
 
 
-async def test_a_cart_for_a_customer_who_does_not_exist_is_404(client: Client) -> None:
+async def test_a_cart_for_a_customer_who_does_not_exist_names_the_field(client: Client) -> None:
     response = await client.post(
         "/v1/carts", json={"customer_id": "cus_nobody"}, headers=headers(ADMIN_KEY)
     )
-    assert response.status_code == 404, response.text
-    assert response.json()["code"] == "not_found"
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "customer_id"
 
 
 async def test_a_half_life_too_short_to_measure_is_invalid_input(client: Client) -> None:

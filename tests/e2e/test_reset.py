@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from omniloom.api.app import create_app
 from omniloom.config import Settings
@@ -15,6 +14,7 @@ from omniloom.store.database import open_database
 from tests.support.api import Client, headers, verified
 from tests.support.server import omniloom
 from tests.support.store import ADMIN_KEY
+from tests.support.wallet import ShopperClient
 
 ADMIN = headers(ADMIN_KEY)
 SKU = "SKU-000001-01"  # the demo store's first SKU
@@ -27,7 +27,7 @@ async def demo(tmp_path: Path) -> AsyncIterator[Client]:
     seeded = omniloom("seed", "--database-url", url, "--quiet")
     assert seeded.returncode == 0, seeded.stderr
     database = open_database(url)
-    async with AsyncTestClient(app=create_app(Settings(database_url=url), database)) as client:
+    async with ShopperClient(app=create_app(Settings(database_url=url), database)) as client:
         yield client
 
 

@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from omniloom.api.app import create_app
 from omniloom.config import Settings
@@ -20,6 +19,7 @@ from tests.conftest import PG_URL_ENV
 from tests.support.api import Client, add, events, headers, new_cart, stock
 from tests.support.clock import FakeWall
 from tests.support.store import ADMIN_KEY, DC, NYC, SEA, load_mini_store
+from tests.support.wallet import ShopperClient
 
 ADMIN = headers(ADMIN_KEY)
 START = datetime.fromisoformat("2026-11-02T09:00:00+00:00")
@@ -29,7 +29,7 @@ START = datetime.fromisoformat("2026-11-02T09:00:00+00:00")
 async def serving(settings: Settings, wall: FakeWall) -> AsyncIterator[Client]:
     """One server process on the store: its own database connection, the shared wall."""
     app = create_app(settings, open_database(settings.database_url), wall=wall)
-    async with AsyncTestClient(app=app) as client:
+    async with ShopperClient(app=app) as client:
         yield client
 
 

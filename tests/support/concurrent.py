@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.wallet import Wallet
+
 
 @asynccontextmanager
 async def concurrent_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
@@ -27,7 +29,13 @@ async def concurrent_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     assert started["type"] == "lifespan.startup.complete", started
     try:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        wallet = Wallet()  # remembers cart and order tokens, as the test client does
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://testserver",
+            event_hooks={"request": [wallet.on_request], "response": [wallet.on_response]},
+        ) as client:
+            client.wallet = wallet  # type: ignore[attr-defined]
             yield client
     finally:
         await incoming.put({"type": "lifespan.shutdown"})

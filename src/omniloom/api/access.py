@@ -180,6 +180,8 @@ ACCESS: dict[str, Rule] = {
     "GET /v1/admin/stock/movements": ADMIN,
     "POST /v1/admin/stock/transfers": ADMIN,
     "GET /v1/admin/verify": ADMIN,
+    "PUT /v1/admin/clock": ADMIN,
+    "POST /v1/admin/reset": ADMIN,
     "GET /v1/touchpoints": ADMIN,
     # Messaging
     "GET /v1/customers/{customer_id}/messaging": customer(),
@@ -196,8 +198,8 @@ ACCESS: dict[str, Rule] = {
     "PUT /v1/admin/flows/{flow_id}": ADMIN,
     "GET /v1/admin/flow-runs": ADMIN,
     # Webhooks
-    "POST /v1/admin/webhooks": ADMIN,
     "GET /v1/admin/webhooks": ADMIN,
+    "POST /v1/admin/webhooks": ADMIN,
     "GET /v1/admin/webhooks/{endpoint_id}": ADMIN,
     "POST /v1/admin/webhooks/{endpoint_id}/disable": ADMIN,
     "POST /v1/admin/webhooks/{endpoint_id}/enable": ADMIN,

@@ -75,13 +75,13 @@ def create_app(
         app.state.keyring = KeyRing(await runtime.api_keys())
         if serving:
             _settle_heap()
-        sweeper = asyncio.create_task(_sweep_due_work(runtime, app.state))
+        stopping = asyncio.Event()
+        sweeper = asyncio.create_task(_sweep_due_work(runtime, app.state, stopping))
         try:
             yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            stopping.set()
+            await sweeper
             await db.close()
 
     app = Litestar(
@@ -163,10 +163,16 @@ def _settle_heap() -> None:
     gc.freeze()
 
 
-async def _sweep_due_work(runtime: Runtime, state: State) -> None:
-    """Fire due work while the clock runs by itself; a frozen clock only moves on request."""
-    while True:
-        await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
+async def _sweep_due_work(runtime: Runtime, state: State, stopping: asyncio.Event) -> None:
+    """Fire due work while the clock runs by itself; a frozen clock only moves on request.
+
+    Stopped by ``stopping`` between sweeps, never cancelled inside one: a PostgreSQL query
+    cancelled half-way leaves its pooled connection unusable, and closing the pool then waits
+    for it for good."""
+    while not stopping.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), SWEEP_INTERVAL_SECONDS)
+            return
         with contextlib.suppress(Exception):
             await clock_control.sweep(runtime)
             await deliver_due(runtime, state)

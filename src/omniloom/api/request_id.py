@@ -23,7 +23,20 @@ def _request_id(scope: Scope) -> bytes:
     return b"req_" + os.urandom(8).hex().encode()
 
 
+_SCOPE_KEY = "omniloom.request_id"
+
+
+def request_id_of(scope: Scope) -> bytes:
+    """This request's id, decided once: the request log (api/request_log) and the answer's
+    header name the same one."""
+    found: bytes | None = scope.get(_SCOPE_KEY)  # type: ignore[assignment]
+    if found is None:
+        found = _request_id(scope)
+        scope[_SCOPE_KEY] = found  # type: ignore[literal-required]
+    return found
+
+
 async def add_request_id(message: Message, scope: Scope) -> None:
     """A ``before_send`` hook: it sees every answer, router 404s and key refusals included."""
     if message["type"] == "http.response.start":
-        message["headers"] = [*message.get("headers", ()), (_NAME, _request_id(scope))]
+        message["headers"] = [*message.get("headers", ()), (_NAME, request_id_of(scope))]

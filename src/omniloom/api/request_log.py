@@ -3,14 +3,12 @@ API key's channel), for a load test's verdict or a person reading what a run did
 
 Off unless OMNILOOM_REQUEST_LOG names a file (or `-` for stderr); when off, nothing of it runs.
 When on, it wraps the whole app (outside routing and error handling), so refused keys, unknown
-routes and problems are logged with the status the client saw, and every answer carries an
-X-Request-Id: the client's own, when it sent one, else one made here.
+routes and problems are logged with the status the client saw, under the X-Request-Id the
+answer carries (api/request_id decides it once: the client's own when usable, else a new one).
 """
 
 from __future__ import annotations
 
-import itertools
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -19,10 +17,7 @@ from typing import IO, Any
 import msgspec
 
 from omniloom.api.auth import PRINCIPAL_KEY
-
-# A client's request id is echoed only when it looks like one (no header injection, no novels).
-_MAX_CLIENT_ID = 64
-_ALLOWED = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+from omniloom.api.request_id import request_id_of
 
 
 class RequestLine(msgspec.Struct, frozen=True):
@@ -42,18 +37,7 @@ def open_sink(target: str) -> IO[bytes]:
     return open(target, "ab", buffering=0)  # kept open as long as the server runs
 
 
-def _client_id(headers: list[tuple[bytes, bytes]]) -> bytes | None:
-    for name, value in headers:
-        if name == b"x-request-id":
-            if 0 < len(value) <= _MAX_CLIENT_ID and all(c in _ALLOWED for c in value):
-                return value
-            return None
-    return None
-
-
 def wrap(app: Callable[..., Any], sink: IO[bytes]) -> Callable[..., Any]:
-    prefix = os.urandom(3).hex()
-    numbers = itertools.count(1)
     encode = msgspec.json.Encoder().encode
 
     async def logged(scope: Any, receive: Any, send: Any) -> None:
@@ -61,14 +45,13 @@ def wrap(app: Callable[..., Any], sink: IO[bytes]) -> Callable[..., Any]:
             await app(scope, receive, send)
             return
         started, at = time.perf_counter(), time.time()
-        request_id = _client_id(scope["headers"]) or f"{prefix}-{next(numbers)}".encode()
+        request_id = request_id_of(scope)
         status = 0
 
         async def send_with_id(message: Any) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id)]
             await send(message)
 
         try:

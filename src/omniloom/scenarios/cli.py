@@ -56,6 +56,11 @@ def _run_options(run: argparse.ArgumentParser) -> None:
         help="a running server's URL (default: in-process, a fresh demo store per file)",
     )
     run.add_argument(
+        "--reset",
+        action="store_true",
+        help="with --target: reset the server's store to its seeded state before each file",
+    )
+    run.add_argument(
         "--database-url",
         help="in-process on this database (PostgreSQL: reset and loaded with the demo store)",
     )
@@ -171,7 +176,12 @@ async def _run_all(args: argparse.Namespace, scenarios: list[Any]) -> int:
         show = _progress(args.quiet)
         if args.target:
             result = await run_remote(
-                scenario, args.target, keys=_keys(args), runs=args.shoppers, observer=show
+                scenario,
+                args.target,
+                keys=_keys(args),
+                runs=args.shoppers,
+                observer=show,
+                reset=args.reset,
             )
         else:
             result = await run_in_process(

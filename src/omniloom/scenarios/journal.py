@@ -22,7 +22,7 @@ Reading = Generator[HttpCall, HttpReply, list[dict[str, Any]]]
 
 
 class JournalError(Exception):
-    """The event log could not be read (an admin key is needed)."""
+    """The event log could not be read, or the store reset (an admin key is needed)."""
 
 
 def read_events(after: int = 0, admin_key: str = DEMO_KEYS["admin"]) -> Reading:
@@ -49,6 +49,13 @@ def last_seq(admin_key: str = DEMO_KEYS["admin"]) -> Generator[HttpCall, HttpRep
     """Where the event log stands now, so a run's journal holds only what the run did."""
     events = yield from read_events(0, admin_key)
     return int(events[-1]["seq"]) if events else 0
+
+
+def reset_store(admin_key: str = DEMO_KEYS["admin"]) -> Generator[HttpCall, HttpReply, None]:
+    """Put a running server's store back to its seeded state (data, clock, id sequence)."""
+    reply = yield HttpCall("POST", "/v1/admin/reset", {"X-API-Key": admin_key}, None, "reset")
+    if reply.status != 200:
+        raise JournalError(f"resetting the store answered {reply.status}: {reply.json}")
 
 
 def encode(events: list[dict[str, Any]]) -> bytes:

@@ -83,10 +83,13 @@ async def run_scenario(
     keys: Mapping[str, str] | None = None,
     runs: int = 1,
     observer: Observer | None = None,
+    reset: bool = False,
 ) -> RunResult:
     keys = {**DEMO_KEYS, **(keys or {})}
     result = RunResult(scenario)
     try:
+        if reset:
+            await drive_async(journal.reset_store(keys["admin"]), carry)
         start = await drive_async(journal.last_seq(keys["admin"]), carry)
         for cast in casts(scenario, runs):
             outcome = await drive_async(
@@ -144,12 +147,15 @@ async def run_remote(
     keys: Mapping[str, str] | None = None,
     runs: int = 1,
     observer: Observer | None = None,
+    reset: bool = False,
 ) -> RunResult:
-    """Run against a server at ``target`` (its store as it stands: start it freshly seeded)."""
+    """Run against a server at ``target``: on its store as it stands, or (``reset``) on its
+    store put back to its seeded state first (``POST /v1/admin/reset``), so runs repeat."""
     _quiet_http_logs()
     async with httpx.AsyncClient(base_url=target, timeout=30.0) as client:
+        carry = httpx_carrier(client)
         return await run_scenario(
-            scenario, httpx_carrier(client), keys=keys, runs=runs, observer=observer
+            scenario, carry, keys=keys, runs=runs, observer=observer, reset=reset
         )
 
 
@@ -171,16 +177,23 @@ def _template() -> Path:
 
 
 def _seed(database_url: str) -> None:
-    """Reset ``database_url`` and load the committed demo store into it."""
-    from omniloom.seed import files
+    """Reset ``database_url`` and load the demo store into it, as `omniloom seed` does (with the
+    note that lets `POST /v1/admin/reset` load it again)."""
+    from omniloom.seed import source
     from omniloom.seed.load import load
+    from omniloom.seed.model import SeedParams
     from omniloom.store.database import open_database
 
     database = open_database(database_url)
-    data = files.read_dir(files.COMMITTED_DIR)
+    data, _ = source.data_set(SeedParams())
+
+    def fill(conn: Any) -> None:
+        load(conn, data)
+        source.record(conn, data, None)
+
     database.reset_schema()
     try:
-        database.run_blocking(lambda conn: load(conn, data))
+        database.run_blocking(fill)
     finally:
         asyncio.run(database.close())
 

@@ -6,9 +6,8 @@ from typing import Any
 
 from litestar import Controller, Request, post
 
-from omniloom.api.auth import KeyRing, requires
+from omniloom.api.auth import KeyRing
 from omniloom.api.http import runtime_of
-from omniloom.domain.channels import Scope
 from omniloom.services.admin import reset as store_reset
 from omniloom.services.admin.reset import ResetView
 
@@ -16,7 +15,6 @@ from omniloom.services.admin.reset import ResetView
 class ResetController(Controller):
     path = "/v1/admin"
     tags = ["admin"]
-    opt = requires(Scope.ADMIN)
 
     @post(
         "/reset",

@@ -77,7 +77,11 @@ def view(row: dict[str, Any], now: datetime) -> MessageView:
             row["opened_at"],
             row["clicked_at"],
         )
-        steps = [StatusChange(s, at) for s, at in delivery.history(moments, now)]
+        # A reader whose copy of a shared clock lags the writer's may see a message queued
+        # "after" its now: it is queued all the same.
+        steps = [StatusChange(s, at) for s, at in delivery.history(moments, now)] or [
+            StatusChange("queued", row["queued_at"])
+        ]
         status = steps[-1].status
     failed = status == "failed" or status == "suppressed"
     return MessageView(
