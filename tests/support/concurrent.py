@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.wallet import Wallet
+
 
 @asynccontextmanager
 async def concurrent_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
@@ -27,7 +29,14 @@ async def concurrent_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     assert started["type"] == "lifespan.startup.complete", started
     try:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        wallet = Wallet()  # remembers and sends cart and order tokens, as ShopperClient does
+        hooks: dict[str, list[Any]] = {
+            "request": [wallet.on_request],
+            "response": [wallet.on_response],
+        }
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", event_hooks=hooks
+        ) as client:
             yield client
     finally:
         await incoming.put({"type": "lifespan.shutdown"})
