@@ -66,6 +66,7 @@ def _mugs_at_dc(client: httpx.Client) -> int:
 def _sell_a_mug(client: httpx.Client) -> None:
     web = {"X-API-Key": WEB_KEY}
     cart = client.post("/v1/carts", json={}, headers=web).json()
+    web["X-Cart-Token"] = cart["cart_token"]  # the cart's secret, handed to its creator
     added = client.post(
         f"/v1/carts/{cart['id']}/lines", json={"sku": "SKU-MUG", "quantity": 1}, headers=web
     )

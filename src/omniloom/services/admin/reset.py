@@ -17,7 +17,7 @@ from sqlalchemy import Connection, delete
 from omniloom.seed import source
 from omniloom.seed.load import load
 from omniloom.services.kernel.runtime import Runtime
-from omniloom.store import settings_queries, tables
+from omniloom.store import changes, settings_queries, tables
 
 
 class ResetView(msgspec.Struct, frozen=True):
@@ -39,6 +39,8 @@ async def reset(runtime: Runtime) -> ResetView:
             conn.execute(delete(table))
         rows = load(conn, data)
         source.record(conn, data, directory)
+        # Every process's caches (other processes' by NOTIFY on PostgreSQL) start afresh.
+        changes.touch(conn, changes.EVERYTHING, "")
         return rows
 
     rows = await runtime.db.write(reload)

@@ -68,7 +68,9 @@ class CatalogCache:
         self._promotions_epoch = 0
 
     def forget(self, touched: changes.Touched) -> None:
-        if any(kind in (promotion_queries.PROMOTIONS, changes.EVERYTHING) for kind, _ in touched):
+        if any(kind == changes.EVERYTHING for kind, _ in touched):
+            self.forget_all()
+        elif any(kind == promotion_queries.PROMOTIONS for kind, _ in touched):
             self._promotions = None
             self._promotions_epoch += 1
 
@@ -78,6 +80,7 @@ class CatalogCache:
         self._product_of_sku.clear()
         self._parents = None
         self._promotions = None
+        self._promotions_epoch += 1
 
     def promotions(self, conn: Connection) -> list[Promotion]:
         if self._promotions is not None:

@@ -28,6 +28,7 @@ class ProductPages:
         self.epoch = 0
 
     def forget_all(self) -> None:
+        self.epoch += 1
         self._pages.clear()
         self._by_sku.clear()
 
@@ -38,9 +39,7 @@ class ProductPages:
                 for key in self._by_sku.pop(sku, ()):
                     self._pages.pop(key, None)
             elif kind == changes.EVERYTHING:
-                self.epoch += 1
-                self._pages.clear()
-                self._by_sku.clear()
+                self.forget_all()
 
     def page(self, key: PageKey) -> bytes | None:
         return self._pages.get(key)

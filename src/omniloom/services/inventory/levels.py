@@ -28,6 +28,7 @@ class StockLevels:
 
     def forget_all(self) -> None:
         self._cached.clear()
+        self.epoch += 1
 
     def forget(self, touched: changes.Touched) -> None:
         for kind, key in touched:
@@ -35,8 +36,7 @@ class StockLevels:
                 self._cached.pop(key, None)
                 self.epoch += 1
             elif kind == changes.EVERYTHING:
-                self._cached.clear()
-                self.epoch += 1
+                self.forget_all()
 
     def levels(self, conn: Connection, sku_codes: list[str]) -> dict[str, Levels]:
         if not self.caching:
