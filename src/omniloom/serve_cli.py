@@ -27,7 +27,9 @@ def add_commands(subparsers: Any) -> None:
         "(`omniloom seed` loads the demo store); its API keys are printed on start.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=_port, default=8000, help="port to listen on, 1 to 65535")
+    serve.add_argument(
+        "--port", type=_port, default=8000, help="port to listen on; 0 for any free port"
+    )
     serve.add_argument("--database-url", default=None, help=DATABASE_HELP)
     serve.add_argument(
         "--log-level", default="warning", choices=LOG_LEVELS, help="the server's log level"
@@ -67,9 +69,13 @@ def add_commands(subparsers: Any) -> None:
 
 
 def _port(text: str) -> int:
-    value = _positive(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError("must be 1 to 65535")
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    # 0 asks the system for a free port (uvicorn prints the one it got): test harnesses use it.
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be 0 (any free port) to 65535")
     return value
 
 

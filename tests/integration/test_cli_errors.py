@@ -93,7 +93,7 @@ def test_verify_a_seeded_store(demo: str, capsys: Capture) -> None:
     ("command", "complaint"),
     [
         (["serve", "--log-level", "bogus"], "invalid choice: 'bogus'"),
-        (["serve", "--port", "99999"], "must be 1 to 65535"),
+        (["serve", "--port", "99999"], "must be 0 (any free port) to 65535"),
         (["serve", "--workers", "zero"], "not a whole number"),
         (["export", "touchpoints", "--format", "xml"], "invalid choice: 'xml'"),
         (["nonsense"], "invalid choice: 'nonsense'"),
