@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from omniloom.scenarios.cli import scenario_files
 from omniloom.scenarios.journal import digest
 from omniloom.scenarios.loader import load
 from omniloom.scenarios.runner import _template, run_in_process, run_remote
@@ -69,3 +70,16 @@ async def test_remote_runs_repeat_after_a_reset_and_match_the_in_process_journal
     assert again.passed and digest(again.journal) == digest(first.journal)
     local = await run_in_process(scenario)
     assert digest(first.journal) == digest(local.journal)
+
+
+async def test_every_example_passes_against_a_real_server(server: str) -> None:
+    """The whole library over HTTP, one server, a reset before each file (as QA runs it with
+    `omniloom scenario run scenarios/ --target URL --reset`)."""
+    failed = {}
+    for path in scenario_files([ROOT / "scenarios"]):
+        result = await run_remote(load(path), server, reset=True)
+        if not result.passed:
+            failed[path.name] = result.error or [
+                s.message for o in result.outcomes for s in o.failures
+            ]
+    assert failed == {}
