@@ -3,32 +3,20 @@ journal as the in-process runner, byte for byte, and again after a reset without
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from omniloom.scenarios.cli import scenario_files
 from omniloom.scenarios.journal import digest
 from omniloom.scenarios.loader import load
 from omniloom.scenarios.runner import _template, run_in_process, run_remote
+from tests.support.server import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CROSS_DEVICE = ROOT / "scenarios" / "browse-app-buy-in-store.yaml"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -36,27 +24,9 @@ def server(tmp_path: Path) -> Iterator[str]:
     """`omniloom serve` on a fresh copy of the demo store, ids seeded like the scenario."""
     database = tmp_path / "served.db"
     shutil.copyfile(_template(), database)
-    port = _free_port()
-    env = {**os.environ, "OMNILOOM_ID_SEED": str(load(CROSS_DEVICE).header.seed)}
-    command = [sys.executable, "-m", "omniloom.cli", "serve", "--port", str(port)]
-    command += ["--database-url", f"sqlite:///{database}"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:  # readiness only: nothing is timed or asserted on the wall clock
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {process.stderr.read()!r}")  # type: ignore[union-attr]
-            time.sleep(0.1)
+    seed = {"OMNILOOM_ID_SEED": str(load(CROSS_DEVICE).header.seed)}
+    with running_server(f"sqlite:///{database}", env=seed) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 async def test_remote_runs_repeat_after_a_reset_and_match_the_in_process_journal(

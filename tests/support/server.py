@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -33,13 +34,15 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(database_url: str) -> Iterator[str]:
-    """Serve ``database_url`` (seeded already) and yield the base URL until the block ends."""
+def running_server(database_url: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve ``database_url`` (seeded already) and yield the base URL until the block ends;
+    ``env`` adds to the server's environment (an id seed, say)."""
     port = _free_port()
     command = [sys.executable, "-m", "omniloom.cli", "serve", "--port", str(port)]
     command += ["--database-url", database_url, "--log-level", "error"]
     process = subprocess.Popen(
         command,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
