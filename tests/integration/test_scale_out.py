@@ -6,11 +6,6 @@ caches (NOTIFY, store/pg_changes.py) before its next answer, never a stale avail
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,41 +14,17 @@ import pytest
 
 from omniloom.store.database import Database
 from tests.support.api import APPROVED_CARD, SHIP_TO
+from tests.support.server import running_server
 from tests.support.store import ADMIN_KEY, DC, WEB_KEY
-
-SERVE = [sys.executable, "-m", "omniloom.cli", "serve"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager
 def _server(database_url: str) -> Iterator[httpx.Client]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [*SERVE, "--database-url", database_url, "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        env={**os.environ, "OMNILOOM_CLOCK": "simulated"},
-    )
-    try:
-        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
-        deadline = time.monotonic() + 60
-        while True:  # until the process answers (it has to import and start first)
-            try:
-                client.get("/hello")
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.05)
+    with (
+        running_server(database_url, env={"OMNILOOM_CLOCK": "simulated"}) as base,
+        httpx.Client(base_url=base, timeout=30) as client,
+    ):
         yield client
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _mugs_at_dc(client: httpx.Client) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from omniloom.config import Settings
 from omniloom.domain.carts import ReservationPolicy
 from omniloom.domain.channels import SELLING_CHANNELS
-from omniloom.domain.clock import Clock, SimulatedClock, WallSource
+from omniloom.domain.clock import Clock, WallSource
 from omniloom.domain.ownership import OwnershipProofs
 from omniloom.domain.routing import RoutingRule, Site, point_at, rule_named
 from omniloom.services.catalog.cache import CatalogCache
@@ -124,11 +124,13 @@ class Runtime:
         sequence, the clock where it starts, nothing cached from before."""
         self.ids.sequence = 0
         self._persisted_sequence = 0
-        if isinstance(self.clock, SimulatedClock):
-            self.clock = _starting_clock(self.settings, self.db, self._wall)
-            if isinstance(self.clock, SharedClock):
-                # Every process of the store starts again from the same instant.
-                await self.db.write(self.clock.save)
+        if isinstance(self.clock, SharedClock):
+            # Every process of the store starts again from the same instant.
+            clock = SharedClock(
+                self.settings.clock_start, wall=self._wall, shared=self.clock.shared
+            )
+            self.clock = clock
+            await self.db.write(clock.save)
         self.catalog.forget_all()
         self.stock_levels.forget_all()
         self.product_pages.forget_all()
