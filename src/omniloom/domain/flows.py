@@ -13,12 +13,68 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from omniloom.domain.messaging import MessagingChannel
+from omniloom.domain.messaging import MessagingChannel, SuppressReason
 
 
 class Trigger(StrEnum):
     # A signed-in shopper's cart with items, untouched for the first step's delay.
     CART_ABANDONED = "cart_abandoned"
+    # A known shopper viewed products, then for the delay neither viewed more, added to a
+    # cart nor bought.
+    BROWSE_ABANDONED = "browse_abandoned"
+    # An order placed by a known customer, on any channel (a sale at a till too).
+    ORDER_PLACED = "order_placed"
+    # A click-and-collect order collected at the store (not a sale at a till).
+    ORDER_PICKED_UP = "order_picked_up"
+    # A return taken, with or without a receipt.
+    RETURN_MADE = "return_made"
+
+
+# The events that start a run, per trigger; abandoned carts are found by their idleness.
+STARTING_EVENTS: dict[Trigger, tuple[str, ...]] = {
+    Trigger.BROWSE_ABANDONED: ("catalog.product_viewed",),
+    Trigger.ORDER_PLACED: ("order.placed",),
+    Trigger.ORDER_PICKED_UP: ("order.picked_up",),
+    Trigger.RETURN_MADE: ("order.returned", "return.without_receipt"),
+}
+
+# What ends a run before each send, checked in this order (the cart's own state, its items'
+# stock and a return to the cart are checked besides, for abandoned carts).
+EXITS: dict[Trigger, tuple[SuppressReason, ...]] = {
+    Trigger.CART_ABANDONED: (SuppressReason.CONVERTED,),
+    Trigger.BROWSE_ABANDONED: (SuppressReason.CONVERTED, SuppressReason.ADDED_TO_CART),
+    Trigger.ORDER_PLACED: (SuppressReason.CANCELLED, SuppressReason.RETURNED),
+    Trigger.ORDER_PICKED_UP: (SuppressReason.CANCELLED, SuppressReason.RETURNED),
+    Trigger.RETURN_MADE: (SuppressReason.CONVERTED,),
+}
+
+
+class Facts(msgspec.Struct, frozen=True):
+    """What happened since a run started, as far as its exits care."""
+
+    # The customer placed an order (any channel, any cart).
+    bought: bool = False
+    # The customer added something to a cart.
+    carted: bool = False
+    # The run's order was cancelled, or (partly) returned.
+    cancelled: bool = False
+    returned: bool = False
+
+
+def exit_reason(trigger: Trigger, facts: Facts) -> SuppressReason | None:
+    """Why a run must end instead of sending its next step, or None to go on."""
+    happened = {
+        SuppressReason.CONVERTED: facts.bought,
+        SuppressReason.ADDED_TO_CART: facts.carted,
+        SuppressReason.CANCELLED: facts.cancelled,
+        SuppressReason.RETURNED: facts.returned,
+    }
+    return next((reason for reason in EXITS[trigger] if happened[reason]), None)
+
+
+def run_status(reason: SuppressReason) -> str:
+    """How a run that ended for ``reason`` is shown: a purchase converts, the rest exit."""
+    return "converted" if reason is SuppressReason.CONVERTED else "exited"
 
 
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=60 * 24 * 90)]
@@ -28,7 +84,8 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=80, pattern=r"^[A-Za
 
 
 class FlowStep(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    # Minutes after the shopper's last activity (the cart's last change) this step is due.
+    # Minutes after the moment the run counts from that this step is due: the shopper's last
+    # activity (the cart's last change, the last product viewed), or the order, pickup or return.
     delay_minutes: Minutes
     # Tried in order: the first channel with consent and an address carries the message.
     channels: Annotated[list[MessagingChannel], msgspec.Meta(min_length=1, max_length=5)]

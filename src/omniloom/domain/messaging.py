@@ -48,6 +48,11 @@ class SuppressReason(StrEnum):
     CAPPED = "capped"
     OUT_OF_STOCK = "out_of_stock"
     CART_EMPTY = "cart_empty"
+    # Browsing ended in a cart: the cart's own flow takes over.
+    ADDED_TO_CART = "added_to_cart"
+    # A follow-up about an order that was since cancelled or (partly) returned.
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
 
 
 def may_send(state: ConsentState | None) -> bool:

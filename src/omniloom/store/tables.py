@@ -723,6 +723,8 @@ messages = Table(
     Column("subject", String(200), nullable=True),
     Column("body", Text, nullable=False),
     Column("cart_id", String(40), nullable=True),
+    # A product the message shows (a browsed one, one bought): its tracked link opens it.
+    Column("product_id", String(40), nullable=True),
     Column("flow_run_id", String(40), nullable=True),
     Column("link_token", String(60), nullable=True, unique=True),
     # queued (then sent, delivered, failed, opened, clicked by the clock) or suppressed.
@@ -747,18 +749,24 @@ messaging_flows = Table(
     Column("updated_at", Timestamp, nullable=False),
     # Carts that fell idle up to this instant have been looked at for this flow.
     Column("scanned_until", Timestamp, nullable=True),
+    # Flows started by events (views, orders, pickups, returns) have read the log up to here.
+    Column("scanned_seq", BigInteger, nullable=True),
 )
 
-# One shopper going through one flow for one cart: at most one run per (flow, cart), so a
-# duplicate or late event can never start a second series of reminders.
+# One shopper going through one flow for one subject (a cart, an order, the view or return that
+# started it): at most one run per (flow, subject), so a duplicate or late event can never
+# start a second series of messages.
 flow_runs = Table(
     "flow_runs",
     metadata,
     Column("id", String(40), primary_key=True),
     Column("flow_id", String(80), nullable=False),
     Column("customer_id", String(40), nullable=False, index=True),
-    Column("cart_id", String(40), nullable=False),
-    # active, completed, converted (bought), or exited (cart emptied, closed, out of stock).
+    Column("subject", String(40), nullable=False),
+    Column("cart_id", String(40), nullable=True),
+    Column("order_id", String(40), nullable=True),
+    # active, completed, converted (bought), or exited (cart emptied, closed, out of stock,
+    # added to a cart after browsing, the order cancelled or returned).
     Column("status", String(20), nullable=False),
     Column("step", Integer, nullable=False),
     Column("started_at", Timestamp, nullable=False),
@@ -766,7 +774,7 @@ flow_runs = Table(
     Column("due_at", Timestamp, nullable=True),
     Column("exit_reason", String(40), nullable=True),
     Column("updated_at", Timestamp, nullable=False),
-    UniqueConstraint("flow_id", "cart_id", name="uq_flow_runs_cart"),
+    UniqueConstraint("flow_id", "subject", name="uq_flow_runs_subject"),
     Index("ix_flow_runs_due", "status", "due_at"),
 )
 

@@ -62,7 +62,7 @@ class MessagingController(Controller):
 
     @get(
         "/links/{token:str}",
-        summary="Open a message's tracked link: the cart, on the device that clicked",
+        summary="Open a message's tracked link: the cart (or product), on the device that clicked",
     )
     async def open_link(self, request: Request[Any, Any, Any], token: str) -> LinkOpened:
         runtime = runtime_of(request)
@@ -73,6 +73,8 @@ class MessagingController(Controller):
             touch_context(request),
         )
         # The link is the shopper's proof: the device that followed it gets the cart's secret.
+        if opened.cart is None:
+            return opened
         return msgspec.structs.replace(opened, cart=with_cart_token(runtime, opened.cart))
 
 

@@ -1,20 +1,21 @@
-"""Running the flows when the clock moves: enrol idle carts, then work every step that fell due.
+"""Running the flows when the clock moves: enrol who entered each flow, then work every step
+that fell due.
 
-Each step re-checks the world before it sends, because events arrive late and out of order and
-shoppers buy on several carts and in stores: a shopper who placed any order since the run began
-is never reminded (the step is recorded as suppressed, ``converted``); a cart changed since is
-waited for again; quiet hours push the step to the morning in the shopper's zone; a frequency
-cap records the step as suppressed, ``capped``. A run moves one step at a time with a
-conditional update, so two clock ticks racing each other send a step once.
+Each step re-checks the world before it sends (:mod:`run_checks`), because events arrive late
+and out of order and shoppers buy on several carts and in stores: a run whose exit condition
+has happened ends, its step recorded as suppressed with the reason (``converted``,
+``added_to_cart``, ``returned`` …); a shopper active again is waited for again; quiet hours push
+the step to the morning in the shopper's zone; a frequency cap records the step as suppressed,
+``capped``. A run moves one step at a time with a conditional update, so two clock ticks racing
+each other send a step once.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection
 
 from omniloom.domain.flows import FlowDefinition, FlowStep, due_at, message_body, quiet_until
 from omniloom.domain.messaging import MessagingChannel, SuppressReason
@@ -23,65 +24,23 @@ from omniloom.services.kernel.unit import Unit
 from omniloom.services.messaging.consent import DEFAULT_TIMEZONE
 from omniloom.services.messaging.flows import definition_of
 from omniloom.services.messaging.outbox import Outcome, SendMessage, record, route
-from omniloom.store import (
-    cart_queries,
-    flow_queries,
-    inventory_queries,
-    messaging_queries,
-    outbox_queries,
-)
-
-# How much one clock move does at most; the rest waits for the next move.
-BATCH = 500
-# A flow defined today does not chase carts left longer ago than this.
-HORIZON = timedelta(days=30)
+from omniloom.services.messaging.run_checks import Exit, Wait, product_of, recheck
+from omniloom.services.messaging.run_enrol import BATCH, enrol
+from omniloom.store import flow_queries, messaging_queries, outbox_queries
 
 
 def run_due(runtime: Runtime, unit: Unit) -> None:
-    """The clock's due-work hook: enrol idle carts in each flow, then work the due steps."""
+    """The clock's due-work hook: enrol newcomers in each flow, then work the due steps."""
     flows = {row["id"]: row for row in flow_queries.flows(unit.conn)}
-    for flow_id, row in flows.items():
+    for row in flows.values():
         if row["enabled"]:
-            _enrol(unit, flow_id, definition_of(row), row["scanned_until"])
+            enrol(unit, row, definition_of(row))
     for run in flow_queries.due_runs(unit.conn, unit.now, BATCH):
         flow = flows.get(run["flow_id"])
         if flow is None or not flow["enabled"]:
             _end(unit, run, "exited", "flow_disabled")
         else:
             _work(runtime, unit, run, flow["id"], definition_of(flow))
-
-
-def _enrol(unit: Unit, flow_id: str, flow: FlowDefinition, scanned: datetime | None) -> None:
-    # Carts last changed by this instant have been idle for the first step's delay.
-    until = unit.now - timedelta(minutes=flow.steps[0].delay_minutes)
-    after = scanned if scanned is not None else unit.now - HORIZON
-    if until <= after:
-        return
-    idle = flow_queries.idle_carts(unit.conn, flow_id, after, until, BATCH)
-    refused = (
-        messaging_queries.untracked(unit.conn, sorted({c for _, c, _ in idle})) if idle else set()
-    )
-    for cart_id, customer_id, changed_at in idle:
-        if customer_id in refused:
-            continue  # no tracking consent: their cart is not watched
-        flow_queries.insert_run(
-            unit.conn,
-            {
-                "id": unit.ids.new("run"),
-                "flow_id": flow_id,
-                "customer_id": customer_id,
-                "cart_id": cart_id,
-                "status": "active",
-                "step": 0,
-                "started_at": changed_at,
-                "last_activity_at": changed_at,
-                "due_at": due_at(changed_at, flow.steps[0]),
-                "exit_reason": None,
-                "updated_at": unit.now,
-            },
-        )
-    if len(idle) < BATCH:
-        flow_queries.set_scanned(unit.conn, flow_id, until)
 
 
 def _end(unit: Unit, run: dict[str, Any], status: str, reason: str | None) -> None:
@@ -104,15 +63,6 @@ def _suppress(
     )
 
 
-def _out_of_stock(runtime: Runtime, conn: Connection, cart: dict[str, Any]) -> bool:
-    selling = runtime.layout.locations_for(cart["channel"])
-    for line in cart_queries.lines(conn, cart["id"]):
-        available = inventory_queries.available_by_location(conn, line.sku)
-        if sum(available.get(location, 0) for location in selling) < line.quantity:
-            return True
-    return False
-
-
 def _work(
     runtime: Runtime, unit: Unit, run: dict[str, Any], flow_id: str, flow: FlowDefinition
 ) -> None:
@@ -127,29 +77,22 @@ def _work(
         subject=step.subject,
         cart_id=run["cart_id"],
     )
-    cart = cart_queries.cart(conn, run["cart_id"])
-    if flow_queries.bought_since(conn, run["customer_id"], run["started_at"]):
-        _suppress(unit, run, command, SuppressReason.CONVERTED)
-        return _end(unit, run, "converted", SuppressReason.CONVERTED.value)
-    if cart is None or cart["status"] != "active":
-        return _end(unit, run, "exited", "cart_closed")
-    if cart["updated_at"] > run["last_activity_at"]:
-        # The shopper came back to the cart: the step counts from their latest change.
+    verdict = recheck(runtime, conn, run, flow)
+    if isinstance(verdict, Exit):
+        if verdict.suppressed is not None:
+            _suppress(unit, run, command, verdict.suppressed)
+        return _end(unit, run, verdict.status, verdict.reason)
+    if isinstance(verdict, Wait):
+        # The shopper came back: the step counts from their latest activity.
         flow_queries.move_run(
             conn,
             run["id"],
             step_no,
-            last_activity_at=cart["updated_at"],
-            due_at=due_at(cart["updated_at"], step),
+            last_activity_at=verdict.activity_at,
+            due_at=due_at(verdict.activity_at, step),
             updated_at=unit.now,
         )
         return None
-    if not cart_queries.lines(conn, cart["id"]):
-        _suppress(unit, run, command, SuppressReason.CART_EMPTY)
-        return _end(unit, run, "exited", SuppressReason.CART_EMPTY.value)
-    if _out_of_stock(runtime, conn, cart):
-        _suppress(unit, run, command, SuppressReason.OUT_OF_STOCK)
-        return _end(unit, run, "exited", SuppressReason.OUT_OF_STOCK.value)
     zone = messaging_queries.timezone(conn, run["customer_id"]) or DEFAULT_TIMEZONE
     morning = quiet_until(flow.quiet_hours, zone, unit.now)
     if morning is not None:
@@ -162,7 +105,8 @@ def _work(
     ):
         _suppress(unit, run, command, SuppressReason.CAPPED)
     else:
-        _send_through_chain(unit, run, command, step)
+        shown = msgspec.structs.replace(command, product_id=product_of(conn, run, flow.trigger))
+        _send_through_chain(unit, run, shown, step)
     return _next_step(unit, run, flow)
 
 

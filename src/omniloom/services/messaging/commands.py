@@ -43,6 +43,8 @@ class SendMessage(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     subject: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     # A cart to bring the shopper back to: the message then carries a tracked link to it.
     cart_id: str | None = None
+    # Or a product to show (one browsed, one bought): the tracked link then opens it.
+    product_id: Annotated[str, msgspec.Meta(min_length=1, max_length=40)] | None = None
 
 
 class NewEndpoint(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -39,9 +39,12 @@ class RunView(msgspec.Struct, frozen=True):
     id: str
     flow_id: str
     customer_id: str
-    cart_id: str
+    # The abandoned cart, or the order followed up (null for browsing, and returns without one).
+    cart_id: str | None
+    order_id: str | None
     # active, completed (every step done), converted (the shopper bought), exited (cart
-    # emptied or closed, items out of stock, flow switched off).
+    # emptied or closed, items out of stock, added to a cart after browsing, the order
+    # cancelled or returned, flow switched off).
     status: str
     # The step that is due next (or was last worked on).
     step: int
@@ -79,7 +82,13 @@ def store_flow(conn: Connection, flow_id: str, flow: FlowDefinition, now: dateti
             "Steps come in time order: each delay at least the one before.",
             errors=[FieldError(wrong, "earlier than the step before")],
         )
-    flow_queries.put_flow(conn, flow_id, msgspec.to_builtins(flow), flow.enabled, now)
+    before = flow_queries.flow(conn, flow_id)
+    cursor: dict[str, Any] = {}
+    if before is None or definition_of(before).trigger is not flow.trigger:
+        # A new trigger starts from now: events already in the log (orders placed, views)
+        # do not set off messages about the past; idle carts are looked for as before.
+        cursor = {"scanned_until": None, "scanned_seq": flow_queries.last_seq(conn)}
+    flow_queries.put_flow(conn, flow_id, msgspec.to_builtins(flow), flow.enabled, now, **cursor)
 
 
 def put_flow(unit: Unit, flow_id: str, flow: FlowDefinition) -> FlowView:

@@ -23,7 +23,7 @@ from omniloom.domain.messaging import (
 )
 from omniloom.services.kernel.unit import Unit
 from omniloom.services.messaging.commands import SendMessage
-from omniloom.store import identity_queries, messaging_queries, outbox_queries
+from omniloom.store import catalog_queries, identity_queries, messaging_queries, outbox_queries
 
 LINK_PLACEHOLDER = "{link}"
 
@@ -44,6 +44,7 @@ class MessageView(msgspec.Struct, frozen=True):
     subject: str | None
     body: str
     cart_id: str | None
+    product_id: str | None
     flow_run_id: str | None
     # The tracked link the message carries (open it with the shopper's device and key).
     link: str | None
@@ -95,6 +96,7 @@ def view(row: dict[str, Any], now: datetime) -> MessageView:
         subject=row["subject"],
         body=row["body"],
         cart_id=row["cart_id"],
+        product_id=row["product_id"],
         flow_run_id=row["flow_run_id"],
         link=None if row["link_token"] is None else link_path(row["link_token"]),
         status=status,
@@ -155,7 +157,8 @@ def record(
     """Store the message (queued, with its planned delivery) or its suppression."""
     reason = reason or outcome.reason
     message_id = unit.ids.new("msg")
-    token = None if command.cart_id is None or reason is not None else unit.ids.new("lnk")
+    linked = command.cart_id is not None or command.product_id is not None
+    token = unit.ids.new("lnk") if linked and reason is None else None
     body = command.body.replace(LINK_PLACEHOLDER, link_path(token) if token else "")
     row: dict[str, Any] = {
         "id": message_id,
@@ -167,6 +170,7 @@ def record(
         "subject": command.subject,
         "body": body,
         "cart_id": command.cart_id,
+        "product_id": command.product_id,
         "flow_run_id": flow_run_id,
         "link_token": token,
         "outcome": "suppressed" if reason else "queued",
@@ -208,4 +212,8 @@ def send(unit: Unit, command: SendMessage) -> MessageView:
         )
     if identity_queries.customer(unit.conn, command.customer_id) is None:
         raise NotFound(f"There is no customer {command.customer_id!r}.")
+    if command.product_id is not None and not catalog_queries.product_channel_names(
+        unit.conn, command.product_id
+    ):
+        raise NotFound(f"There is no product {command.product_id!r}.")
     return record(unit, command, route(unit.conn, command.customer_id, command.channel))
