@@ -6,8 +6,10 @@ an event read twice or late never sends twice."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
+from omniloom.services.messaging.flows import install_demo_flows
 from omniloom.store import flow_queries
 from tests.support.api import Client, checkout_body, headers
 from tests.support.identity import as_customer, register
@@ -18,6 +20,7 @@ from tests.support.store import MOBILE_KEY, NYC, POS_KEY, WEB_KEY
 PHONE = "+15550123456"
 EMAIL = "grace@example.com"
 PHONE_DEVICE = "grace-phone"
+DEFINED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 async def shopper(client: Client) -> tuple[str, dict[str, str]]:
@@ -229,3 +232,23 @@ async def test_events_read_twice_or_a_flow_redefined_never_send_twice(
     ]
     kinds = [m["kind"] for m in await outbox(client, customer_id=grace)]
     assert kinds == ["browse_abandoned", "order_placed"]
+
+
+async def test_the_demo_stores_flows_retarget_a_browse_and_ask_for_a_review_after_pickup(
+    client: Client, store_db: Any
+) -> None:
+    await asyncio.to_thread(
+        store_db.run_blocking, lambda conn: install_demo_flows(conn, DEFINED_AT)
+    )
+    grace, app = await shopper(client)
+    await view(client, app, "prd_tee")
+    await advance(client, hours=2)
+    order = await buy(client, app, "SKU-LAMP", type="pickup", location_id=NYC)
+    for step in ("ready", "picked-up"):
+        await client.post(f"/v1/admin/orders/{order['id']}/{step}", headers=ADMIN)
+    await advance(client, days=3)
+    sent = await outbox(client, customer_id=grace)
+    assert [(m["campaign"], m["channel"], m["product_id"]) for m in sent] == [
+        ("browse-retargeting", "social", "prd_tee"),
+        ("review-request", "email", "prd_lamp"),
+    ]

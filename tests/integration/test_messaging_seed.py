@@ -18,8 +18,14 @@ def test_seeding_installs_the_demo_flows(database_url: str) -> None:
         flows = db.run_blocking(list_flows).items
     finally:
         asyncio.run(db.close())
-    assert [flow.id for flow in flows] == ["abandoned-cart"]
-    [cart] = flows
+    assert [flow.id for flow in flows] == ["abandoned-cart", "browse-abandoned", "review-request"]
+    cart, browse, review = flows
     assert cart.definition.trigger == "cart_abandoned"
     assert [step.delay_minutes for step in cart.definition.steps] == [240, 1440]
     assert cart.definition.steps[1].code == "COMEBACK10"
+    # Browsing without buying: the shopper joins the social retargeting audience.
+    assert browse.definition.trigger == "browse_abandoned"
+    assert [step.channels for step in browse.definition.steps] == [["social"]]
+    # The advocacy stage: a review asked for a few days after a click-and-collect pickup.
+    assert review.definition.trigger == "order_picked_up"
+    assert [step.delay_minutes for step in review.definition.steps] == [3 * 1440]

@@ -141,6 +141,29 @@ DEMO_FLOWS = {
         frequency_cap=FrequencyCap(messages=3, hours=24),
         quiet_hours=QuietHours(start="21:00", end="08:00"),
     ),
+    "browse-abandoned": FlowDefinition(
+        name="Browse abandonment: retargeted on social 2 h after the last product viewed",
+        trigger=Trigger.BROWSE_ABANDONED,
+        campaign="browse-retargeting",
+        # Membership of the retargeting audience, showing the last product viewed.
+        steps=[FlowStep(120, [MessagingChannel.SOCIAL], "Still thinking about it? {link}")],
+        frequency_cap=FrequencyCap(messages=3, hours=24),
+    ),
+    "review-request": FlowDefinition(
+        name="After a click-and-collect pickup: asking for a review 3 days later",
+        trigger=Trigger.ORDER_PICKED_UP,
+        campaign="review-request",
+        steps=[
+            FlowStep(
+                3 * 1440,
+                [MessagingChannel.EMAIL, MessagingChannel.PUSH, MessagingChannel.SMS],
+                "How do you like it? Rate it and tell other shoppers: {link}",
+                subject="How was your order?",
+            )
+        ],
+        frequency_cap=FrequencyCap(messages=3, hours=24),
+        quiet_hours=QuietHours(start="21:00", end="08:00"),
+    ),
 }
 
 
