@@ -179,3 +179,25 @@ async def test_a_tracked_link_opens_the_cart_on_another_device_and_credits_the_m
     }
     unknown = await client.get("/v1/links/lnk_nope", headers=laptop)
     assert problem(unknown) == (404, "not_found")
+
+
+async def test_list_wait_and_stream_take_the_same_filters(client: Client) -> None:
+    grace, _ = await new_customer(client, "grace@example.com", phone=PHONE)
+    await set_consents(client, grace, sms="subscribed")
+    await send(client, grace, "sms", campaign="spring")
+    refused = await send(client, grace, "email", campaign="spring")  # no email consent
+    filters = {"customer_id": grace, "outcome": "suppressed", "reason": "no_consent"}
+    [listed] = await outbox(client, **filters)
+    waited = await client.get(
+        "/v1/admin/outbox/wait", params={**filters, "timeout": 0}, headers=ADMIN
+    )
+    assert listed["id"] == waited.json()["id"] == refused["id"]
+    streamed = await client.get(
+        "/v1/admin/outbox/stream", params={**filters, "after": 0, "timeout": 0}, headers=ADMIN
+    )
+    assert streamed.headers["content-type"].startswith("text/event-stream")
+    assert f"id: {refused['seq']}" in streamed.text
+    assert streamed.text.count("event: message") == 1
+    for route in ("/v1/admin/outbox", "/v1/admin/outbox/wait", "/v1/admin/outbox/stream"):
+        bad = await client.get(route, params={"outcome": "lost"}, headers=ADMIN)
+        assert bad.json()["errors"][0]["field"] == "outcome", route

@@ -192,6 +192,7 @@ ACCESS: dict[str, Rule] = {
     "POST /v1/admin/messages": ADMIN,
     "GET /v1/admin/outbox": ADMIN,
     "GET /v1/admin/outbox/wait": ADMIN,
+    "GET /v1/admin/outbox/stream": ADMIN,
     "GET /v1/admin/outbox/{message_id}": ADMIN,
     "DELETE /v1/admin/outbox": ADMIN,
     "GET /v1/admin/flows": ADMIN,

@@ -19,6 +19,15 @@ def message(conn: Connection, message_id: str) -> dict[str, Any] | None:
     return None if row is None else dict(row)
 
 
+def messages_by_id(conn: Connection, message_ids: list[str]) -> list[dict[str, Any]]:
+    stmt = select(messages).where(messages.c.id.in_(message_ids)).order_by(messages.c.seq)
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def last_seq(conn: Connection) -> int:
+    return int(conn.execute(select(func.max(messages.c.seq))).scalar() or 0)
+
+
 def by_link(conn: Connection, token: str) -> dict[str, Any] | None:
     row = conn.execute(select(messages).where(messages.c.link_token == token)).mappings().first()
     return None if row is None else dict(row)
@@ -34,7 +43,7 @@ def search(
     """Messages after ``after`` (their ``seq``), oldest first, matching every filter given.
 
     Filters name columns: recipient, channel, campaign, kind, customer_id, cart_id,
-    flow_run_id, outcome, reason.
+    product_id, flow_run_id, outcome, reason.
     """
     stmt = select(messages).where(messages.c.seq > after).order_by(messages.c.seq).limit(limit)
     for column, value in filters.items():

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.di import Provide
 from litestar.params import Parameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from omniloom.api.context import touch_context
 from omniloom.api.customer_auth import authorize_customer
@@ -18,9 +21,50 @@ from omniloom.services.messaging import consent, links, mailbox, outbox
 from omniloom.services.messaging.commands import InboundMessage, MessagingChange, SendMessage
 from omniloom.services.messaging.consent import InboundResult, MessagingSettings
 from omniloom.services.messaging.links import LinkOpened
+from omniloom.services.messaging.mailbox import MessageFilter, StreamEvent
 from omniloom.services.messaging.outbox import MessagePage, MessageView
 
 Filter = Annotated[str | None, Parameter(max_length=200)]
+After = Annotated[int, Parameter(ge=0, le=MAX_SEQUENCE, description="last_seq of the last page")]
+
+
+def message_filter(
+    recipient: Filter = None,
+    channel: MessagingChannel | None = None,
+    campaign: Filter = None,
+    kind: Filter = None,
+    customer_id: Filter = None,
+    cart_id: Filter = None,
+    product_id: Filter = None,
+    outcome: Annotated[str | None, Parameter(pattern="^(queued|suppressed)$")] = None,
+    reason: Filter = None,
+) -> MessageFilter:
+    """The outbox filters, one definition for listing, waiting and streaming."""
+    return MessageFilter(
+        recipient=recipient,
+        channel=None if channel is None else channel.value,
+        campaign=campaign,
+        kind=kind,
+        customer_id=customer_id,
+        cart_id=cart_id,
+        product_id=product_id,
+        outcome=outcome,
+        reason=reason,
+    )
+
+
+async def _encoded(
+    events: AsyncIterator[StreamEvent], start: int
+) -> AsyncIterator[ServerSentEventMessage]:
+    # A comment first, so a reader knows the stream is open and where it starts.
+    yield ServerSentEventMessage(comment=f"following the outbox after seq {start}")
+    async for event in events:
+        message = event.message
+        yield ServerSentEventMessage(
+            data=msgspec.json.encode(message).decode(),
+            event=event.event,
+            id=message.seq if event.event == "message" else None,
+        )
 
 
 class Cleared(msgspec.Struct, frozen=True):
@@ -86,65 +130,67 @@ class OutboxController(Controller):
     async def send(self, request: Request[Any, Any, Any], data: SendMessage) -> MessageView:
         return await idempotent_post(request, lambda unit: outbox.send(unit, data))
 
-    @get("/outbox", summary="Messages sent or suppressed, oldest first, filtered")
+    @get(
+        "/outbox",
+        summary="Messages sent or suppressed, oldest first, filtered",
+        dependencies={"filters": Provide(message_filter, sync_to_thread=False)},
+    )
     async def list_messages(
         self,
         request: Request[Any, Any, Any],
-        recipient: Filter = None,
-        channel: MessagingChannel | None = None,
-        campaign: Filter = None,
-        kind: Filter = None,
-        customer_id: Filter = None,
-        cart_id: Filter = None,
-        outcome: Annotated[str | None, Parameter(pattern="^(queued|suppressed)$")] = None,
-        reason: Filter = None,
-        after: Annotated[
-            int, Parameter(ge=0, le=MAX_SEQUENCE, description="last_seq of the last page")
-        ] = 0,
+        filters: MessageFilter,
+        after: After = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> MessagePage:
-        return await mailbox.search(
-            runtime_of(request),
-            after=after,
-            limit=limit,
-            recipient=recipient,
-            channel=channel,
-            campaign=campaign,
-            kind=kind,
-            customer_id=customer_id,
-            cart_id=cart_id,
-            outcome=outcome,
-            reason=reason,
-        )
+        return await mailbox.search(runtime_of(request), filters, after=after, limit=limit)
 
     @get(
         "/outbox/wait",
         summary="Wait for the next matching message (long poll; 204 when none came in time)",
+        dependencies={"filters": Provide(message_filter, sync_to_thread=False)},
     )
     async def wait(
         self,
         request: Request[Any, Any, Any],
-        recipient: Filter = None,
-        channel: MessagingChannel | None = None,
-        campaign: Filter = None,
-        kind: Filter = None,
-        customer_id: Filter = None,
-        after: Annotated[int, Parameter(ge=0, le=MAX_SEQUENCE)] = 0,
+        filters: MessageFilter,
+        after: After = 0,
         timeout: Annotated[float, Parameter(ge=0, le=mailbox.MAX_WAIT_SECONDS)] = 10.0,
     ) -> Response[Any]:
-        found = await mailbox.wait(
-            runtime_of(request),
-            after=after,
-            timeout=timeout,
-            recipient=recipient,
-            channel=channel,
-            campaign=campaign,
-            kind=kind,
-            customer_id=customer_id,
-        )
+        found = await mailbox.wait(runtime_of(request), filters, after=after, timeout=timeout)
         if found is None:
             return Response(content=b"", status_code=204)
         return Response(content=msgspec.json.encode(found), media_type="application/json")
+
+    @get(
+        "/outbox/stream",
+        summary="Follow matching messages as Server-Sent Events, as they are queued and move on",
+        description=(
+            "An `event: message` (its `id:` is the message's `seq`) for each matching message"
+            " written after `after` (by default: from when the stream opens), then an"
+            " `event: status` each time one of them moves on (sent, delivered, failed, opened,"
+            " clicked) as the simulated clock advances; `data:` is the message as"
+            " `GET /v1/admin/outbox/{message_id}` shows it. The stream ends after `max_events`"
+            " events or `timeout` seconds, whichever comes first."
+        ),
+        dependencies={"filters": Provide(message_filter, sync_to_thread=False)},
+    )
+    async def stream(
+        self,
+        request: Request[Any, Any, Any],
+        filters: MessageFilter,
+        after: Annotated[
+            int | None,
+            Parameter(ge=0, le=MAX_SEQUENCE, description="seq to follow on from; default: now"),
+        ] = None,
+        timeout: Annotated[float, Parameter(ge=0, le=mailbox.MAX_STREAM_SECONDS)] = 30.0,
+        max_events: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+    ) -> ServerSentEvent:
+        runtime = runtime_of(request)
+        start = await mailbox.last_seq(runtime) if after is None else after
+        events = mailbox.follow(
+            runtime, filters, after=start, timeout=timeout, max_events=max_events
+        )
+        return ServerSentEvent(_encoded(events, start))
 
     @get("/outbox/{message_id:str}", summary="One message, with its delivery history")
     async def read(self, request: Request[Any, Any, Any], message_id: str) -> MessageView:

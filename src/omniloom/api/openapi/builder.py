@@ -24,6 +24,18 @@ VALIDATED = frozenset({Reads.IDEMPOTENCY_KEY, Reads.IF_MATCH, Reads.DEVICE})
 EXTRA_CONTENT: dict[str, dict[str, Any]] = {
     "getReceipt": {"text/plain": {"schema": {"type": "string"}}},
 }
+# Success answers in another media type only (Litestar shows a stream as JSON): id → content.
+ONLY_CONTENT: dict[str, dict[str, Any]] = {
+    "streamOutbox": {
+        "text/event-stream": {
+            "schema": {
+                "type": "string",
+                "description": "Frames of `event:` message or status, `id:` and `data:` "
+                "(a message as JSON), after a first comment line saying where it starts.",
+            }
+        }
+    },
+}
 
 
 # Success answers a handler gives besides the one its signature names: operation id → responses.
@@ -79,6 +91,8 @@ def _operation(path: str, method: str, operation: dict[str, Any], handler: Any) 
         if status.startswith("2"):
             response["headers"] = {**response.get("headers", {}), **headers.success_headers(reads)}
             response.setdefault("content", {}).update(EXTRA_CONTENT.get(op_id, {}))
+            if op_id in ONLY_CONTENT:
+                response["content"] = ONLY_CONTENT[op_id]
     codes = errors.operation_codes(
         op_id,
         authenticated=bool(security.requirement(handler.opt)),

@@ -104,6 +104,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/v1/admin/messages"): "sendMessage",
     ("get", "/v1/admin/outbox"): "listOutbox",
     ("get", "/v1/admin/outbox/wait"): "waitForMessage",
+    ("get", "/v1/admin/outbox/stream"): "streamOutbox",
     ("get", "/v1/admin/outbox/{message_id}"): "getOutboxMessage",
     ("delete", "/v1/admin/outbox"): "clearOutbox",
     # analytics
