@@ -61,7 +61,7 @@ class EventStream:
             if message["type"] == "http.response.body" and not message.get("more_body"):
                 ended[0].set()
 
-        client.blocking_portal.start_task_soon(client.app, scope, receive, send)  # type: ignore[attr-defined]
+        client.blocking_portal.start_task_soon(client.app, scope, receive, send)
 
     async def _part(self) -> dict[str, Any]:
         return await asyncio.to_thread(self.parts.get, True, TIMEOUT)
