@@ -13,7 +13,8 @@ from omniloom.api.http import idempotent_post, runtime_of
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import CustomerTokenRequired, FieldError, InvalidInput
 from omniloom.services.reviews import reviews
-from omniloom.services.reviews.reviews import ReviewPage, ReviewView, WriteReview
+from omniloom.services.reviews.commands import WriteReview
+from omniloom.services.reviews.reviews import ReviewPage, ReviewView
 
 
 async def _reviewer(request: Request[Any, Any, Any], data: WriteReview) -> str:

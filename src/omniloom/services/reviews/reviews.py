@@ -13,7 +13,7 @@ refused tracking, without the device it came from.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from sqlalchemy import Connection
@@ -22,20 +22,8 @@ from omniloom.domain import reviews as rules
 from omniloom.domain.errors import FieldError, NotFound, NotPurchased
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
+from omniloom.services.reviews.commands import WriteReview
 from omniloom.store import identity_queries, review_queries
-
-Rating = Annotated[int, msgspec.Meta(ge=rules.MIN_RATING, le=rules.MAX_RATING)]
-Title = Annotated[str, msgspec.Meta(max_length=rules.MAX_TITLE)]
-Text = Annotated[str, msgspec.Meta(max_length=rules.MAX_TEXT)]
-Ref = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
-
-
-class WriteReview(msgspec.Struct, forbid_unknown_fields=True):
-    rating: Rating
-    title: Title | None = None
-    text: Text | None = None
-    # Only with an admin key (writing for a shopper); a shopper's token names the reviewer.
-    customer_id: Ref | None = None
 
 
 class ReviewView(msgspec.Struct, frozen=True):
