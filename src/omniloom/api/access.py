@@ -101,6 +101,10 @@ ACCESS: dict[str, Rule] = {
     "GET /v1/products": storefront(),
     "GET /v1/products/{product_id}": storefront(),
     "GET /v1/categories": storefront(),
+    "GET /v1/products/{product_id}/reviews": storefront(),
+    "POST /v1/products/{product_id}/reviews": in_body(
+        Owns.CUSTOMER, "the reviewer's token (an admin key names customer_id)", _STOREFRONT_OR_POS
+    ),
     # Carts and checkout
     "POST /v1/carts": in_body(Owns.CUSTOMER, "customer_id, when given: that customer's token"),
     "GET /v1/carts/{cart_id}": cart(),
@@ -131,6 +135,7 @@ ACCESS: dict[str, Rule] = {
     "POST /v1/customers/{customer_id}/wishlist": customer(),
     "DELETE /v1/customers/{customer_id}/wishlist/{product_id}": customer(),
     "GET /v1/customers/{customer_id}/journey": customer(),
+    "GET /v1/customers/{customer_id}/profile": customer(),
     "POST /v1/sessions": storefront("rate-limited per account and per device"),
     "DELETE /v1/sessions/current": storefront("the token signed out is the one sent"),
     "POST /v1/identify": in_body(

@@ -33,8 +33,10 @@ from omniloom.api.controllers.messaging_flows import FlowController
 from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.pos import PosController
 from omniloom.api.controllers.pos_offline import PosOfflineController, StockPolicyController
+from omniloom.api.controllers.profile import ProfileController
 from omniloom.api.controllers.reset import ResetController
 from omniloom.api.controllers.returns import ReturnController
+from omniloom.api.controllers.reviews import ReviewController
 from omniloom.api.controllers.social import SocialController
 from omniloom.api.controllers.stock_moves import StockMoveController
 from omniloom.api.controllers.touchpoints import TouchpointController
@@ -103,6 +105,8 @@ def create_app(
             identity_routes,
             TouchpointController,
             CustomerDataController,
+            ProfileController,
+            ReviewController,
             SocialController,
             MessagingSettingsController,
             MessagingController,

@@ -296,3 +296,9 @@ class OpenStockConflicts(DomainError):
     code = "open_stock_conflicts"
     status = 409
     title = "Location has open stock conflicts"
+
+
+class NotPurchased(DomainError):
+    code = "not_purchased"
+    status = 422
+    title = "Not bought by this customer"

@@ -67,6 +67,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "identify": ActionSpec(v.Identify, shop.identify, "recognise the shopper by an identifier"),
     "wishlist": ActionSpec(v.Wishlist, shop.wishlist, "save a product for later", "product"),
     "consent": ActionSpec(v.Consent, shop.consent, "grant or withdraw consents"),
+    "review": ActionSpec(v.Review, shop.review, "rate and review a product the shopper bought"),
     "customer_journey": ActionSpec(
         v.CustomerRef,
         shop.customer_journey,

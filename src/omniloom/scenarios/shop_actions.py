@@ -187,6 +187,12 @@ def consent(a: dict[str, Any], actor: Actor, device: str | None) -> Plan:
     return (yield from one(Request("PUT", path, a["purposes"])))
 
 
+def review(a: dict[str, Any], actor: Actor, device: str | None) -> Plan:
+    """Rate and review a product the shopper bought (their token proves who writes)."""
+    path = f"/v1/products/{seg(a.pop('product'))}/reviews"
+    return (yield from one(Request("POST", path, present(a))))
+
+
 def customer_journey(a: dict[str, Any], actor: Actor, device: str | None) -> Plan:
     """The customer's touchpoints across devices and channels, read as the back office does."""
     path = f"/v1/customers/{_customer(a, actor)}/journey"

@@ -125,6 +125,15 @@ class CustomerRef(_Args):
     customer: str | None = None
 
 
+class Review(_Args):
+    """A rating (1 to 5) of a product the signed-in shopper bought, with optional words."""
+
+    product: str
+    rating: XInt
+    title: str | None = None
+    text: str | None = None
+
+
 class Consent(_Args):
     purposes: XDict
     customer: str | None = None

@@ -96,3 +96,23 @@ def receiptless_returns_of(conn: Connection, customer_id: str, since: datetime) 
 
 def record_gift_card_transaction(conn: Connection, transaction: dict[str, Any]) -> None:
     raw.insert_many(conn, _INSERT_GIFT_TXN, [transaction])
+
+
+def of_customer(conn: Connection, customer_id: str) -> list[dict[str, Any]]:
+    """The customer's returns, oldest first, each with its lines."""
+    stmt = (
+        select(returns)
+        .where(returns.c.customer_id == customer_id)
+        .order_by(returns.c.created_at, returns.c.id)
+    )
+    found = [dict(row) for row in conn.execute(stmt).mappings()]
+    if found:
+        lines = select(return_lines).where(
+            return_lines.c.return_id.in_([row["id"] for row in found])
+        )
+        by_return: dict[str, list[dict[str, Any]]] = {row["id"]: [] for row in found}
+        for line in conn.execute(lines.order_by(return_lines.c.id)).mappings():
+            by_return[line["return_id"]].append(dict(line))
+        for row in found:
+            row["lines"] = by_return[row["id"]]
+    return found

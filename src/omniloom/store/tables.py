@@ -393,6 +393,26 @@ wishlist_items = Table(
     Column("added_at", Timestamp, nullable=False),
 )
 
+# Product reviews: one per customer and product (writing again replaces it), each proved by an
+# order of the product on any channel.
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("product_id", String(40), ForeignKey("products.id"), nullable=False),
+    Column("customer_id", String(40), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("order_id", String(40), nullable=False),  # the order that proves the purchase
+    Column("rating", Integer, nullable=False),
+    Column("title", String(200), nullable=True),
+    Column("text", Text, nullable=True),
+    Column("channel", String(20), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    UniqueConstraint("product_id", "customer_id", name="uq_reviews_product_customer"),
+    CheckConstraint("rating BETWEEN 1 AND 5", name="ck_reviews_rating"),
+    Index("ix_reviews_product", "product_id", "created_at"),
+)
+
 # What a customer agreed to, per purpose; every touchpoint carries a snapshot of it.
 customer_consents = Table(
     "customer_consents",

@@ -16,6 +16,8 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("get", "/v1/products"): "listProducts",
     ("get", "/v1/products/{product_id}"): "getProduct",
     ("get", "/v1/categories"): "listCategories",
+    ("get", "/v1/products/{product_id}/reviews"): "listProductReviews",
+    ("post", "/v1/products/{product_id}/reviews"): "writeProductReview",
     # carts and checkout
     ("post", "/v1/carts"): "createCart",
     ("get", "/v1/carts/{cart_id}"): "getCart",
@@ -39,6 +41,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("get", "/v1/customers/{customer_id}/identifiers"): "getCustomerIdentifiers",
     ("get", "/v1/customers/{customer_id}/orders"): "listCustomerOrders",
     ("get", "/v1/customers/{customer_id}/journey"): "getCustomerJourney",
+    ("get", "/v1/customers/{customer_id}/profile"): "getCustomerProfile",
     ("get", "/v1/customers/{customer_id}/cart"): "getCustomerCart",
     ("get", "/v1/customers/{customer_id}/consents"): "getConsents",
     ("put", "/v1/customers/{customer_id}/consents"): "updateConsents",

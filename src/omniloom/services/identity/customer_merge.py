@@ -21,6 +21,7 @@ from omniloom.domain.errors import CustomerAlreadyMerged, FieldError, InvalidInp
 from omniloom.domain.identity import IdentifierKind, MergeStrategy, normalise
 from omniloom.services.carts.merge import MergeReport, merge_cart_into
 from omniloom.services.identity.identify import CustomerView, Ref, customer_view
+from omniloom.services.insight import stages
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
 from omniloom.store import cart_queries, identity_queries
@@ -91,7 +92,7 @@ def merge_customers(runtime: Runtime, unit: Unit, command: MergeCustomers) -> Cu
         carts_moved=moved_carts,
     )
     return CustomersMerged(
-        customer_view(survivor, None),
+        customer_view(survivor, None, stages.stage_in(conn, survivor_id)),
         merged_id,
         moved_identifiers,
         moved_orders,

@@ -17,7 +17,9 @@ from sqlalchemy import Connection
 
 from omniloom.domain.errors import FieldError, IdentifierConflict, InvalidInput, NotFound
 from omniloom.domain.identity import IdentifierKind, MergeStrategy, normalise
+from omniloom.domain.stages import Stage
 from omniloom.services.carts.merge import MergeResult, merge_guest_cart
+from omniloom.services.insight import stages
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
 from omniloom.store import cart_queries, identity_queries
@@ -35,6 +37,8 @@ class CustomerView(msgspec.Struct, frozen=True):
     last_name: str
     created_at: datetime
     merged_into: str | None = None
+    # The journey stage the journal shows (README: Journey stages); a new customer is aware.
+    stage: str = Stage.AWARENESS.value
 
 
 class IdentifierView(msgspec.Struct, frozen=True):
@@ -70,7 +74,9 @@ class Identified(msgspec.Struct, frozen=True):
     merge: MergeResult | None = None
 
 
-def customer_view(row: dict[str, Any], merged_into: str | None) -> CustomerView:
+def customer_view(
+    row: dict[str, Any], merged_into: str | None, stage: Stage = Stage.AWARENESS
+) -> CustomerView:
     return CustomerView(
         id=row["id"],
         email=row["email"],
@@ -79,6 +85,7 @@ def customer_view(row: dict[str, Any], merged_into: str | None) -> CustomerView:
         last_name=row["last_name"],
         created_at=row["created_at"],
         merged_into=merged_into,
+        stage=stage.value,
     )
 
 
@@ -202,7 +209,8 @@ def _load_customer(conn: Connection, customer_id: str) -> CustomerView:
     row = identity_queries.customer(conn, customer_id)
     if row is None:
         raise NotFound(f"There is no customer {customer_id!r}.")
-    return customer_view(row, identity_queries.merged_into(conn, customer_id))
+    merged_into = identity_queries.merged_into(conn, customer_id)
+    return customer_view(row, merged_into, stages.stage_in(conn, customer_id))
 
 
 async def get_customer(runtime: Runtime, customer_id: str) -> CustomerView:

@@ -12,6 +12,7 @@ shopper walks through, and an anonymous cart cannot be put on anyone's journey.
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
@@ -33,6 +34,7 @@ from omniloom.analytics.models.markov import MAX_ORDER
 from omniloom.analytics.registry import MODEL_NAMES, ModelSettings, run_models
 from omniloom.domain.channels import SELLING_CHANNELS
 from omniloom.domain.errors import FieldError, InvalidInput
+from omniloom.domain.stages import count_by_stage, stage_of
 from omniloom.services.carts.cart import DEFAULT_CURRENCY
 from omniloom.services.insight.events import EventView
 from omniloom.services.kernel.runtime import Runtime
@@ -129,6 +131,9 @@ class KpiReport(msgspec.Struct, frozen=True, kw_only=True):
     average_order_value: float | None  # None without orders
     revenue_by_channel_last_touch: dict[str, int]
     revenue_by_channel_fractional: dict[str, float]
+    # Customers at each journey stage, from all their touchpoints (whatever the lookback);
+    # every stage is named, zeros included. The rule: omniloom.domain.stages.
+    customers_by_stage: dict[str, int]
 
 
 class TransitionReport(msgspec.Struct, frozen=True, kw_only=True):
@@ -222,6 +227,7 @@ async def kpis(runtime: Runtime, *, key: str = "channel", lookback_days: int = 3
                 channel: _minor(value) for channel, value in paths.revenue_last_touch.items()
             },
             revenue_by_channel_fractional=paths.revenue_linear,
+            customers_by_stage=stage_counts(touchpoints),
         )
 
     return await asyncio.to_thread(report, await runtime.read(read_touchpoints))
@@ -249,6 +255,14 @@ async def transitions(
         )
 
     return await asyncio.to_thread(report, await runtime.read(read_touchpoints))
+
+
+def stage_counts(touchpoints: Sequence[Touchpoint]) -> dict[str, int]:
+    """How many customers stand at each journey stage, by the stage rule over their touches."""
+    by_customer: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+    for touch in touchpoints:
+        by_customer[touch.customer_id].append((touch.event_type, touch.order_id))
+    return count_by_stage(stage_of(events) for events in by_customer.values())
 
 
 def read_touchpoints(conn: Connection) -> list[Touchpoint]:

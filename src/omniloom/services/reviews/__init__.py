@@ -1,0 +1,1 @@
+"""Product reviews from every channel, proved by a purchase."""
