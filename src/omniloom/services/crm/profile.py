@@ -83,7 +83,9 @@ async def _all_messages(runtime: Runtime, customer_id: str) -> list[MessageView]
     found: list[MessageView] = []
     after = 0
     while True:
-        page = await mailbox.search(runtime, after=after, limit=PAGE, customer_id=customer_id)
+        page = await mailbox.search(
+            runtime, mailbox.MessageFilter(customer_id=customer_id), after=after, limit=PAGE
+        )
         found.extend(page.items)
         if len(page.items) < PAGE:
             return found
