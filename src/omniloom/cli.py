@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from omniloom import __version__, export_cli, serve_cli
+from omniloom import __version__, export_cli, flows_cli, serve_cli
 from omniloom.analytics import cli as analytics_cli
 from omniloom.cli_support import EXIT_FAILED, EXIT_USAGE, CliError
 from omniloom.loadkit import cli as load_cli
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     analytics_cli.add_commands(subparsers)
     scenario_cli.add_commands(subparsers)
     load_cli.add_commands(subparsers)
+    flows_cli.add_commands(subparsers)
     _describe(subparsers)
     return parser
 

@@ -74,7 +74,7 @@ class EventStream:
         found = dict(start["headers"])
         self.content_type = found.get(b"content-type", b"").decode()
         frame = await self.frame()
-        assert frame is not None
+        assert frame is not None and "data" not in frame, frame  # no empty event dispatched
         return frame.get("comment", "")
 
     async def frame(self) -> dict[str, str] | None:

@@ -17,6 +17,8 @@ from litestar.exceptions import ClientException
 
 from omniloom.api.problems import field_error_from_msgspec
 from omniloom.domain.errors import FieldError, InvalidInput, MalformedJson, UnsupportedMediaType
+from omniloom.services.messaging import flow_files
+from omniloom.services.messaging.flow_files import is_yaml
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -32,6 +34,9 @@ _NUL = b"\\u0000"
 # across sites without asking.
 _REFUSED_TYPES = (b"text/", b"multipart/", b"application/xml")
 _DECODER_OPT = "omniloom.body_decoder"
+# A handler whose opt sets this also takes its body as YAML (Content-Type: application/yaml),
+# validated by the same type: flows are written by hand, and YAML is how people write them.
+YAML_BODY = "omniloom.yaml_body"
 
 
 class StrictBody(AbstractDTO[Any]):
@@ -53,8 +58,12 @@ class StrictBody(AbstractDTO[Any]):
         return schema_creator.for_field_definition(field_definition)
 
     def decode_bytes(self, value: bytes) -> Any:
-        refuse_unless_json(self.asgi_connection.scope["headers"])
         handler = self.asgi_connection.route_handler
+        if handler.opt.get(YAML_BODY) and is_yaml(self.asgi_connection.headers.get("content-type")):
+            data = handler.parsed_data_field
+            assert data is not None
+            return decode_yaml(data.annotation, value)
+        refuse_unless_json(self.asgi_connection.scope["headers"])
         # Building a decoder costs more than decoding a small body with it, so each handler's
         # own opt dict keeps the one made for its ``data`` type after the first body.
         decoder = handler.opt.get(_DECODER_OPT)
@@ -90,23 +99,42 @@ def refuse_unless_json(headers: Any) -> None:
             )
 
 
-def decode_strictly(decoder: msgspec.json.Decoder[T], body: bytes) -> T:
-    """Decode a JSON body into its type, or raise the problem a client can act on."""
+def _refuse_nul(body: bytes) -> None:
     if _NUL in body:
         # Text the databases cannot keep (PostgreSQL refuses it outright): named, not stored.
         raise InvalidInput(
             "The request body holds a NUL character (\\u0000), which no field may contain.",
             errors=[FieldError("body", "contains \\u0000")],
         )
+
+
+def _wrong_shape(exc: msgspec.ValidationError) -> InvalidInput:
+    error = field_error_from_msgspec(str(exc))
+    return InvalidInput(
+        "The request does not match the expected shape: " + error["message"],
+        errors=[FieldError(error["field"], error["message"])],
+    )
+
+
+def decode_strictly(decoder: msgspec.json.Decoder[T], body: bytes) -> T:
+    """Decode a JSON body into its type, or raise the problem a client can act on."""
+    _refuse_nul(body)
     try:
         return decoder.decode(body)
     except UnicodeDecodeError as exc:
         raise MalformedJson(f"The request body is not UTF-8: {exc.reason}.") from exc
     except msgspec.ValidationError as exc:
-        error = field_error_from_msgspec(str(exc))
-        raise InvalidInput(
-            "The request does not match the expected shape: " + error["message"],
-            errors=[FieldError(error["field"], error["message"])],
-        ) from exc
+        raise _wrong_shape(exc) from exc
     except msgspec.DecodeError as exc:
         raise MalformedJson(f"The request body is not valid JSON: {exc}") from exc
+
+
+def decode_yaml(annotation: Any, body: bytes) -> Any:
+    """Decode a YAML body into its type, as strictly as a JSON one."""
+    values = flow_files.read_yaml(body)
+    # YAML spells NUL as "\0" or "\x00": look for it in what the document holds.
+    _refuse_nul(msgspec.json.encode(values))
+    try:
+        return msgspec.convert(values, annotation, strict=True)
+    except msgspec.ValidationError as exc:
+        raise _wrong_shape(exc) from exc

@@ -57,7 +57,7 @@ async def _encoded(
     events: AsyncIterator[StreamEvent], start: int
 ) -> AsyncIterator[ServerSentEventMessage]:
     # A comment first, so a reader knows the stream is open and where it starts.
-    yield ServerSentEventMessage(comment=f"following the outbox after seq {start}")
+    yield ServerSentEventMessage(data=None, comment=f"following the outbox after seq {start}")
     async for event in events:
         message = event.message
         yield ServerSentEventMessage(

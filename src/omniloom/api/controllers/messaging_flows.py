@@ -1,4 +1,4 @@
-"""Automation flows (admin): define or change one as JSON, list them, follow their runs."""
+"""Automation flows (admin): define or change one as JSON or YAML, list them, follow their runs."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, put
 from litestar.params import Parameter
 
 from omniloom.api.http import runtime_of, write
+from omniloom.api.strict_body import YAML_BODY
 from omniloom.domain.flows import FlowDefinition
 from omniloom.services.messaging import flows
 from omniloom.services.messaging.flows import FlowList, FlowView, RunList
@@ -27,7 +28,15 @@ class FlowController(Controller):
     async def get_flow(self, request: Request[Any, Any, Any], flow_id: str) -> FlowView:
         return await runtime_of(request).read(lambda conn: flows.get_flow(conn, flow_id))
 
-    @put("/flows/{flow_id:str}", summary="Define or change a flow (validated before it is kept)")
+    @put(
+        "/flows/{flow_id:str}",
+        summary="Define or change a flow, as JSON or YAML (validated before it is kept)",
+        description=(
+            "The body is JSON, or YAML with `Content-Type: application/yaml` (or"
+            " `application/x-yaml`); both are validated by the same schema."
+        ),
+        opt={YAML_BODY: True},
+    )
     async def put_flow(
         self, request: Request[Any, Any, Any], flow_id: str, data: FlowDefinition
     ) -> FlowView:

@@ -97,6 +97,11 @@ def put_flow(unit: Unit, flow_id: str, flow: FlowDefinition) -> FlowView:
     return get_flow(unit.conn, flow_id)
 
 
+def store_checked(conn: Connection, flow_id: str, flow: FlowDefinition, now: datetime) -> None:
+    """Define or change a flow named by an operator (``omniloom flows load``)."""
+    store_flow(conn, _checked_id(flow_id), flow, now)
+
+
 def get_flow(conn: Connection, flow_id: str) -> FlowView:
     row = flow_queries.flow(conn, flow_id)
     if row is None:
