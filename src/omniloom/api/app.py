@@ -33,7 +33,7 @@ from omniloom.api.controllers.messaging_flows import FlowController
 from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.pos import PosController
 from omniloom.api.controllers.pos_offline import PosOfflineController, StockPolicyController
-from omniloom.api.controllers.reset import ResetController
+from omniloom.api.controllers.reset import ResetController, SnapshotController
 from omniloom.api.controllers.returns import ReturnController
 from omniloom.api.controllers.social import SocialController
 from omniloom.api.controllers.stock_moves import StockMoveController
@@ -110,6 +110,7 @@ def create_app(
             FlowController,
             WebhookController,
             ResetController,
+            SnapshotController,
         ],
         state=State({"runtime": runtime, TRANSPORT_KEY: HttpTransport()}),
         lifespan=[lifespan],

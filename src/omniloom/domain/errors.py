@@ -296,3 +296,9 @@ class OpenStockConflicts(DomainError):
     code = "open_stock_conflicts"
     status = 409
     title = "Location has open stock conflicts"
+
+
+class SnapshotExists(DomainError):
+    code = "snapshot_exists"
+    status = 409
+    title = "A snapshot of that name exists"

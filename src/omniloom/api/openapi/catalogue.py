@@ -97,4 +97,5 @@ ERRORS: dict[str, tuple[type[e.DomainError], ...]] = {
     "transferStock": (*STOCK, e.NotFound),
     "adjustStock": (e.StockBelowReserved, e.UnknownSku, e.NotFound),
     "sendMessage": (e.NotFound,),
+    "takeSnapshot": (e.SnapshotExists,),
 }
