@@ -127,7 +127,10 @@ def create_app(
             version=__version__,
             description=(
                 "Omnichannel retail commerce backend simulator. Send your channel's API key in "
-                "the X-API-Key header; errors are RFC 9457 problem+json with a stable `code`."
+                "the X-API-Key header; errors are RFC 9457 problem+json with a stable `code`. "
+                "A walk-through per channel, with curl commands for `make run`, is in the "
+                "repository's docs/guides/: web-and-app.md, pos.md, social.md, messaging.md "
+                "and admin.md."
             ),
             path="/docs",
             render_plugins=docs_ui.render_plugins(),

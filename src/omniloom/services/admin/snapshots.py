@@ -29,7 +29,7 @@ SnapshotName = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
         description="Letters, digits, '.', '_' and '-', starting with a letter or digit.",
         examples=["before-checkout"],
     ),
