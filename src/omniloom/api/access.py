@@ -188,6 +188,11 @@ ACCESS: dict[str, Rule] = {
     "GET /v1/admin/verify": ADMIN,
     "PUT /v1/admin/clock": ADMIN,
     "POST /v1/admin/reset": ADMIN,
+    "POST /v1/admin/snapshots": ADMIN,
+    "GET /v1/admin/snapshots": ADMIN,
+    "GET /v1/admin/snapshots/{name}": ADMIN,
+    "POST /v1/admin/snapshots/{name}/restore": ADMIN,
+    "DELETE /v1/admin/snapshots/{name}": ADMIN,
     "GET /v1/touchpoints": ADMIN,
     # Messaging
     "GET /v1/customers/{customer_id}/messaging": customer(),

@@ -34,7 +34,7 @@ from omniloom.api.controllers.orders import OrderController
 from omniloom.api.controllers.pos import PosController
 from omniloom.api.controllers.pos_offline import PosOfflineController, StockPolicyController
 from omniloom.api.controllers.profile import ProfileController
-from omniloom.api.controllers.reset import ResetController
+from omniloom.api.controllers.reset import ResetController, SnapshotController
 from omniloom.api.controllers.returns import ReturnController
 from omniloom.api.controllers.reviews import ReviewController
 from omniloom.api.controllers.social import SocialController
@@ -114,6 +114,7 @@ def create_app(
             FlowController,
             WebhookController,
             ResetController,
+            SnapshotController,
         ],
         state=State({"runtime": runtime, TRANSPORT_KEY: HttpTransport()}),
         lifespan=[lifespan],
@@ -130,7 +131,10 @@ def create_app(
             version=__version__,
             description=(
                 "Omnichannel retail commerce backend simulator. Send your channel's API key in "
-                "the X-API-Key header; errors are RFC 9457 problem+json with a stable `code`."
+                "the X-API-Key header; errors are RFC 9457 problem+json with a stable `code`. "
+                "A walk-through per channel, with curl commands for `make run`, is in the "
+                "repository's docs/guides/: web-and-app.md, pos.md, social.md, messaging.md "
+                "and admin.md."
             ),
             path="/docs",
             render_plugins=docs_ui.render_plugins(),

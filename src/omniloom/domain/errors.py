@@ -302,3 +302,9 @@ class NotPurchased(DomainError):
     code = "not_purchased"
     status = 422
     title = "Not bought by this customer"
+
+
+class SnapshotExists(DomainError):
+    code = "snapshot_exists"
+    status = 409
+    title = "A snapshot of that name exists"

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -869,4 +870,29 @@ sign_in_throttle = Table(
     Column("failures", Integer, nullable=False),
     Column("window_started_at", Timestamp, nullable=False),
     Column("locked_until", Timestamp, nullable=True),
+)
+
+# --- named snapshots of the store (admin) ----------------------------------------------------
+# Kept beside the store rather than in it: a reset or a restore replaces every other table and
+# leaves these alone (store/store_contents.py), so a snapshot outlives the state it returns to.
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("taken_at", Timestamp, nullable=False),  # on the wall clock
+    # The simulated clock then: its time and how fast it ran (null on the system clock).
+    Column("clock", Timestamp, nullable=True),
+    Column("clock_factor", Float, nullable=False),
+    Column("id_sequence", BigInteger, nullable=False),
+    Column("counts", JSON, nullable=False),  # rows per table
+)
+
+# A snapshot's rows, a table's at a time in parts of bounded size (msgpack: column names, rows).
+snapshot_parts = Table(
+    "snapshot_parts",
+    metadata,
+    Column("snapshot", String(64), primary_key=True),
+    Column("table_name", String(60), primary_key=True),
+    Column("part", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
 )

@@ -98,4 +98,5 @@ ERRORS: dict[str, tuple[type[e.DomainError], ...]] = {
     "adjustStock": (e.StockBelowReserved, e.UnknownSku, e.NotFound),
     "sendMessage": (e.NotFound,),
     "writeProductReview": (e.NotPurchased, e.CustomerTokenRequired, e.NotYourData),
+    "takeSnapshot": (e.SnapshotExists,),
 }

@@ -99,6 +99,11 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/v1/admin/stock/adjustments"): "adjustStock",
     ("get", "/v1/admin/stock/movements"): "listStockMovements",
     ("post", "/v1/admin/reset"): "resetStore",
+    ("post", "/v1/admin/snapshots"): "takeSnapshot",
+    ("get", "/v1/admin/snapshots"): "listSnapshots",
+    ("get", "/v1/admin/snapshots/{name}"): "getSnapshot",
+    ("post", "/v1/admin/snapshots/{name}/restore"): "restoreSnapshot",
+    ("delete", "/v1/admin/snapshots/{name}"): "deleteSnapshot",
     # messaging
     ("get", "/v1/customers/{customer_id}/messaging"): "getMessagingSettings",
     ("put", "/v1/customers/{customer_id}/messaging"): "updateMessagingSettings",

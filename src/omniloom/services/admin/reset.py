@@ -3,7 +3,8 @@ clock at its start, ids from the start of their sequence, nothing cached.
 
 The store's own note of what `omniloom seed` loaded (seed/source.py) decides the data set, so a
 store seeded with `--products 5000` resets to those 5,000 products. After a reset the same
-scenario run gives the same ids and the same journal as on a freshly seeded server.
+scenario run gives the same ids and the same journal as on a freshly seeded server. Named
+snapshots (snapshots.py) are kept: a reset replaces the store, not what was saved of it.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import asyncio
 from datetime import datetime
 
 import msgspec
-from sqlalchemy import Connection, delete
+from sqlalchemy import Connection
 
 from omniloom.seed import source
 from omniloom.seed.load import load
+from omniloom.services.admin.replace import Resume, replace_contents
 from omniloom.services.kernel.runtime import Runtime
-from omniloom.store import changes, settings_queries, tables
+from omniloom.store import settings_queries
 
 
 class ResetView(msgspec.Struct, frozen=True):
@@ -33,16 +35,10 @@ async def reset(runtime: Runtime) -> ResetView:
     # Reading or generating the data set touches no table: off the event loop meanwhile.
     data, origin = await asyncio.to_thread(source.data_set, params, directory)
 
-    def reload(conn: Connection) -> int:
-        # Children first, so foreign keys hold at every step; then the data set as seeded.
-        for table in reversed(tables.metadata.sorted_tables):
-            conn.execute(delete(table))
+    def reload(conn: Connection) -> tuple[int, Resume]:
         rows = load(conn, data)
         source.record(conn, data, directory)
-        # Every process's caches (other processes' by NOTIFY on PostgreSQL) start afresh.
-        changes.touch(conn, changes.EVERYTHING, "")
-        return rows
+        return rows, Resume()  # the clock at its start, ids from the beginning
 
-    rows = await runtime.db.write(reload)
-    await runtime.restart()
+    rows = await replace_contents(runtime, reload)
     return ResetView(origin=origin, rows=rows, now=runtime.clock.now(), counts=data.counts())

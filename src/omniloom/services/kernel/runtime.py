@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
@@ -99,6 +100,9 @@ class Runtime:
         sequence = await self.db.read(lambda conn: settings_queries.get(conn, ID_SEQUENCE_KEY))
         self.ids.sequence = max(self.ids.sequence, int(sequence or 0))
         self._persisted_sequence = self.ids.sequence
+        await self._load_store()
+
+    async def _load_store(self) -> None:
         self._layout = await self.db.read(_load_layout)
         if isinstance(self.clock, SharedClock):
             # A restarted process continues from the time the store had, not from its start.
@@ -119,22 +123,37 @@ class Runtime:
             raise RuntimeError("Runtime.start() has not run")
         return self._proofs
 
-    async def restart(self) -> None:
-        """Start again on a store loaded anew underneath (a reset): ids from the start of their
-        sequence, the clock where it starts, nothing cached from before."""
-        self.ids.sequence = 0
-        self._persisted_sequence = 0
-        if isinstance(self.clock, SharedClock):
-            # Every process of the store starts again from the same instant.
-            clock = SharedClock(
-                self.settings.clock_start, wall=self._wall, shared=self.clock.shared
-            )
-            self.clock = clock
-            await self.db.write(clock.save)
+    def wall_time(self) -> datetime:
+        """The wall clock's time (when a snapshot was taken, say), from the runtime's wall
+        source, so tests that move a fake wall see it move."""
+        return datetime.fromtimestamp(self._wall(), UTC)
+
+    def fresh_clock(self, at: datetime | None = None, factor: float = 0.0) -> Clock:
+        """The clock a store loaded anew starts on: at ``at`` (the configured start when not
+        given), running ``factor`` simulated seconds per wall second from now (0: frozen). On
+        the system clock, that clock: wall time cannot be turned back."""
+        if not isinstance(self.clock, SharedClock):
+            return self.clock
+        # Every process of the store goes on from the same state, kept in the database.
+        start = at or self.settings.clock_start
+        clock = SharedClock(start, wall=self._wall, shared=self.clock.shared)
+        clock.run_at(factor)
+        return clock
+
+    async def restart(self, clock: Clock, sequence: int = 0) -> None:
+        """Start again on a store loaded anew underneath (a reset, a restored snapshot): on
+        ``clock`` (see fresh_clock; its state already stored with the new contents), ids going on
+        from ``sequence``, nothing cached from before.
+
+        The stored id block is not consulted, unlike at a start: it belongs to the contents
+        loaded, and the sequence to go on from is the one they were taken at."""
+        self.ids.sequence = sequence
+        self._persisted_sequence = sequence
+        self.clock = clock
         self.catalog.forget_all()
         self.stock_levels.forget_all()
         self.product_pages.forget_all()
-        await self.start()
+        await self._load_store()
 
     @property
     def layout(self) -> StoreLayout:
