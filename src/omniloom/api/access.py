@@ -183,6 +183,11 @@ ACCESS: dict[str, Rule] = {
     "GET /v1/admin/verify": ADMIN,
     "PUT /v1/admin/clock": ADMIN,
     "POST /v1/admin/reset": ADMIN,
+    "GET /v1/admin/faults": ADMIN,
+    "POST /v1/admin/faults": ADMIN,
+    "DELETE /v1/admin/faults": ADMIN,
+    "GET /v1/admin/faults/{rule_id}": ADMIN,
+    "DELETE /v1/admin/faults/{rule_id}": ADMIN,
     "GET /v1/touchpoints": ADMIN,
     # Messaging
     "GET /v1/customers/{customer_id}/messaging": customer(),

@@ -16,6 +16,7 @@ from litestar.routes import HTTPRoute
 from omniloom.api.openapi import errors, examples, headers, plumbing, schemas, security
 from omniloom.api.openapi.operations import operation_id
 from omniloom.api.openapi.plumbing import Reads
+from omniloom.domain.faults import faultable
 
 METHODS = ("get", "put", "post", "patch", "delete")
 # Headers whose value is checked: a bad one is `422 invalid_input`.
@@ -87,6 +88,7 @@ def _operation(path: str, method: str, operation: dict[str, Any], handler: Any) 
         has_path_ids=has_path_ids,
         reads=reads,
         owns=owns,
+        faultable=faultable(path),
     )
     codes += errors.proof_codes(security.owns(handler.opt), path)
     responses.update(errors.responses(path, sorted(set(codes), key=codes.index)))

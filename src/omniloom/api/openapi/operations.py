@@ -96,6 +96,11 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/v1/admin/stock/adjustments"): "adjustStock",
     ("get", "/v1/admin/stock/movements"): "listStockMovements",
     ("post", "/v1/admin/reset"): "resetStore",
+    ("post", "/v1/admin/faults"): "createFaultRule",
+    ("get", "/v1/admin/faults"): "listFaultRules",
+    ("delete", "/v1/admin/faults"): "clearFaultRules",
+    ("get", "/v1/admin/faults/{rule_id}"): "getFaultRule",
+    ("delete", "/v1/admin/faults/{rule_id}"): "removeFaultRule",
     # messaging
     ("get", "/v1/customers/{customer_id}/messaging"): "getMessagingSettings",
     ("put", "/v1/customers/{customer_id}/messaging"): "updateMessagingSettings",
