@@ -4,8 +4,10 @@ Idempotency keys are per API key across every route, as at card processors: a ge
 reused on another request is rightly refused (422 idempotency_key_reused), so each request
 gets a key of its own. If-Match names a cart version only a previous read can know; a made-up
 one is rightly a 412, so generated requests send none. The outbox's long poll waits up to
-its `timeout` in wall-clock seconds; generated requests wait none. Values generated to be
-invalid (to see them refused) are left as they are.
+its `timeout` in wall-clock seconds; generated requests wait none. A fault rule the run adds
+would fault the run's own later requests (5xx on purpose, dropped connections), so each is
+added with probability 0: its route and settings are still checked, and it never fires. Values
+generated to be invalid (to see them refused) are left as they are.
 """
 
 from __future__ import annotations
@@ -42,3 +44,10 @@ def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | No
         return query  # generated to be refused
     query["timeout"] = 0
     return query
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    adding_fault = case.method.upper() == "POST" and case.path == "/v1/admin/faults"
+    if adding_fault and isinstance(case.body, dict):
+        case.body["probability"] = 0

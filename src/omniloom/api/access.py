@@ -193,6 +193,11 @@ ACCESS: dict[str, Rule] = {
     "GET /v1/admin/snapshots/{name}": ADMIN,
     "POST /v1/admin/snapshots/{name}/restore": ADMIN,
     "DELETE /v1/admin/snapshots/{name}": ADMIN,
+    "GET /v1/admin/faults": ADMIN,
+    "POST /v1/admin/faults": ADMIN,
+    "DELETE /v1/admin/faults": ADMIN,
+    "GET /v1/admin/faults/{rule_id}": ADMIN,
+    "DELETE /v1/admin/faults/{rule_id}": ADMIN,
     "GET /v1/touchpoints": ADMIN,
     # Messaging
     "GET /v1/customers/{customer_id}/messaging": customer(),

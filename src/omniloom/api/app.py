@@ -22,6 +22,7 @@ from omniloom.api.controllers.carts import CartController
 from omniloom.api.controllers.catalog import CatalogController
 from omniloom.api.controllers.customer_data import CustomerDataController
 from omniloom.api.controllers.devices import DeviceController
+from omniloom.api.controllers.faults import FaultController
 from omniloom.api.controllers.health import health, hello
 from omniloom.api.controllers.identity import identity_routes
 from omniloom.api.controllers.messaging import (
@@ -41,6 +42,7 @@ from omniloom.api.controllers.social import SocialController
 from omniloom.api.controllers.stock_moves import StockMoveController
 from omniloom.api.controllers.touchpoints import TouchpointController
 from omniloom.api.controllers.webhooks import WebhookController
+from omniloom.api.faults import FAULTS_KEY, FaultInjector
 from omniloom.api.headers import LeanRequest
 from omniloom.api.problems import EXCEPTION_HANDLERS
 from omniloom.api.request_id import add_request_id
@@ -70,6 +72,7 @@ def create_app(
     runtime = (
         Runtime.from_settings(db, settings, wall) if wall else Runtime.from_settings(db, settings)
     )
+    faults = FaultInjector(runtime)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -115,10 +118,13 @@ def create_app(
             WebhookController,
             ResetController,
             SnapshotController,
+            FaultController,
         ],
-        state=State({"runtime": runtime, TRANSPORT_KEY: HttpTransport()}),
+        state=State({"runtime": runtime, TRANSPORT_KEY: HttpTransport(), FAULTS_KEY: faults}),
         lifespan=[lifespan],
-        middleware=[access_middleware],
+        # Faults (api/faults.py) after the access check, before the handler: a faulted request
+        # was allowed and changed nothing.
+        middleware=[access_middleware, faults.middleware],
         before_send=[add_request_id],
         request_class=LeanRequest,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -134,7 +140,9 @@ def create_app(
                 "the X-API-Key header; errors are RFC 9457 problem+json with a stable `code`. "
                 "A walk-through per channel, with curl commands for `make run`, is in the "
                 "repository's docs/guides/: web-and-app.md, pos.md, social.md, messaging.md "
-                "and admin.md."
+                "and admin.md. "
+                "Routes outside /v1/admin answer `fault_injected` (429 or 5xx) only when an "
+                "admin's fault rule says so (POST /v1/admin/faults), to test retries."
             ),
             path="/docs",
             render_plugins=docs_ui.render_plugins(),

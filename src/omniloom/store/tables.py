@@ -486,6 +486,31 @@ settings = Table(
     Column("value", JSON, nullable=False),
 )
 
+# Fault rules (admin): chosen routes made slow, failing or dropped on purpose, for client teams
+# testing their retries. In the database so every server process applies the same rules and
+# counts into the same `matched`, which the n-th request's fault decision depends on.
+fault_rules = Table(
+    "fault_rules",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("number", BigInteger, nullable=False, unique=True),  # rules apply in this order
+    Column("method", String(10), nullable=False),
+    Column("path", String(300), nullable=False),  # the route's template
+    Column("operation_id", String(80), nullable=True),
+    Column("channel", String(20), nullable=True),
+    Column("kind", String(10), nullable=False),  # latency, status or drop
+    Column("probability", Float, nullable=False),
+    Column("seed", BigInteger, nullable=False),
+    Column("latency_ms", Integer, nullable=True),
+    Column("status", Integer, nullable=True),
+    Column("retry_after", Integer, nullable=True),
+    Column("times", BigInteger, nullable=True),  # spent after this many faults
+    Column("note", String(200), nullable=True),
+    Column("matched", BigInteger, nullable=False),
+    Column("injected", BigInteger, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
 # --- The store as a channel: registers, shifts, POS sales, gift cards -------------------------
 
 # A till at a store. ``open_shift_id`` is set by a conditional UPDATE (… WHERE open_shift_id IS

@@ -17,6 +17,7 @@ from omniloom.api.openapi import errors, examples, headers, plumbing, schemas, s
 from omniloom.api.openapi.operations import operation_id
 from omniloom.api.openapi.plumbing import Reads
 from omniloom.api.strict_body import YAML_BODY
+from omniloom.domain.faults import faultable
 from omniloom.services.messaging.flow_files import YAML_TYPES
 
 METHODS = ("get", "put", "post", "patch", "delete")
@@ -108,6 +109,7 @@ def _operation(path: str, method: str, operation: dict[str, Any], handler: Any) 
         has_path_ids=has_path_ids,
         reads=reads,
         owns=owns,
+        faultable=faultable(path),
     )
     codes += errors.proof_codes(security.owns(handler.opt), path)
     responses.update(errors.responses(path, sorted(set(codes), key=codes.index)))

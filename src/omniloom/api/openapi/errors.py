@@ -18,6 +18,7 @@ from omniloom.api.openapi.catalogue import ERRORS
 from omniloom.api.openapi.plumbing import Reads
 from omniloom.api.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from omniloom.domain import errors as e
+from omniloom.domain.faults import FAULT_CODE, FAULT_STATUSES, FaultInjected
 from omniloom.domain.payments import DECLINES
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -57,6 +58,10 @@ SCHEMAS: dict[str, Any] = {
                 "description": "for invalid input: each field at fault",
             },
             "decline_code": {"type": "string", "description": "for declined payments"},
+            "fault_rule": {
+                "type": "string",
+                "description": "for `fault_injected`: the admin's fault rule that answered",
+            },
         },
         "required": ["type", "title", "status", "detail", "code", "instance"],
     },
@@ -85,6 +90,8 @@ CUSTOMER_TOKEN = [*_of(e.InvalidCustomerToken), *_of(e.TokenExpired)]
 OWNED_NOT_FOUND = {Owns.CART: e.CartNotFound, Owns.ORDER: e.OrderNotFound}
 CUSTOMER_REQUIRED = [*_of(e.CustomerTokenRequired), *_of(e.NotYourData)]
 INTERNAL: Code = (500, "internal_error", "Internal error")
+# What a fault rule may answer instead of a route (api/faults.py): any route but admin ones.
+FAULTS = [(status, FAULT_CODE, FaultInjected.title) for status in FAULT_STATUSES]
 # What a route answers a caller who cannot prove they own what it names (api/ownership.py).
 PROOF_OF = {
     "cart": [*_of(e.CartNotFound), *CUSTOMER_TOKEN],
@@ -113,6 +120,7 @@ def operation_codes(
     has_path_ids: bool,
     reads: frozenset[Reads],
     owns: Owns | None,
+    faultable: bool = False,
 ) -> list[Code]:
     codes: list[Code] = []
     for error in ERRORS.get(operation_id, ()):
@@ -136,6 +144,8 @@ def operation_codes(
     if owns is not None:
         codes += CUSTOMER_TOKEN + _of(OWNED_NOT_FOUND.get(owns, e.NotFound))
     codes.append(INTERNAL)
+    if faultable:
+        codes += FAULTS
     return list(dict.fromkeys(codes))
 
 
@@ -152,6 +162,8 @@ def _example(path: str, status: int, code: str, title: str) -> dict[str, Any]:
         body["errors"] = [{"field": "quantity", "message": "Expected `int`, got `str`"}]
     if status == e.PaymentDeclined.status:
         body["decline_code"] = code
+    if code == FAULT_CODE:
+        body["fault_rule"] = "flt_1"
     return body
 
 

@@ -69,6 +69,36 @@ BODIES: dict[str, dict[str, Any]] = {
             "value": {"email": "ada@example.com", "password": "correct horse battery"},
         }
     },
+    "createFaultRule": {
+        "flaky_checkout": {
+            "summary": "30 % of checkouts answer 503, the same ones on every run",
+            "value": {
+                "operation_id": "checkoutCart",
+                "kind": "status",
+                "status": 503,
+                "probability": 0.3,
+                "seed": 42,
+            },
+        },
+        "next_three": {
+            "summary": "The next 3 checkouts answer 500",
+            "value": {"operation_id": "checkoutCart", "kind": "status", "status": 500, "times": 3},
+        },
+        "slow_products": {
+            "summary": "Product pages 800 ms slower on the mobile app",
+            "value": {
+                "method": "GET",
+                "path": "/v1/products/{product_id}",
+                "channel": "mobile",
+                "kind": "latency",
+                "latency_ms": 800,
+            },
+        },
+        "dropped": {
+            "summary": "One add-to-cart in ten loses its connection",
+            "value": {"operation_id": "addCartLine", "kind": "drop", "probability": 0.1},
+        },
+    },
 }
 
 # (operation id, parameter name) → example value

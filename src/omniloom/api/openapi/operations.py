@@ -104,6 +104,11 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("get", "/v1/admin/snapshots/{name}"): "getSnapshot",
     ("post", "/v1/admin/snapshots/{name}/restore"): "restoreSnapshot",
     ("delete", "/v1/admin/snapshots/{name}"): "deleteSnapshot",
+    ("post", "/v1/admin/faults"): "createFaultRule",
+    ("get", "/v1/admin/faults"): "listFaultRules",
+    ("delete", "/v1/admin/faults"): "clearFaultRules",
+    ("get", "/v1/admin/faults/{rule_id}"): "getFaultRule",
+    ("delete", "/v1/admin/faults/{rule_id}"): "removeFaultRule",
     # messaging
     ("get", "/v1/customers/{customer_id}/messaging"): "getMessagingSettings",
     ("put", "/v1/customers/{customer_id}/messaging"): "updateMessagingSettings",
