@@ -128,7 +128,17 @@ class OutboxController(Controller):
         kind: Filter = None,
         customer_id: Filter = None,
         after: Annotated[int, Parameter(ge=0, le=MAX_SEQUENCE)] = 0,
-        timeout: Annotated[float, Parameter(ge=0, le=mailbox.MAX_WAIT_SECONDS)] = 10.0,
+        timeout: Annotated[
+            float,
+            Parameter(
+                ge=0,
+                le=mailbox.MAX_WAIT_SECONDS,
+                description=(
+                    "Real (wall-clock) seconds to wait, at most 30: without a matching message "
+                    "the answer (204) takes that long. 0 looks once and answers at once."
+                ),
+            ),
+        ] = 10.0,
     ) -> Response[Any]:
         found = await mailbox.wait(
             runtime_of(request),
