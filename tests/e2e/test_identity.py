@@ -13,6 +13,7 @@ from tests.support.api import Client, add, checkout_body, events, headers, new_c
 from tests.support.app import ClientWith
 from tests.support.identity import PASSWORD, as_customer, new_customer, problem, register, sign_in
 from tests.support.store import ADMIN_KEY, DC, MOBILE_KEY, POS_KEY, WEB_KEY
+from tests.support.wallet import forgetful
 
 ADMIN = headers(ADMIN_KEY)
 MUG_AT_DC = 37
@@ -258,6 +259,8 @@ async def test_identify_brings_the_devices_anonymous_cart_along(holding: Client)
     mine = await new_cart(client, customer_id=customer_id)
     await add(client, mine["id"], "SKU-MUG", 1)
     kiosk = headers(MOBILE_KEY, **{"X-Device-Id": "kiosk-7"})
+    # The kiosk registered: its device token (kept by the client) proves it is the kiosk.
+    await client.post("/v1/devices", json={"id": "kiosk-7", "platform": "web"}, headers=kiosk)
     guest = (await client.post("/v1/carts", json={"device_id": "kiosk-7"}, headers=kiosk)).json()
     await client.post(f"/v1/carts/{guest['id']}/lines", json={"sku": "SKU-MUG"}, headers=kiosk)
 
@@ -361,10 +364,12 @@ async def test_merge_of_an_empty_guest_cart_keeps_the_customer_cart(holding: Cli
 async def test_guest_cart_becomes_the_customers_when_they_have_none(holding: Client) -> None:
     client = holding
     customer_id = (await register(client, "grace@example.com"))["customer"]["id"]
+    app = headers(MOBILE_KEY, **{"X-Device-Id": "dev-phone"})
+    await client.post("/v1/devices", json={"id": "dev-phone", "platform": "ios"}, headers=app)
     guest = await new_cart(client, MOBILE_KEY, device_id="dev-phone")
     await add(client, guest["id"], "SKU-MUG", 4, MOBILE_KEY)
 
-    # Found by the device id the app sends with every request.
+    # Found by the device id the app sends with every request, proved by its device token.
     response = await client.post(
         "/v1/sessions",
         json={"email": "grace@example.com", "password": PASSWORD},
@@ -384,6 +389,93 @@ async def test_guest_cart_becomes_the_customers_when_they_have_none(holding: Cli
     ]
     assert len(await events(client, type="cart.claimed")) == 1
     await verified(client)
+
+
+async def test_a_stranger_who_knows_a_device_id_gets_none_of_its_carts(holding: Client) -> None:
+    client = holding
+    phone = headers(MOBILE_KEY, **{"X-Device-Id": "dev-ada-phone"})
+    await client.post("/v1/devices", json={"id": "dev-ada-phone", "platform": "ios"}, headers=phone)
+    on_phone = await new_cart(client, MOBILE_KEY, device_id="dev-ada-phone")
+    await add(client, on_phone["id"], "SKU-MUG", 2, MOBILE_KEY)
+    # A browser that never registered: its id is all a stranger needs to name it.
+    on_browser = await new_cart(client, device_id="web-ada")
+    await add(client, on_browser["id"], "SKU-LAMP")
+    ada_id = (await register(client, "ada.l@example.com"))["customer"]["id"]
+    mallory_id, mallory = await new_customer(client, "mallory@example.com")
+
+    with forgetful(client):
+        for device in ("dev-ada-phone", "web-ada"):
+            by_header = await client.post(
+                "/v1/sessions",
+                json={"email": "mallory@example.com", "password": PASSWORD},
+                headers=headers(MOBILE_KEY, **{"X-Device-Id": device}),
+            )
+            by_body = await sign_in(client, "mallory@example.com", device_id=device)
+            identified = await client.post(
+                "/v1/identify",
+                json={"kind": "email", "value": "mallory@example.com", "device_id": device},
+                headers=as_customer(mallory),
+            )
+            assert by_header.status_code == 201, by_header.text
+            assert identified.status_code == 200, identified.text
+            # The same answer as for a device that has no cart at all.
+            assert by_header.json()["merge"] is by_body["merge"] is None
+            assert identified.json()["merge"] is None
+            # Attaching the device to Mallory's graph needs the device's proof.
+            attach = await client.post(
+                "/v1/identify",
+                json={"kind": "device_id", "value": device},
+                headers=as_customer(mallory, MOBILE_KEY),
+            )
+            assert problem(attach) == (404, "device_not_found")
+        theirs = await client.get(f"/v1/customers/{mallory_id}/cart", headers=as_customer(mallory))
+        assert theirs.status_code == 404 or theirs.json() is None
+        graph = await client.get(
+            f"/v1/customers/{mallory_id}/identifiers", headers=as_customer(mallory)
+        )
+        assert "device_id" not in [i["kind"] for i in graph.json()["identifiers"]]
+
+    for cart in (on_phone, on_browser):
+        kept = (await client.get(f"/v1/carts/{cart['id']}", headers=headers())).json()
+        assert (kept["customer_id"], kept["status"]) == (None, "active")
+    # Ada, on her own phone (the client sends its device token), brings the phone's cart along;
+    # on the browser, the cart's own token proves the browser's cart.
+    session = await client.post(
+        "/v1/sessions", json={"email": "ada.l@example.com", "password": PASSWORD}, headers=phone
+    )
+    assert session.json()["merge"]["report"]["outcome"] == "adopted"
+    assert session.json()["merge"]["cart"]["id"] == on_phone["id"]
+    browser = headers(**{"X-Device-Id": "web-ada", "X-Cart-Token": on_browser["cart_token"]})
+    merged = await client.post(
+        "/v1/sessions", json={"email": "ada.l@example.com", "password": PASSWORD}, headers=browser
+    )
+    assert merged.json()["merge"]["report"]["outcome"] == "merged"
+    assert quantities(merged.json()["merge"]["cart"]) == {"SKU-MUG": 2, "SKU-LAMP": 1}
+    assert merged.json()["customer_id"] == ada_id
+    await verified(client)
+
+
+async def test_registering_a_device_id_first_takes_none_of_the_carts_started_before(
+    client: Client,
+) -> None:
+    bobs = await new_cart(client, device_id="web-bob")  # Bob's browser never registers
+    await add(client, bobs["id"], "SKU-MUG")
+    await new_customer(client, "mallory@example.com")
+    await client.post("/v1/admin/clock/advance", json={"minutes": 5}, headers=ADMIN)
+    with forgetful(client):
+        taken = await client.post(
+            "/v1/devices", json={"id": "web-bob", "platform": "web"}, headers=headers()
+        )
+        token = taken.json()["device_token"]
+        session = await client.post(
+            "/v1/sessions",
+            json={"email": "mallory@example.com", "password": PASSWORD, "device_id": "web-bob"},
+            headers=headers(**{"X-Device-Token": token}),
+        )
+    assert session.status_code == 201, session.text
+    assert session.json()["merge"] is None
+    kept = (await client.get(f"/v1/carts/{bobs['id']}", headers=headers())).json()
+    assert (kept["customer_id"], kept["status"]) == (None, "active")
 
 
 async def test_expired_guest_holds_are_taken_again_on_merge(holding: Client) -> None:

@@ -80,7 +80,7 @@ async def test_a_push_to_a_device_without_a_token_fails_and_no_device_is_no_addr
         headers=app,
     )
     pushed = await send(client, grace, "push")
-    assert pushed["recipient"] == "apns-123"
+    assert pushed["recipient"] == "device:ios-grace"  # never the push token
 
 
 async def test_the_outbox_is_searched_read_waited_on_and_cleared(client: Client) -> None:

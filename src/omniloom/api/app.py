@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from omniloom import __version__
 from omniloom.api import docs_ui, request_log
 from omniloom.api.access import access_middleware, apply_access_table
+from omniloom.api.allow import AllowEveryMethod
 from omniloom.api.auth import KeyRing
 from omniloom.api.controllers.admin import AdminController
 from omniloom.api.controllers.analytics import AnalyticsController
@@ -125,7 +126,7 @@ def create_app(
         # Faults (api/faults.py) after the access check, before the handler: a faulted request
         # was allowed and changed nothing.
         middleware=[access_middleware, faults.middleware],
-        before_send=[add_request_id],
+        before_send=[add_request_id, AllowEveryMethod()],
         request_class=LeanRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         # Every JSON body is decoded once, strictly, into the handler's Struct (api/strict_body).

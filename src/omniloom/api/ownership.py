@@ -7,7 +7,9 @@ shopper owns needs one of:
   key (a register loads any cart handed to it) or an admin key;
 - an order: ``X-Order-Token`` (handed out with the order), the owner's ``X-Customer-Token``,
   a POS key or an admin key;
-- a customer's data: that customer's ``X-Customer-Token`` or an admin key.
+- a customer's data: that customer's ``X-Customer-Token`` or an admin key;
+- a device: ``X-Device-Token`` (handed to the install that registered it), a POS key or an
+  admin key. ``X-Device-Id`` alone names a device and proves nothing.
 
 A cart or order the caller cannot prove is answered exactly as one that does not exist
 (404 ``cart_not_found`` / ``order_not_found``), so ids cannot be probed for existence.
@@ -24,7 +26,7 @@ from omniloom.api.customer_auth import Connection, authorize_customer, current_c
 from omniloom.api.headers import header
 from omniloom.api.http import runtime_of
 from omniloom.domain.channels import Scope
-from omniloom.domain.errors import CartNotFound, OrderNotFound
+from omniloom.domain.errors import CartNotFound, DeviceNotFound, OrderNotFound
 from omniloom.services.carts import cart as carts
 from omniloom.services.carts.merge import MergeResult
 from omniloom.services.kernel.runtime import Runtime
@@ -35,6 +37,7 @@ T = TypeVar("T")
 
 CART_TOKEN_HEADER = b"x-cart-token"
 ORDER_TOKEN_HEADER = b"x-order-token"
+DEVICE_TOKEN_HEADER = b"x-device-token"
 
 
 def _trusted(connection: Connection) -> bool:
@@ -64,6 +67,19 @@ async def prove_order(connection: Connection, order_id: str) -> None:
     if customer is not None and await orders.order_owner(runtime, order_id) == customer:
         return
     raise OrderNotFound(f"There is no order {order_id!r}.")
+
+
+def device_proven(connection: Connection, device_id: str) -> bool:
+    """Whether the request shows it is ``device_id`` (its token) or comes from staff."""
+    if _trusted(connection):
+        return True
+    token = header(connection, DEVICE_TOKEN_HEADER)
+    return runtime_of(connection).proofs.is_device_token(device_id, token)
+
+
+def prove_device(connection: Connection, device_id: str) -> None:
+    if not device_proven(connection, device_id):
+        raise DeviceNotFound(f"There is no device {device_id!r}.")
 
 
 async def prove_customer(connection: Connection, customer_id: str) -> None:

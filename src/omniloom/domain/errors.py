@@ -79,6 +79,13 @@ class OrderNotFound(NotFound):
     title = "Order not found"
 
 
+class DeviceNotFound(NotFound):
+    """No such device, or no proof of being it (its device token): alike on purpose."""
+
+    code = "device_not_found"
+    title = "Device not found"
+
+
 class UnknownSku(DomainError):
     code = "unknown_sku"
     status = 422
@@ -200,6 +207,14 @@ class IdentifierTaken(DomainError):
     code = "identifier_taken"
     status = 409
     title = "Identifier already registered"
+
+
+class DeviceRegistered(DomainError):
+    """The device id is another install's: only its device token may change what it reports."""
+
+    code = "device_registered"
+    status = 409
+    title = "Device already registered"
 
 
 class IdentifierConflict(DomainError):

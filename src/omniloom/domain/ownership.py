@@ -1,10 +1,10 @@
-"""Secrets that prove a shopper owns a cart or an order, without storing them.
+"""Secrets that prove a shopper owns a cart, an order or a device, without storing them.
 
-A cart's token and an order's token are a keyed hash (HMAC-SHA256) of its id under the store's
-access key: checking one costs a hash and no database read, every server process sharing the
-key agrees, and nobody without the key can make one. The key comes from the runtime (see
-``services.kernel.access_key``); under a seeded run it is derived from the seed, so a replay
-hands out the same tokens.
+A cart's, an order's or a device's token is a keyed hash (HMAC-SHA256) of its id under the
+store's access key: checking one costs a hash and no database read, every server process
+sharing the key agrees, and nobody without the key can make one. The key comes from the runtime
+(see ``services.kernel.access_key``); under a seeded run it is derived from the seed, so a
+replay hands out the same tokens.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ import hmac
 
 CART_TOKEN_PREFIX = "ct_"
 ORDER_TOKEN_PREFIX = "ot_"
+DEVICE_TOKEN_PREFIX = "dt_"
 # 128 bits of the HMAC: far beyond guessing, short enough for a header or a link.
 _TOKEN_BYTES = 16
 
 
 class OwnershipProofs:
-    """Makes and checks the per-cart and per-order secrets."""
+    """Makes and checks the per-cart, per-order and per-device secrets."""
 
     __slots__ = ("_key",)
 
@@ -39,11 +40,19 @@ class OwnershipProofs:
     def order_token(self, order_id: str) -> str:
         return self._token(ORDER_TOKEN_PREFIX, b"order", order_id)
 
+    def device_token(self, device_id: str) -> str:
+        """Handed to the install that registers the device id first: a device id travels in
+        every request (X-Device-Id) and is no secret; this token is."""
+        return self._token(DEVICE_TOKEN_PREFIX, b"device", device_id)
+
     def is_cart_token(self, cart_id: str, token: str | None) -> bool:
         return _same(self.cart_token(cart_id), token)
 
     def is_order_token(self, order_id: str, token: str | None) -> bool:
         return _same(self.order_token(order_id), token)
+
+    def is_device_token(self, device_id: str, token: str | None) -> bool:
+        return _same(self.device_token(device_id), token)
 
     def derive(self, purpose: str) -> bytes:
         """A key for another purpose (ids' random part), independent of the tokens'."""

@@ -3,8 +3,10 @@
 Storefront keys are public; what a shopper owns needs proof. The client remembers the
 ``cart_token`` and ``order_token`` of every cart and order it is answered with, and sends
 ``X-Cart-Token`` / ``X-Order-Token`` with any call that names that cart or order (in its path or
-body), and ``X-Customer-Token`` once its shopper signed in. Sending them where the server does
-not ask for them is harmless.
+body), and ``X-Customer-Token`` once its shopper signed in. A device it registered is answered
+with its ``device_token``, sent as ``X-Device-Token`` with every call made on that device (a
+device id alone proves nothing). Sending them where the server does not ask for them is
+harmless.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Access:
     def __init__(self, keys: Mapping[str, str] | None = None) -> None:
         self.keys = {**DEMO_KEYS, **(keys or {})}
         self.tokens: dict[str, tuple[str, str]] = {}  # cart or order id → (header, token)
+        self.devices: dict[str, str] = {}  # device id → its device token
 
     def call(
         self,
@@ -49,6 +52,8 @@ class Access:
         headers = {"X-API-Key": self.keys.get(channel, self.keys["web"])}
         if device and request.channel is None:
             headers["X-Device-Id"] = device
+            if device in self.devices:
+                headers["X-Device-Token"] = self.devices[device]
         if actor is not None and actor.token and channel in STOREFRONT:
             headers["X-Customer-Token"] = actor.token
         body = "" if request.json is None else msgspec.json.encode(request.json).decode()
@@ -60,7 +65,7 @@ class Access:
         return HttpCall(request.method, request.path, headers, request.json, name)
 
     def learn(self, body: Any) -> None:
-        """Remember the cart and order tokens anywhere in an answer."""
+        """Remember the cart, order and device tokens anywhere in an answer."""
         for found in _objects(body):
             # A view shows a token only to whoever may have it; null elsewhere.
             if isinstance(found.get("cart_token"), str):
@@ -69,6 +74,8 @@ class Access:
                     self.tokens[cart_id] = ("X-Cart-Token", found["cart_token"])
             if isinstance(found.get("order_token"), str) and found.get("id"):
                 self.tokens[found["id"]] = ("X-Order-Token", found["order_token"])
+            if isinstance(found.get("device_token"), str) and found.get("id"):
+                self.devices[found["id"]] = found["device_token"]
 
 
 def _objects(value: Any) -> Iterator[dict[str, Any]]:

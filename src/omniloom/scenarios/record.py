@@ -5,9 +5,10 @@
 Point the client (an app, a test, curl) at the proxy's port. Every call is forwarded as it came
 and written down as an ``http`` step expecting the status it got, with its channel read from
 the API key and its device from ``X-Device-Id``. Proof headers (``X-Cart-Token``,
-``X-Order-Token``, ``X-Customer-Token``) are left out: the replaying journey sends the tokens
-it is answered with itself. Ids are kept literally, so the file replays to the same end state on
-a store seeded the same way (a fresh demo store with the server's id seed, ``--seed``).
+``X-Order-Token``, ``X-Customer-Token``, ``X-Device-Token``) are left out: the replaying
+journey sends the tokens it is answered with itself. Ids are kept literally, so the file
+replays to the same end state on a store seeded the same way (a fresh demo store with the
+server's id seed, ``--seed``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,13 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 # Sent again by the replaying journey from what it is answered with, or by the transport.
-_NOT_RECORDED = {"x-cart-token", "x-order-token", "x-customer-token", "x-api-key"}
+_NOT_RECORDED = {
+    "x-cart-token",
+    "x-order-token",
+    "x-customer-token",
+    "x-device-token",
+    "x-api-key",
+}
 _RECORDED = ("idempotency-key", "if-match")
 _NOT_FORWARDED = {"host", "content-length", "connection"}
 _NOT_RETURNED = {"content-length", "transfer-encoding", "content-encoding", "connection"}

@@ -109,17 +109,18 @@ def untracked(conn: Connection, subjects: list[str]) -> set[str]:
 
 
 def contact(conn: Connection, customer_id: str) -> dict[str, Any] | None:
-    """Where a customer can be reached: email, phone, and their devices' push tokens."""
+    """Where a customer can be reached: email, phone, and their devices that have a push token
+    (the token itself stays in the devices table: it is the device's secret)."""
     stmt = select(customers.c.email, customers.c.phone).where(customers.c.id == customer_id)
     row = conn.execute(stmt).first()
     if row is None:
         return None
     device_ids = devices_of(conn, customer_id)
-    tokens = (
+    pushable = (
         [
             r[0]
             for r in conn.execute(
-                select(devices.c.push_token)
+                select(devices.c.id)
                 .where(devices.c.id.in_(device_ids), devices.c.push_token.is_not(None))
                 .order_by(devices.c.updated_at.desc())
             )
@@ -127,4 +128,4 @@ def contact(conn: Connection, customer_id: str) -> dict[str, Any] | None:
         if device_ids
         else []
     )
-    return {"email": row[0], "phone": row[1], "push_tokens": tokens, "devices": device_ids}
+    return {"email": row[0], "phone": row[1], "push_devices": pushable, "devices": device_ids}

@@ -17,9 +17,16 @@ from omniloom.api.customer_auth import (
 )
 from omniloom.api.headers import header
 from omniloom.api.http import answer, idempotent_post, runtime_of, write
-from omniloom.api.ownership import prove_cart, tokened
+from omniloom.api.ownership import (
+    CART_TOKEN_HEADER,
+    device_proven,
+    prove_cart,
+    prove_device,
+    tokened,
+)
 from omniloom.domain.channels import Scope
 from omniloom.domain.errors import CustomerTokenRequired
+from omniloom.domain.identity import IdentifierKind
 from omniloom.services.identity import identify as identity
 from omniloom.services.identity import sign_in, throttle
 from omniloom.services.identity.customer_merge import (
@@ -27,7 +34,13 @@ from omniloom.services.identity.customer_merge import (
     MergeCustomers,
     merge_customers,
 )
-from omniloom.services.identity.identify import CustomerView, Identified, Identify, IdentityGraph
+from omniloom.services.identity.identify import (
+    CustomerView,
+    Identified,
+    Identify,
+    IdentityGraph,
+    ShopperDevice,
+)
 from omniloom.services.identity.sign_in import Register, Registered, Session, SignIn
 from omniloom.services.kernel.views import Page
 from omniloom.services.orders import lifecycle as orders
@@ -35,6 +48,15 @@ from omniloom.services.orders import lifecycle as orders
 
 def _device(request: Request[Any, Any, Any], given: str | None) -> str | None:
     return given if given is not None else header(request, DEVICE_HEADER_BYTES)
+
+
+def _shopper_device(request: Request[Any, Any, Any], device_id: str | None) -> ShopperDevice | None:
+    """The device named, with the proofs the request carries for it (api.ownership)."""
+    if device_id is None:
+        return None
+    return ShopperDevice(
+        device_id, device_proven(request, device_id), header(request, CART_TOKEN_HEADER)
+    )
 
 
 class CustomerController(Controller):
@@ -78,8 +100,11 @@ class SessionController(Controller):
         summary="Sign in: a customer token, and the device's anonymous cart merged in",
         description=(
             "Send the token back in X-Customer-Token. The anonymous cart named by `cart_id` "
-            "(or the device's latest, from `device_id` or X-Device-Id) merges into the "
-            "customer's cart by `merge`: sum (default), max, guest_wins or customer_wins."
+            "(with its X-Cart-Token) merges into the customer's cart by `merge`: sum "
+            "(default), max, guest_wins or customer_wins. Without `cart_id`, the latest "
+            "anonymous cart of the device (`device_id` or X-Device-Id) merges only with proof: "
+            "the device's X-Device-Token (a cart started since it registered) or that cart's "
+            "X-Cart-Token. A device id alone brings no cart along."
         ),
     )
     async def sign_in(self, request: Request[Any, Any, Any], data: SignIn) -> Session:
@@ -101,7 +126,10 @@ class SessionController(Controller):
         session = await write(
             request,
             lambda unit: tokened(
-                runtime, sign_in.open_session(runtime, unit, customer_id, data, device_id)
+                runtime,
+                sign_in.open_session(
+                    runtime, unit, customer_id, data, _shopper_device(request, device_id)
+                ),
             ),
             context=context,
         )
@@ -127,7 +155,9 @@ class IdentifyController(Controller):
             "With a customer token (or `customer_id` and that customer's token, or an admin "
             "key) the identifier is attached to that customer; an identifier of another "
             "customer is refused with 409 `identifier_conflict`, and the shopper's anonymous "
-            "cart merges as on sign-in. A POS or admin key without `customer_id` looks the "
+            "cart merges as on sign-in (a device's cart with the device's proof). Attaching a "
+            "`device_id` needs that device's X-Device-Token, else 404 `device_not_found`. A "
+            "POS or admin key without `customer_id` looks the "
             "shopper up. A storefront key without a token only records the claim: status "
             "`claimed`, no customer id, nothing merged or linked, known identifier or not."
         ),
@@ -145,16 +175,22 @@ class IdentifyController(Controller):
             # Staff (a till, an admin) look shoppers up; a storefront without a token only
             # records what the shopper claims (api/access.py: identify).
             claim_only = caller is None and not principal(request).allows(Scope.POS)
-        if data.cart_id is not None and not claim_only:
-            await prove_cart(request, data.cart_id)
-        runtime = runtime_of(request)
         device_id = _device(request, data.device_id)
+        if not claim_only:
+            if data.cart_id is not None:
+                await prove_cart(request, data.cart_id)
+            if data.kind is IdentifierKind.DEVICE_ID:
+                # The device joins the customer's graph: the shopper shows it is theirs.
+                prove_device(request, data.value)
+                device_id = device_id or data.value
+        runtime = runtime_of(request)
+        device = _shopper_device(request, device_id)
         return await idempotent_post(
             request,
             lambda unit: (
                 identity.record_claim(unit, data, device_id)
                 if claim_only
-                else tokened(runtime, identity.identify(runtime, unit, data, device_id))
+                else tokened(runtime, identity.identify(runtime, unit, data, device))
             ),
             status_code=200,
         )

@@ -154,7 +154,17 @@ class OutboxController(Controller):
         request: Request[Any, Any, Any],
         filters: MessageFilter,
         after: After = 0,
-        timeout: Annotated[float, Parameter(ge=0, le=mailbox.MAX_WAIT_SECONDS)] = 10.0,
+        timeout: Annotated[
+            float,
+            Parameter(
+                ge=0,
+                le=mailbox.MAX_WAIT_SECONDS,
+                description=(
+                    "Real (wall-clock) seconds to wait, at most 30: without a matching message "
+                    "the answer (204) takes that long. 0 looks once and answers at once."
+                ),
+            ),
+        ] = 10.0,
     ) -> Response[Any]:
         found = await mailbox.wait(runtime_of(request), filters, after=after, timeout=timeout)
         if found is None:
@@ -182,7 +192,14 @@ class OutboxController(Controller):
             int | None,
             Parameter(ge=0, le=MAX_SEQUENCE, description="seq to follow on from; default: now"),
         ] = None,
-        timeout: Annotated[float, Parameter(ge=0, le=mailbox.MAX_STREAM_SECONDS)] = 30.0,
+        timeout: Annotated[
+            float,
+            Parameter(
+                ge=0,
+                le=mailbox.MAX_STREAM_SECONDS,
+                description="Real (wall-clock) seconds the stream stays open, at most 300.",
+            ),
+        ] = 30.0,
         max_events: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> ServerSentEvent:
         runtime = runtime_of(request)

@@ -49,7 +49,10 @@ ERRORS: dict[str, tuple[type[e.DomainError], ...]] = {
         e.CartNotActive,
         e.NotFound,
         e.CartNotFound,
+        e.DeviceNotFound,
     ),
+    "registerDevice": (e.DeviceRegistered,),
+    "getDevice": (e.DeviceNotFound,),
     "mergeCustomers": (e.CustomerAlreadyMerged, e.NotFound),
     "createReturn": (e.NotReturnable, e.ReturnWindowClosed, e.NotYourData, e.NotFound),
     "createExchange": (

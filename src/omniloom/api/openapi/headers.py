@@ -58,6 +58,13 @@ DEVICE_ID = _header(
     pattern=r"^[A-Za-z0-9._:\-]{1,80}$",
     examples=["dev_web_ada"],
 )
+DEVICE_TOKEN = _header(
+    "X-Device-Token",
+    "The `device_token` answered to the device's first registration (`POST /v1/devices`): "
+    "proof of being that device, which X-Device-Id is not. It lets the device update and read "
+    "its registration and bring its anonymous cart along on sign-in. A wrong token proves "
+    "nothing (it is not an error).",
+)
 CAMPAIGN = [
     {
         "name": name,
@@ -117,6 +124,8 @@ def request_parameters(reads: frozenset[Reads], owns: Owns | None) -> list[dict[
     if Reads.DEVICE in reads:
         parameters.append(DEVICE_ID)
         parameters.extend(CAMPAIGN)
+    if Reads.DEVICE_TOKEN in reads:
+        parameters.append(DEVICE_TOKEN)
     return parameters
 
 

@@ -22,6 +22,7 @@ class Reads(StrEnum):
     CUSTOMER_TOKEN = "customer_token"  # X-Customer-Token, optional
     CUSTOMER_REQUIRED = "customer_required"  # X-Customer-Token or an admin key, required
     DEVICE = "device"  # X-Device-Id and campaign parameters (touchpoints)
+    DEVICE_TOKEN = "device_token"  # X-Device-Token, proof of being a registered device
     ETAG = "etag"  # answers with the cart's version as ETag
 
 
@@ -38,6 +39,7 @@ _CALLS: dict[Reads, tuple[str, ...]] = {
     # idempotent_post and write record the touchpoint context themselves.
     Reads.DEVICE: ("touch_context", "idempotent_post", "write"),
     Reads.ETAG: ("etag", "_cart_response", "_cart_etag"),
+    Reads.DEVICE_TOKEN: ("device_proven", "prove_device", "_shopper_device"),
 }
 
 

@@ -22,7 +22,7 @@ from omniloom.services.carts.merge import MergeResult, merge_guest_cart
 from omniloom.services.insight import stages
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
-from omniloom.store import cart_queries, identity_queries
+from omniloom.store import cart_queries, device_queries, identity_queries
 
 Ref = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 # A chain of merges longer than this is a bug, not data.
@@ -60,6 +60,20 @@ class Identify(msgspec.Struct, forbid_unknown_fields=True):
     cart_id: Ref | None = None
     device_id: Ref | None = None
     merge: MergeStrategy = MergeStrategy.SUM
+
+
+class ShopperDevice(msgspec.Struct, frozen=True):
+    """The device a shopper is on, and what the request showed for it.
+
+    A device id is no secret, so by itself it brings no cart along and joins no graph.
+    ``proven``: the device's X-Device-Token came along (or staff sent the request); its latest
+    anonymous cart started since it registered merges. ``cart_token``: the X-Cart-Token sent,
+    which proves the device's latest anonymous cart instead (for a device never registered).
+    """
+
+    id: str
+    proven: bool = False
+    cart_token: str | None = None
 
 
 class Identified(msgspec.Struct, frozen=True):
@@ -136,23 +150,48 @@ def merge_shoppers_cart(
     unit: Unit,
     customer_id: str,
     cart_id: str | None,
-    device_id: str | None,
+    device: ShopperDevice | None,
     strategy: MergeStrategy,
 ) -> MergeResult | None:
     """Bring the shopper's anonymous cart (named, or the device's latest) to the customer.
 
-    Callers (sign-in, identify) already hold the customer's lock in this transaction."""
-    if device_id is not None:
-        attach_device(unit, customer_id, device_id)
+    Callers (sign-in, identify) already hold the customer's lock in this transaction, and
+    proved ``cart_id``. A device's cart needs the device's proof (see ``ShopperDevice``);
+    without it nothing merges, and the answer is the same whether the device has a cart."""
+    if device is not None and device.proven:
+        attach_device(unit, customer_id, device.id)
     guest_id = cart_id
-    if guest_id is None and device_id is not None:
-        guest_id = cart_queries.anonymous_cart_of_device(unit.conn, device_id)
+    if guest_id is None and device is not None:
+        guest_id = _proven_cart_of_device(runtime, unit.conn, device)
     if guest_id is None:
         return None
     return merge_guest_cart(runtime, unit, customer_id, guest_id, strategy)
 
 
-def identify(runtime: Runtime, unit: Unit, command: Identify, device_id: str | None) -> Identified:
+def _proven_cart_of_device(runtime: Runtime, conn: Connection, device: ShopperDevice) -> str | None:
+    found = cart_queries.anonymous_cart_of_device(conn, device.id)
+    if found is None:
+        return None
+    if runtime.proofs.is_cart_token(found, device.cart_token):
+        return found
+    if not device.proven:
+        return None
+    registered = device_queries.get(conn, device.id)
+    cart = cart_queries.cart(conn, found)
+    # Carts started before the id was registered were started by whoever sent the id then:
+    # the install holding the token now need not be the one.
+    if (
+        registered is not None
+        and cart is not None
+        and cart["created_at"] < registered["registered_at"]
+    ):
+        return None
+    return found
+
+
+def identify(
+    runtime: Runtime, unit: Unit, command: Identify, device: ShopperDevice | None
+) -> Identified:
     """Look a shopper up by an identifier, or attach it to the customer named."""
     conn = unit.conn
     value = normalise(command.kind, command.value)
@@ -179,11 +218,7 @@ def identify(runtime: Runtime, unit: Unit, command: Identify, device_id: str | N
         status = "known" if owner == customer_id else "attached"
         if owner is None:
             _add(unit, customer_id, command.kind, value)
-    if command.kind is IdentifierKind.DEVICE_ID:
-        device_id = device_id or value
-    merge = merge_shoppers_cart(
-        runtime, unit, customer_id, command.cart_id, command.device_id or device_id, command.merge
-    )
+    merge = merge_shoppers_cart(runtime, unit, customer_id, command.cart_id, device, command.merge)
     return Identified(customer_id, str(command.kind), value, status, merge)
 
 

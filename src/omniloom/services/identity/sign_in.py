@@ -34,6 +34,7 @@ from omniloom.domain.identity import (
 from omniloom.services.carts.merge import MergeResult
 from omniloom.services.identity.identify import (
     CustomerView,
+    ShopperDevice,
     customer_view,
     merge_shoppers_cart,
     resolve_identifier,
@@ -169,7 +170,7 @@ def open_session(
     unit: Unit,
     customer_id: str,
     command: SignIn,
-    device_id: str | None,
+    device: ShopperDevice | None,
 ) -> Session:
     """Issue a token and bring the shopper's anonymous cart along, in one unit of work."""
     # Lock the customer before the token row's foreign key takes a share lock on it: two
@@ -185,9 +186,7 @@ def open_session(
         expires=expires_at,
     )
     unit.emit("customer.signed_in", customer_id=customer_id)
-    merge = merge_shoppers_cart(
-        runtime, unit, customer_id, command.cart_id, device_id, command.merge
-    )
+    merge = merge_shoppers_cart(runtime, unit, customer_id, command.cart_id, device, command.merge)
     return Session(token, customer_id, expires_at, merge)
 
 

@@ -114,9 +114,10 @@ def _recipient(contact: dict[str, Any], channel: MessagingChannel) -> str | None
         phone: str | None = contact["phone"]
         return phone
     if channel is MessagingChannel.PUSH:
-        if contact["push_tokens"]:
-            token: str = contact["push_tokens"][0]
-            return token
+        if contact["push_devices"]:
+            # The device the push goes to, by its id: the push token is the device's secret.
+            device: str = contact["push_devices"][0]
+            return f"device:{device}"
         # A device that never registered a token: the push is tried and fails (magic recipient).
         return delivery.NO_PUSH_TOKEN if contact["devices"] else None
     # A retargeting audience matches the shopper by their (hashed) email.
