@@ -8,7 +8,8 @@ reaches; it never moves back (a shopper who bought once has bought, whatever cam
   looked at yet;
 - ``consideration``: looked at or wanted something — a product view, a search, a cart edit,
   a wishlist entry, a tracked link opened;
-- ``purchase``: one order, on any channel;
+- ``purchase``: one order, on any channel (cancelled or returned later, the shopper still
+  decided to buy);
 - ``repeat``: two or more orders, on any channels (repeat purchase and cross-sell alike);
 - ``advocacy``: reviewed a product they bought (a review needs a purchase).
 """
