@@ -6,19 +6,29 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 
 import pytest
+from sqlalchemy import Connection
 
 from omniloom.api.app import create_app
 from omniloom.config import Settings
+from omniloom.services.admin.clock import sweep
+from omniloom.services.kernel.runtime import Runtime
+from omniloom.store import settings_queries
 from omniloom.store.database import Database, open_database
+from omniloom.store.postgres import PostgresDatabase
 from tests.conftest import PG_URL_ENV
 from tests.support.api import Client, add, events, headers, new_cart, stock
 from tests.support.clock import FakeWall
-from tests.support.store import ADMIN_KEY, DC, NYC, SEA, load_mini_store
+from tests.support.identity import as_customer, new_customer
+from tests.support.messaging import define_flow, outbox, runs, set_consents
+from tests.support.roundtrips import count_round_trips
+from tests.support.store import ADMIN_KEY, DC, MOBILE_KEY, NYC, SEA, load_mini_store
 from tests.support.wallet import ShopperClient
 
 ADMIN = headers(ADMIN_KEY)
@@ -120,3 +130,102 @@ async def test_every_server_process_on_postgresql_sees_an_advance(pg_settings: S
         await second.put("/v1/admin/clock", json={"factor": 120}, headers=ADMIN)
         wall.pass_seconds(30)  # an hour at 120×
         assert await now(first) == await now(second) == START + timedelta(hours=6)
+
+
+@asynccontextmanager
+async def runtimes(settings: Settings, wall: FakeWall, count: int) -> AsyncIterator[list[Runtime]]:
+    """The services of ``count`` server processes on one store, each with its own database."""
+    started = []
+    try:
+        for _ in range(count):
+            runtime = Runtime.from_settings(open_database(settings.database_url), settings, wall)
+            started.append(runtime)
+            await runtime.start()
+        yield started
+    finally:
+        for runtime in started:
+            await runtime.db.close()
+
+
+async def left_a_cart(client: Client, n: int) -> str:
+    """A shopper (SMS allowed) who filled a cart in the app and left it."""
+    email, phone = f"shopper{n}@example.com", f"+1555012{n:04d}"
+    customer, token = await new_customer(client, email, phone=phone)
+    await set_consents(client, customer, sms="subscribed")
+    app = as_customer(token, MOBILE_KEY, **{"X-Device-Id": f"app-{n}"})
+    cart = (await client.post("/v1/carts", json={}, headers=app)).json()
+    await client.post(f"/v1/carts/{cart['id']}/lines", json={"sku": "SKU-MUG"}, headers=app)
+    return customer
+
+
+async def test_two_processes_sweeping_at_once_send_a_due_reminder_once(
+    pg_settings: Settings,
+) -> None:
+    wall = FakeWall()
+    async with serving(pg_settings, wall) as client:
+        shoppers = [await left_a_cart(client, n) for n in range(4)]
+        await define_flow(client)
+        await client.put("/v1/admin/clock", json={"factor": 60}, headers=ADMIN)
+
+    async with runtimes(pg_settings, wall, 2) as (first, second):
+        wall.pass_seconds(4 * 60 + 1)  # four simulated hours and a minute: the first reminder
+        await sweep(first)
+        wall.pass_seconds(24 * 60)  # a day later the second is due
+        # Both processes' background sweeps fall in the same instant, twice.
+        for _ in range(2):
+            await asyncio.gather(sweep(first), sweep(second))
+
+    async with serving(pg_settings, wall) as client:
+        for customer in shoppers:
+            sent = await outbox(client, customer_id=customer, channel="sms")
+            assert len(sent) == 2, sent  # one per step of the flow
+        assert len(await runs(client)) == len(shoppers)
+
+
+async def test_two_processes_sweeping_at_once_release_an_expired_hold_once(
+    pg_settings: Settings,
+) -> None:
+    wall = FakeWall()
+    held = replace(
+        pg_settings, reservation_policy="add_to_cart", reservation_ttl=timedelta(minutes=15)
+    )
+    async with serving(held, wall) as client:
+        cart = await new_cart(client)
+        await add(client, cart["id"], "SKU-TEE-L", 2)  # held at a store: DC has none
+        await client.put("/v1/admin/clock", json={"factor": 60}, headers=ADMIN)
+
+    async with runtimes(held, wall, 2) as (first, second):
+        wall.pass_seconds(20)  # twenty simulated minutes: the hold fell due
+        await asyncio.gather(sweep(first), sweep(second))
+
+    async with serving(held, wall) as client:
+        assert await stock(client, "prd_tee", "SKU-TEE-L") == {DC: 0, NYC: 1, SEA: 2}
+        assert len(await events(client, type="inventory.reservation_expired")) == 1
+
+
+async def test_the_shared_clock_adds_no_round_trip_to_a_write_on_postgresql(
+    pg_settings: Settings,
+) -> None:
+    db = open_database(pg_settings.database_url)
+    assert isinstance(db, PostgresDatabase)
+    trips = count_round_trips(db)
+    runtime = Runtime.from_settings(db, pg_settings, FakeWall())
+
+    def work(conn: Connection) -> None:
+        settings_queries.put(conn, "probe", 1)
+
+    async def round_trips(write: Callable[[], Awaitable[None]]) -> int:
+        before = trips.count
+        await write()
+        return trips.count - before
+
+    try:
+        await runtime.start()
+        bare = partial(db.write, work)
+        in_a_unit = partial(runtime.write, lambda unit: work(unit.conn), "admin")
+        for _ in range(2):  # statements prepared, connections open
+            await bare()
+            await in_a_unit()
+        assert await round_trips(in_a_unit) == await round_trips(bare)
+    finally:
+        await db.close()

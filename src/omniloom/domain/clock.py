@@ -4,7 +4,9 @@ does not even know where wall time comes from (the composition root hands it a w
 The simulated clock is a state — the simulated instant at an anchor on the wall, and how many
 simulated seconds pass per wall second (the compression factor; 0 is frozen) — from which `now`
 is derived. Because the state is plain data, every server process can share it (the database
-keeps it) and a restarted process continues from where the clock was.
+keeps it) and a restarted process continues from where the clock was. Each stored state has a
+revision, one more than the state it replaced, so a process holding several copies (one just
+read, one just heard of) keeps the newest.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class ClockState:
     anchor: datetime  # the simulated instant ...
     wall: float  # ... at this wall second
     factor: float = 0.0  # simulated seconds per wall second; 0: frozen
+    # How many times the state was stored before this one (the store numbers them).
+    revision: int = 0
 
     @property
     def frozen(self) -> bool:
@@ -51,7 +55,14 @@ class ClockState:
     def running_at(self, factor: float, wall: float) -> ClockState:
         if not 0 <= factor <= MAX_FACTOR:
             raise ValueError(f"the compression factor must lie in [0, {MAX_FACTOR:g}]")
-        return ClockState(self.at(wall), wall, factor)
+        return ClockState(self.at(wall), wall, factor, self.revision)
+
+    def newer_than(self, other: ClockState) -> bool:
+        return self.revision > other.revision
+
+    def next_revision(self) -> ClockState:
+        """This state as the one stored after ``self.revision``."""
+        return replace(self, revision=self.revision + 1)
 
 
 def _no_wall() -> float:

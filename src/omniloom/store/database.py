@@ -73,6 +73,11 @@ class Database(ABC):
         self._listeners.append(listener)
         return True
 
+    async def heard_everywhere(self, key: str) -> None:
+        """Wait until every server process has taken in the committed change of ``key`` (one
+        of store/pg_changes.ACKNOWLEDGED); the embedded database has one process, which has."""
+        return None
+
     def _announce(self, touched: changes.Touched) -> None:
         for listener in self._listeners:
             listener(touched)

@@ -10,6 +10,14 @@ Between a commit and the notice reaching another process lies the time PostgreSQ
 wake the listener (well under a millisecond on one machine); a read that overlapped a notice is
 not kept (the caches compare an epoch before and after they read). If the listening connection
 is lost, every cache forgets everything and the next unit of work listens again.
+
+Some changes must be known everywhere before the request that made them answers: the simulated
+clock's (a shopper's next request, to any process, is stamped with the time the tester just
+set). Every process acknowledges such a notice on its listening connection once its listeners
+have taken it in (``ACKNOWLEDGED``), and the process that made the change waits until every
+listening connection on the database (pg_stat_activity, by application name) has
+(``heard_everywhere``). A process that does not answer within ``ACK_TIMEOUT_SECONDS`` (stopped,
+or dead without its connection closing yet) is not waited for any longer.
 """
 
 from __future__ import annotations
@@ -23,9 +31,17 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from omniloom.store import changes
+from omniloom.store import changes, clock_queries
 
 CHANNEL = "omniloom_changes"
+# Where processes acknowledge the notices in ACKNOWLEDGED kinds: the payload is the key heard.
+ACK_CHANNEL = "omniloom_heard"
+ACKNOWLEDGED = frozenset({clock_queries.CLOCK})
+# Every listening connection says what it is, so a process can tell how many must acknowledge.
+FEED_NAME = "omniloom change feed"
+ACK_TIMEOUT_SECONDS = 3.0
+# Acknowledgements kept for keys nobody has waited for yet (a process hears every one).
+_ACKS_KEPT = 64
 # NOTIFY payloads must stay under 8,000 bytes; a unit touching more sends several.
 _PAYLOAD_BYTES = 7_000
 log = logging.getLogger(__name__)
@@ -55,6 +71,12 @@ def _touched(payload: str) -> changes.Touched:
         return {(changes.EVERYTHING, "")}
 
 
+# The listening connections of every process on this database.
+_LISTENERS = (
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1"
+)
+
+
 class ChangeFeed:
     """One LISTENing connection per process."""
 
@@ -63,6 +85,11 @@ class ChangeFeed:
         self._announce = announce
         self._connection: Any = None
         self._starting: asyncio.Task[None] | None = None
+        # One statement at a time on the listening connection (acknowledging, counting).
+        self._talking = asyncio.Lock()
+        self._acks: dict[str, set[int]] = {}
+        self._acked = asyncio.Event()
+        self._sending: set[asyncio.Task[None]] = set()
 
     async def listening(self) -> None:
         """Make sure this process listens (started once, again after the connection is lost)."""
@@ -73,13 +100,55 @@ class ChangeFeed:
         await asyncio.shield(self._starting)
 
     async def _listen(self) -> None:
-        connection = await asyncpg.connect(self._dsn)
+        connection = await asyncpg.connect(
+            self._dsn, server_settings={"application_name": FEED_NAME}
+        )
         await connection.add_listener(CHANNEL, self._heard)
+        await connection.add_listener(ACK_CHANNEL, self._acknowledged)
         connection.add_termination_listener(self._lost)
         self._connection = connection
 
     def _heard(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
-        self._announce(_touched(payload))
+        touched = _touched(payload)
+        self._announce(touched)
+        for kind, key in touched:
+            if kind in ACKNOWLEDGED:
+                sending = asyncio.ensure_future(self._acknowledge(key))
+                self._sending.add(sending)
+                sending.add_done_callback(self._sending.discard)
+
+    async def _acknowledge(self, key: str) -> None:
+        with contextlib.suppress(Exception):  # a lost connection makes every cache forget
+            async with self._talking:
+                await self._connection.execute("SELECT pg_notify($1, $2)", ACK_CHANNEL, key)
+
+    def _acknowledged(self, _connection: Any, pid: int, _channel: str, key: str) -> None:
+        if key not in self._acks and len(self._acks) >= _ACKS_KEPT:
+            del self._acks[next(iter(self._acks))]
+        self._acks.setdefault(key, set()).add(pid)
+        self._acked.set()
+
+    async def heard_everywhere(self, key: str, timeout: float = ACK_TIMEOUT_SECONDS) -> bool:
+        """Wait until every listening process has acknowledged the committed notice of ``key``
+        (this one included); False if some did not within ``timeout`` seconds."""
+        await self.listening()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            while True:
+                self._acked.clear()
+                async with self._talking:
+                    rows = await self._connection.fetch(_LISTENERS, FEED_NAME)
+                if {row[0] for row in rows} <= self._acks.get(key, set()):
+                    return True
+                left = deadline - loop.time()
+                if left <= 0:
+                    log.warning("not every process acknowledged a change within %ss", timeout)
+                    return False
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._acked.wait(), min(left, 0.1))
+        finally:
+            self._acks.pop(key, None)
 
     def _lost(self, _connection: Any) -> None:
         # Notices may have been missed: nothing cached can be trusted any more.

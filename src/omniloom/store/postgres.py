@@ -85,6 +85,9 @@ class PostgresDatabase(Database):
         result, _ = await greenlet_spawn(self._read_in_greenlet, unit)
         return result
 
+    async def heard_everywhere(self, key: str) -> None:
+        await self._feed.heard_everywhere(key)
+
     # The whole unit, from taking a pooled connection to giving it back, runs in one greenlet
     # through the engine's synchronous face: SQLAlchemy's async face spawns a greenlet for each
     # step (connect, begin, run, commit, close), which cost a unit about five of them.

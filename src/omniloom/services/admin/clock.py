@@ -1,7 +1,9 @@
 """Driving the simulated clock, and firing what falls due when it moves.
 
 Every move is a unit of work that stores the clock's new state (see services/kernel/clocks.py),
-so every server process and a restarted one tell the same time.
+so every server process and a restarted one tell the same time. What falls due is worked by one
+process at a time (a lock per round on PostgreSQL), so a flow's message is sent once however
+many processes sweep.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
 from omniloom.services.messaging import due as messaging_due
 from omniloom.services.orders import lifecycle as orders
-from omniloom.store import order_queries
+from omniloom.store import clock_queries, order_queries
 
 
 class ClockView(msgspec.Struct, frozen=True):
@@ -54,7 +56,8 @@ def _moved(runtime: Runtime, unit: Unit, clock: SimulatedClock) -> ClockView:
     if isinstance(clock, SharedClock):
         clock.save(unit.conn)
     unit.now = clock.now()
-    return view(runtime, fire_due(runtime, unit))
+    # The mover waits for a round another process is working, then works what is left.
+    return view(runtime, fire_due(runtime, unit, wait=True))
 
 
 def view(runtime: Runtime, fired: Fired | None = None) -> ClockView:
@@ -71,16 +74,25 @@ def view(runtime: Runtime, fired: Fired | None = None) -> ClockView:
 
 
 async def current(runtime: Runtime) -> ClockView:
-    """The clock as the store keeps it (read back when several processes share it)."""
+    """The clock as the store keeps it: every process hears of each move (read back only after
+    notices may have been missed: services/kernel/clocks.py)."""
     clock = runtime.clock
-    if isinstance(clock, SharedClock) and clock.shared:
-        await runtime.read(clock.load)
+    if isinstance(clock, SharedClock) and clock.stale:
+        await runtime.read(clock.sync)
     return view(runtime)
 
 
-def fire_due(runtime: Runtime, unit: Unit) -> Fired:
+NOTHING_FIRED = Fired(0, 0)
+
+
+def fire_due(runtime: Runtime, unit: Unit, *, wait: bool) -> Fired:
     """Everything that falls due at ``unit.now``: expiring cart holds, and pickup orders
-    nobody came for within the no-show window (cancelled: stock released, payment refunded)."""
+    nobody came for within the no-show window (cancelled: stock released, payment refunded).
+
+    One round at a time across processes: without ``wait``, nothing is done while another
+    process works one (it does the same work)."""
+    if not clock_queries.take_due_work(unit.conn, wait=wait):
+        return NOTHING_FIRED
     expired = stock.expire_cart_holds(unit)
     cutoff = unit.now - runtime.settings.pickup_no_show
     no_shows = order_queries.uncollected_pickups(unit.conn, cutoff)
@@ -128,4 +140,4 @@ async def sweep(runtime: Runtime) -> Fired | None:
     clock = runtime.clock
     if isinstance(clock, SimulatedClock) and clock.frozen:
         return None
-    return await runtime.write(lambda unit: fire_due(runtime, unit), "admin")
+    return await runtime.write(lambda unit: fire_due(runtime, unit, wait=False), "admin")

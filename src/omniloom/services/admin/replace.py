@@ -35,16 +35,21 @@ async def replace_contents(runtime: Runtime, fill: Callable[[Connection], tuple[
     """Empty the store, ``fill`` it (what it returns, and where to go on from), start again.
     Should ``fill`` raise, nothing has changed."""
 
-    def replace(conn: Connection) -> tuple[T, Clock, int]:
+    def replace(conn: Connection) -> tuple[T, Clock, int, str | None]:
         store_contents.clear(conn)
         result, resume = fill(conn)
         store_contents.renumber(conn)
         clock = runtime.fresh_clock(resume.at, resume.factor)
+        notice = None
         if isinstance(clock, SharedClock):
-            clock.save(conn)  # over the state the contents brought, which is of another moment
+            # Over the state the contents brought, which is of another moment.
+            notice = clock.save(conn)
         changes.touch(conn, changes.EVERYTHING, "")
-        return result, clock, resume.sequence
+        return result, clock, resume.sequence, notice
 
-    result, clock, sequence = await runtime.db.write(replace)
+    result, clock, sequence, notice = await runtime.db.write(replace)
     await runtime.restart(clock, sequence)
+    if notice is not None:
+        # Answer once every process goes on from the new clock, as a clock move does.
+        await runtime.db.heard_everywhere(notice)
     return result

@@ -23,7 +23,7 @@ from omniloom.services.kernel.clocks import SharedClock, SystemClock, wall_secon
 from omniloom.services.kernel.context import NO_CONTEXT, TouchContext
 from omniloom.services.kernel.ids import IdFactory
 from omniloom.services.kernel.unit import Unit
-from omniloom.store import catalog_queries, settings_queries
+from omniloom.store import catalog_queries, changes, clock_queries, settings_queries
 from omniloom.store.database import Database, SQLiteDatabase
 
 T = TypeVar("T")
@@ -88,6 +88,7 @@ class Runtime:
         self.stock_levels.caching = db.on_change(self.stock_levels.forget)
         self.product_pages = ProductPages()
         self.product_pages.caching = db.on_change(self.product_pages.forget)
+        db.on_change(self._clock_heard)
 
     @classmethod
     def from_settings(
@@ -134,9 +135,12 @@ class Runtime:
         the system clock, that clock: wall time cannot be turned back."""
         if not isinstance(self.clock, SharedClock):
             return self.clock
-        # Every process of the store goes on from the same state, kept in the database.
+        # Every process of the store goes on from the same state, kept in the database; its
+        # revision counts on from the one it replaces, so every process takes it as newer.
         start = at or self.settings.clock_start
-        clock = SharedClock(start, wall=self._wall, shared=self.clock.shared)
+        clock = SharedClock(
+            start, wall=self._wall, shared=self.clock.shared, revision=self.clock.state.revision
+        )
         clock.run_at(factor)
         return clock
 
@@ -164,19 +168,40 @@ class Runtime:
     async def write(
         self, work: Callable[[Unit], T], channel: str, context: TouchContext = NO_CONTEXT
     ) -> T:
+        moved: list[str] = []
+
         def unit_of_work(conn: Connection) -> T:
             if isinstance(self.clock, SharedClock):
-                self.clock.sync(conn)
+                self.clock.sync(conn)  # reads the row only if notices may have been missed
             unit = Unit(conn, self.clock.now(), self.ids, channel, context)
             result = work(unit)
             unit.flush_events()
             self._persist_sequence(conn)
+            moved[:] = filter(None, [clock_queries.saved(conn)])
             return result
 
-        return await self.db.write(unit_of_work)
+        result = await self.db.write(unit_of_work)
+        for clock_state in moved:
+            # The unit moved the shared clock: answer once every process tells the new time,
+            # so a request anywhere after this one sees it (services/kernel/clocks.py).
+            await self.db.heard_everywhere(clock_state)
+        return result
 
     async def read(self, work: Callable[[Connection], T]) -> T:
-        return await self.db.read(work)
+        clock = self.clock
+        if not (isinstance(clock, SharedClock) and clock.stale):
+            return await self.db.read(work)
+
+        def synced(conn: Connection) -> T:
+            clock.sync(conn)
+            return work(conn)
+
+        return await self.db.read(synced)
+
+    def _clock_heard(self, touched: changes.Touched) -> None:
+        # Registered once; the clock itself is replaced by a reset.
+        if isinstance(self.clock, SharedClock):
+            self.clock.heard(touched)
 
     def _persist_sequence(self, conn: Connection) -> None:
         # Runs after the unit's work: a block is claimed once the ids handed out passed the last.
