@@ -43,6 +43,40 @@ _BUMP_AND_CLOSE = (
     )
     .returning(*carts.columns)
 )
+# The same change, held back to the end of the unit on PostgreSQL (raw.may_read_unlocked): the
+# cart as read without a lock must still be the cart as it is, or nothing of the unit is written.
+_BUMP_IF_UNCHANGED = (
+    update(carts)
+    .where(
+        carts.c.id == bindparam("b_id"),
+        carts.c.version == bindparam("b_version"),
+        carts.c.status == bindparam("b_seen_status"),
+        carts.c.customer_id.is_not_distinct_from(bindparam("b_customer")),
+    )
+    .values(
+        version=carts.c.version + 1, updated_at=bindparam("b_now"), status=bindparam("b_status")
+    )
+)
+# A cart and its lines in one statement (one snapshot, one round trip): the cart's columns,
+# then a line's (None for a cart without lines).
+_CART_AND_LINES = (
+    select(
+        carts,
+        cart_lines.c.id,
+        cart_lines.c.sku,
+        cart_lines.c.quantity,
+        skus.c.product_id,
+        skus.c.title,
+    )
+    .select_from(
+        carts.outerjoin(
+            cart_lines.join(skus, skus.c.sku == cart_lines.c.sku),
+            cart_lines.c.cart_id == carts.c.id,
+        )
+    )
+    .where(carts.c.id == bindparam("cart_id"))
+    .order_by(cart_lines.c.added_at, cart_lines.c.id)
+)
 _SET_STATUS = (
     update(carts).where(carts.c.id == bindparam("b_id")).values(status=bindparam("b_status"))
 )
@@ -78,6 +112,38 @@ def lines(conn: Connection, cart_id: str) -> list[CartLine]:
     return [CartLine._make(row) for row in raw.rows(conn, _LINES, {"cart_id": cart_id})]
 
 
+def cart_and_lines(conn: Connection, cart_id: str) -> tuple[dict[str, Any] | None, list[CartLine]]:
+    """The cart (None if there is none) and its lines in the order they were added."""
+    found = raw.rows(conn, _CART_AND_LINES, {"cart_id": cart_id})
+    if not found:
+        return None, []
+    width = len(CART_COLUMNS)
+    cart = dict(zip(CART_COLUMNS, found[0][:width], strict=True))
+    lines = [CartLine._make(row[width:]) for row in found if row[width] is not None]
+    return cart, lines
+
+
+def bump_if_unchanged(
+    conn: Connection, seen: dict[str, Any], now: datetime, status: str
+) -> dict[str, Any]:
+    """Move the cart ``seen`` (read without a lock) to its next version with ``status``, on
+    the condition that it is still as seen; the cart as it then is. Held back on PostgreSQL
+    (raw.execute_guarded): the unit is run again if the cart changed meanwhile."""
+    raw.execute_guarded(
+        conn,
+        _BUMP_IF_UNCHANGED,
+        {
+            "b_id": seen["id"],
+            "b_version": seen["version"],
+            "b_seen_status": seen["status"],
+            "b_customer": seen["customer_id"],
+            "b_now": now,
+            "b_status": status,
+        },
+    )
+    return {**seen, "version": seen["version"] + 1, "updated_at": now, "status": status}
+
+
 def bump_version(conn: Connection, cart_id: str, now: datetime) -> dict[str, Any] | None:
     """Lock the cart and move it to its next version; the cart as it now is, or None."""
     row = raw.first(conn, _BUMP, {"b_id": cart_id, "b_now": now})
@@ -103,11 +169,11 @@ def insert_line(
 
 
 def set_line_quantity(conn: Connection, line_id: str, quantity: int) -> None:
-    raw.execute(conn, _SET_QUANTITY, {"b_id": line_id, "b_q": quantity})
+    raw.write(conn, _SET_QUANTITY, {"b_id": line_id, "b_q": quantity})
 
 
 def delete_line(conn: Connection, line_id: str) -> None:
-    raw.execute(conn, _DELETE_LINE, {"b_id": line_id})
+    raw.write(conn, _DELETE_LINE, {"b_id": line_id})
 
 
 def set_status(conn: Connection, cart_id: str, status: str) -> None:

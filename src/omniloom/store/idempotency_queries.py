@@ -26,6 +26,12 @@ _LOOKUP = select(
 # claim succeeds and this request does the work. Claim and lookup are two statements because a
 # statement in READ COMMITTED sees only what was committed when it began; the usual case, a new
 # key, needs only the claim.
+#
+# While the lane holds writes back (raw.may_read_unlocked) there is no claim: the lookup reads
+# what was committed, and the response is remembered by a plain INSERT in the unit's last
+# statement. A request racing one with the same key then fails on the key's unique index (or
+# refuses, on a cart the first just closed), nothing of it is written, and it runs again
+# eagerly: claiming, waiting, and replaying the first response.
 _CLAIM = (
     pg_insert(idempotency_keys)
     .values(
@@ -58,7 +64,7 @@ def lookup(conn: Connection, scope: str, key: str) -> tuple[str, int, str] | Non
     SQLite needs no wait: its units of work run one after another.
     """
     at = {"b_scope": scope, "b_key": key}
-    if conn.dialect.name == "postgresql" and raw.rows(conn, _CLAIM, at):
+    if _claims(conn) and raw.rows(conn, _CLAIM, at):
         return None
     row = raw.first(conn, _LOOKUP, at)
     return None if row is None else (row[0], row[1], row[2])
@@ -74,7 +80,7 @@ def remember(
     body: str,
     now: datetime,
 ) -> None:
-    if conn.dialect.name == "postgresql":
+    if _claims(conn):
         values = {"b_fingerprint": fingerprint, "b_status": status_code, "b_body": body}
         raw.write(conn, _FILL_CLAIM, {"b_scope": scope, "b_key": key, "b_now": now, **values})
         return
@@ -92,3 +98,8 @@ def remember(
             }
         ],
     )
+
+
+def _claims(conn: Connection) -> bool:
+    """Whether a key is claimed before the work (see ``_CLAIM``)."""
+    return conn.dialect.name == "postgresql" and not raw.may_read_unlocked(conn)

@@ -10,13 +10,22 @@ asks of ``store.raw`` comes here while the unit runs on PostgreSQL:
   pays for BEGIN and ROLLBACK.
 * Writes whose outcome the unit does not read (inserts, ledger rows, events) are held back and
   sent at the end, all in one statement (data-modifying CTEs), just before COMMIT.
-* A guarded stock decrement (``UPDATE … WHERE available >= :qty``) is held back too and
-  assumed to succeed, so the hot inventory row is locked only by that last statement, for one
-  round trip, never while the application computes the rest of the order. The statement
-  reports how many rows each guard touched; if one missed (the stock went meanwhile), or the
-  batch failed at all, the unit is rolled back and run once more without holding anything
-  back (``RunEagerly``), which gives exactly the answer it would have had all along (the next
-  location in selling order, or insufficient stock).
+* A guarded update (a stock decrement ``UPDATE … WHERE available >= :qty``, a cart's version
+  bump ``WHERE version = :seen``) is held back too and assumed to succeed, so the hot rows are
+  locked only by that last statement, for one round trip, never while the application
+  computes the rest of the order. The statement itself fails (a division by zero) when a guard
+  touched anything but one row; if a guard missed (the stock went, the cart changed
+  meanwhile), or the batch failed at all, nothing of it stays and the unit is run once more
+  without holding anything back (``RunEagerly``), which gives exactly the answer it would have
+  had all along (the next location in selling order, insufficient stock, a version conflict).
+* While writes are held back a unit may also read a row it would lock without them, and hold
+  back a guarded update in place of the lock (a cart's version bump). A refusal such a unit
+  gives (a cart no longer active, a version conflict) may come from a request still in flight
+  with the same Idempotency-Key, so it is never answered: the unit runs again eagerly, locking
+  as it goes, and that run's answer stands.
+* A unit whose only write is that last statement sends it alone, outside BEGIN … COMMIT: one
+  statement is a transaction of its own, all of it or nothing. A checkout is then two round
+  trips (read the cart, write the order), however many rows it writes.
 
 What is held back is sent early whenever something could tell the difference: a statement
 reading or writing a table with held-back writes, any statement through SQLAlchemy itself, a
@@ -60,7 +69,15 @@ class Pending:
 class Lane:
     """The unit's view of one asyncpg connection, while the unit runs."""
 
-    __slots__ = ("_adapter", "_asyncpg", "_pending", "_pending_tables", "_values", "defer")
+    __slots__ = (
+        "_adapter",
+        "_asyncpg",
+        "_pending",
+        "_pending_tables",
+        "_values",
+        "defer",
+        "read_unlocked",
+    )
 
     def __init__(self, conn: Connection, *, defer: bool) -> None:
         # SQLAlchemy's asyncpg adapter, and the asyncpg connection inside it.
@@ -68,6 +85,9 @@ class Lane:
         self._adapter = adapter
         self._asyncpg: Any = adapter._connection
         self.defer = defer
+        # Set when the unit read rows it would otherwise lock, trusting guards to catch changes
+        # (raw.may_read_unlocked): a refusal it then gives is confirmed by an eager run.
+        self.read_unlocked = False
         self._pending: list[Pending] = []
         self._pending_tables: set[str] = set()
         self._values = 0
@@ -163,23 +183,26 @@ class Lane:
         self._pending_tables = set()
         self._values = 0
 
-    def flush(self) -> None:
+    def flush(self, *, last: bool = False) -> None:
         """Send every held-back write in one statement; RunEagerly if a guard missed or the
-        statement failed (the transaction is then rolled back by the caller)."""
+        statement failed (the transaction, if any, is then rolled back by the caller).
+
+        ``last``: nothing follows but COMMIT, so without a transaction begun the statement goes
+        alone, its own transaction, saving BEGIN and COMMIT.
+        """
         if not self._pending:
             return
         pending = self._pending
         self.discard()
-        self.begin()
-        sql, args, guards = combined(pending)
+        if not last:
+            self.begin()
+        sql, args = combined(pending)
         try:
-            answer = self._run(self._asyncpg.fetchrow(sql, *args))
+            self._run(self._asyncpg.execute(sql, *args))
         except Exception as exc:
             if not self.defer:
                 raise  # nothing was assumed: the error is the unit's own
             raise RunEagerly(f"held-back writes failed: {exc}") from exc
-        if guards and any(count != 1 for count in tuple(answer)[:guards]):
-            raise RunEagerly("a guarded update found its row changed")
 
 
 Shape = tuple[tuple[tuple[str, int, int, bool], ...], int]  # (sql, rows, width, guard)…, notices
@@ -189,8 +212,8 @@ _SHAPES: dict[Shape, str] = {}
 _MAX_SHAPES = 10_000
 
 
-def combined(pending: list[Pending]) -> tuple[str, list[Any], int]:
-    """One statement doing every held-back write; it answers one count per guard first.
+def combined(pending: list[Pending]) -> tuple[str, list[Any]]:
+    """One statement doing every held-back write; it fails unless each guard touched one row.
 
     Guards are ordered by their text values (a stock row's SKU and location; not its quantity),
     so that two units lock the same rows in the same order.
@@ -211,7 +234,7 @@ def combined(pending: list[Pending]) -> tuple[str, list[Any], int]:
     args = [value for item in statements for row in item.rows for value in row]
     for notice in notices:
         args.extend(notice)
-    return sql, args, len(guards)
+    return sql, args
 
 
 def _row_key(guard: Pending) -> tuple[str, list[str]]:
@@ -230,7 +253,12 @@ def _statement(shape: Shape) -> str:
     if len(parts) == 1 and not guards and not notices:
         return parts[0]
     first = len(statements) - guards
-    answers = [f"(SELECT count(*) FROM w{first + n})" for n in range(guards)]
+    answers = []
+    if guards:
+        # 1 / false fails the statement, and with it every write in it. Not a constant 1 / 0,
+        # which the planner would fold, and fail on, before anything ran.
+        touched = " AND ".join(f"(SELECT count(*) FROM w{first + n}) = 1" for n in range(guards))
+        answers.append(f"1 / ({touched})::int")
     for n in range(notices):
         answers.append(f"pg_notify(${offset + 2 * n + 1}::text, ${offset + 2 * n + 2}::text)")
     named = ", ".join(f"w{index} AS ({sql})" for index, sql in enumerate(parts))

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, EmulatedDBAPIException
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import greenlet_spawn
 
+from omniloom.domain.errors import DomainError
 from omniloom.store import changes
 from omniloom.store.database import Database, UnitOfWork, _json_deserializer, _json_serializer
 from omniloom.store.pg_changes import CHANNEL, ChangeFeed, payloads
@@ -112,11 +113,17 @@ class PostgresDatabase(Database):
             changes.watch(conn, self._announce)
         try:
             changes.take(conn)
-            result = unit(conn)
+            try:
+                result = unit(conn)
+            except DomainError as refusal:
+                if lane.read_unlocked:
+                    # Decided on rows read without a lock: confirmed by a run that locks them.
+                    raise RunEagerly(f"a refusal on unlocked reads: {refusal}") from refusal
+                raise
             touched = changes.take(conn)
             for payload in payloads(touched):
                 lane.notify(CHANNEL, payload)
-            lane.flush()
+            lane.flush(last=True)
             return result, touched
         finally:
             del conn.info[LANE]

@@ -268,6 +268,20 @@ def insert_many(
         cursor.close()
 
 
+def may_read_unlocked(conn: Connection) -> bool:
+    """True while the PostgreSQL lane holds this unit's writes back (store/pg_lane.py): the
+    unit may then read a row without locking it and hold back a guarded update in place of the
+    lock (``execute_guarded``, e.g. ``WHERE version = :seen``). If the row changed meanwhile
+    the guard misses and nothing is written; if the unit refuses (raises a domain error) on
+    what it read, the refusal is checked too. Either way the unit runs again eagerly, taking
+    its locks as it goes, and that run's answer stands."""
+    lane = lane_of(conn)
+    if lane is None or not lane.defer:
+        return False
+    lane.read_unlocked = True
+    return True
+
+
 def execute_guarded(conn: Connection, stmt: ClauseElement, params: Mapping[str, Any]) -> bool:
     """Run a conditional UPDATE that either touches exactly one row or none; True if it did.
 

@@ -28,7 +28,7 @@ from omniloom.services.inventory import holds as stock
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.services.kernel.unit import Unit
 from omniloom.services.kernel.views import CartLineView, CartView
-from omniloom.store import cart_queries, identity_queries
+from omniloom.store import cart_queries, identity_queries, raw
 from omniloom.store.cart_queries import CartLine
 
 DEFAULT_CURRENCY = "USD"
@@ -146,6 +146,35 @@ def begin_change(
     return cart
 
 
+def begin_change_with_lines(
+    unit: Unit,
+    cart_id: str,
+    expected_version: int | None,
+    caller: str | None = None,
+    *,
+    closing_as: CartStatus | None = None,
+) -> tuple[dict[str, Any], list[CartLine]]:
+    """``begin_change``, and the cart's lines as they were before the change.
+
+    While the PostgreSQL lane holds writes back (raw.may_read_unlocked) the cart and its lines
+    are read in one statement without a lock, and the version bump is held back as an update on
+    the condition that the cart is still as read: the cart row is then locked by the unit's
+    last statement only, and a cart changed meanwhile (another device, a second checkout)
+    makes the unit run again with the lock taken first. Every change to a cart's lines bumps
+    its version, so an unchanged version vouches for the lines too.
+    """
+    if raw.may_read_unlocked(unit.conn):
+        seen, lines = cart_queries.cart_and_lines(unit.conn, cart_id)
+        if seen is not None and seen["status"] == CartStatus.ACTIVE:
+            status = (closing_as or CartStatus.ACTIVE).value
+            cart = cart_queries.bump_if_unchanged(unit.conn, seen, unit.now, status)
+            _check_version(cart, expected_version, caller)
+            return cart, lines
+        # No such cart, or not active: the locking path says which, as it always did.
+    cart = begin_change(unit, cart_id, expected_version, caller, closing_as=closing_as)
+    return cart, cart_queries.lines(unit.conn, cart_id)
+
+
 def _check_version(cart: dict[str, Any], expected_version: int | None, caller: str | None) -> None:
     check_owner(cart, caller)
     seen = cart["version"] - 1
@@ -198,9 +227,8 @@ def add_line(
     expected_version: int | None,
     caller: str | None = None,
 ) -> CartView:
-    cart = begin_change(unit, cart_id, expected_version, caller)
+    cart, lines = begin_change_with_lines(unit, cart_id, expected_version, caller)
     product_id, title = _sellable_title(runtime, unit, sku)
-    lines: list[CartLine] = cart_queries.lines(unit.conn, cart_id)
     index = next((i for i, line in enumerate(lines) if line.sku == sku), None)
     total = grown_line({line.sku: line.quantity for line in lines}, sku, quantity)
     _hold_stock(runtime, unit, cart_id, sku, total)
@@ -234,8 +262,7 @@ def change_line(
     expected_version: int | None,
     caller: str | None = None,
 ) -> CartView:
-    cart = begin_change(unit, cart_id, expected_version, caller)
-    lines: list[CartLine] = cart_queries.lines(unit.conn, cart_id)
+    cart, lines = begin_change_with_lines(unit, cart_id, expected_version, caller)
     index = _line_index(lines, cart_id, line_id)
     _, sku, previous, product_id, title = lines[index]
     _hold_stock(runtime, unit, cart_id, sku, quantity)
@@ -261,8 +288,7 @@ def remove_line(
     expected_version: int | None,
     caller: str | None = None,
 ) -> CartView:
-    cart = begin_change(unit, cart_id, expected_version, caller)
-    lines: list[CartLine] = cart_queries.lines(unit.conn, cart_id)
+    cart, lines = begin_change_with_lines(unit, cart_id, expected_version, caller)
     _, sku, quantity, _, _ = lines.pop(_line_index(lines, cart_id, line_id))
     if runtime.reservation_policy is ReservationPolicy.ADD_TO_CART:
         stock.release_cart_holds(unit, cart_id, sku)

@@ -11,7 +11,7 @@ from omniloom.domain.errors import CartEmpty, FieldError, PickupUnavailable
 from omniloom.domain.orders import Fulfilment, OrderStatus
 from omniloom.domain.payments import charge_card
 from omniloom.domain.routing import Line
-from omniloom.services.carts.cart import begin_change
+from omniloom.services.carts.cart import begin_change_with_lines
 from omniloom.services.checkout.commands import Address, Checkout, Pickup
 from omniloom.services.inventory import holds as stock
 from omniloom.services.kernel.runtime import Runtime
@@ -20,7 +20,6 @@ from omniloom.services.kernel.views import OrderView
 from omniloom.services.orders import routing
 from omniloom.services.orders.builder import order_line_row, order_row, payment_row, record_order
 from omniloom.services.orders.lifecycle import order_view
-from omniloom.store import cart_queries
 from omniloom.store.rows import OrderLineRow
 
 # Flat shipping below the free-shipping threshold, both in minor units.
@@ -47,8 +46,9 @@ def place_order(
     caller: str | None = None,
 ) -> OrderView:
     """The unit of work behind checkout; any exception undoes all of it."""
-    cart = begin_change(unit, cart_id, expected_version, caller, closing_as=CartStatus.ORDERED)
-    lines = cart_queries.lines(unit.conn, cart_id)
+    cart, lines = begin_change_with_lines(
+        unit, cart_id, expected_version, caller, closing_as=CartStatus.ORDERED
+    )
     if not lines:
         raise CartEmpty("There is nothing in the cart to check out.")
     if runtime.reservation_policy is ReservationPolicy.ADD_TO_CART:

@@ -1,0 +1,113 @@
+"""On PostgreSQL a checkout is two round trips to the database, an add to cart two, a replay one.
+
+Each round trip is a wait for the database while the request's connection (and, in the last
+one, the cart's and the stock rows' locks) are held; their count is what keeps one server
+process's throughput within reach of the embedded store. Counted here as statements sent by the
+driver, once every statement is prepared (the steady state of a running server).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import asyncpg
+import pytest
+from asyncpg import prepared_stmt
+
+from omniloom.config import Settings
+from omniloom.store.database import Database
+from tests.support.api import add, checkout_body, headers, new_cart
+from tests.support.app import app_client
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[list[str]]:
+    """The statements asyncpg sends, as they are sent: extended-protocol executions (the
+    lane's and SQLAlchemy's prepared ones) and simple queries (BEGIN, COMMIT)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("round trips to PostgreSQL")
+    log: list[str] = []
+    connection = asyncpg.connection.Connection
+    do_execute = connection._do_execute
+    execute = connection.execute
+    bind_execute = prepared_stmt.PreparedStatement._PreparedStatement__bind_execute
+
+    async def counted_do_execute(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        log.append(query)
+        return await do_execute(self, query, *args, **kwargs)
+
+    async def counted_execute(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        if not args:  # with arguments it goes on to _do_execute, counted there
+            log.append(query)
+        return await execute(self, query, *args, **kwargs)
+
+    async def counted_bind_execute(self: Any, *args: Any) -> Any:
+        log.append(self.get_query())
+        return await bind_execute(self, *args)
+
+    monkeypatch.setattr(connection, "_do_execute", counted_do_execute)
+    monkeypatch.setattr(connection, "execute", counted_execute)
+    monkeypatch.setattr(
+        prepared_stmt.PreparedStatement,
+        "_PreparedStatement__bind_execute",
+        counted_bind_execute,
+    )
+    yield log
+
+
+async def test_checkout_add_to_cart_and_replay_take_few_round_trips(
+    store_db: Database, settings: Settings, sent: list[str]
+) -> None:
+    # The system clock: the simulated one is read from the database (services/kernel/clocks).
+    system_clock = dataclasses.replace(settings, clock_mode="system")
+    async with app_client(system_clock, store_db) as client:
+        # Once through every statement, so that each is prepared and the caches are warm.
+        warm = await new_cart(client)
+        await add(client, warm["id"], "SKU-MUG", 1)
+        await add(client, warm["id"], "SKU-MUG", 1)
+        checkout = f"/v1/carts/{warm['id']}/checkout"
+        key = headers(**{"Idempotency-Key": "warm"})
+        assert (await client.post(checkout, json=checkout_body(), headers=key)).status_code == 201
+        # A sale makes the SKU's stock level be read anew, once.
+        await add(client, (await new_cart(client))["id"], "SKU-MUG", 1)
+        cart = await new_cart(client)
+        other = await new_cart(client)
+
+        trips: dict[str, int] = {}
+        for name, path, key in (
+            ("add to cart", f"/v1/carts/{cart['id']}/lines", headers()),
+            ("add more of a line", f"/v1/carts/{cart['id']}/lines", headers()),
+            ("add to another cart", f"/v1/carts/{other['id']}/lines", headers()),
+            # (adds first: after a sale the SKU's stock level is read anew)
+            ("checkout", f"/v1/carts/{cart['id']}/checkout", headers()),
+            (
+                "checkout with an Idempotency-Key",
+                f"/v1/carts/{other['id']}/checkout",
+                headers(**{"Idempotency-Key": "k-1"}),
+            ),
+            (
+                "its replay",
+                f"/v1/carts/{other['id']}/checkout",
+                headers(**{"Idempotency-Key": "k-1"}),
+            ),
+        ):
+            body = (
+                checkout_body() if path.endswith("checkout") else {"sku": "SKU-MUG", "quantity": 1}
+            )
+            sent.clear()
+            response = await client.post(path, json=body, headers=key)
+            assert response.status_code < 300, response.text
+            trips[name] = len(sent)
+
+    assert trips == {
+        # Read the cart and its lines; write everything in one statement, its own transaction.
+        "add to cart": 2,
+        "add more of a line": 2,
+        "add to another cart": 2,
+        "checkout": 2,
+        # ... and before them, look the key up.
+        "checkout with an Idempotency-Key": 3,
+        "its replay": 1,
+    }
