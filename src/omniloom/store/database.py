@@ -78,6 +78,12 @@ class Database(ABC):
         of store/pg_changes.ACKNOWLEDGED); the embedded database has one process, which has."""
         return None
 
+    async def caught_up(self) -> None:
+        """Return once this process has heard of every change committed before the call, so
+        what its caches hold is no older than the database; the embedded database's one process
+        hears of every write as it commits."""
+        return None
+
     def _announce(self, touched: changes.Touched) -> None:
         for listener in self._listeners:
             listener(touched)

@@ -18,6 +18,15 @@ have taken it in (``ACKNOWLEDGED``), and the process that made the change waits 
 listening connection on the database (pg_stat_activity, by application name) has
 (``heard_everywhere``). A process that does not answer within ``ACK_TIMEOUT_SECONDS`` (stopped,
 or dead without its connection closing yet) is not waited for any longer.
+
+A notice can still be on its way when a client, told by one process that its purchase went
+through, asks another for the product page: under load the listener is woken late. So a read
+served from a cache first makes sure it has heard everything committed before it began
+(``caught_up``): one round trip on the listening connection, after which PostgreSQL has sent
+every pending notice (a listening session delivers them before it reports itself ready for the
+next query) and asyncpg has handed them to the caches. Reads that arrive together share a round
+trip that was sent after they arrived. A process that has never seen another listen on the
+store skips it: it hears of its own changes at once.
 """
 
 from __future__ import annotations
@@ -39,6 +48,9 @@ ACK_CHANNEL = "omniloom_heard"
 ACKNOWLEDGED = frozenset({clock_queries.CLOCK})
 # Every listening connection says what it is, so a process can tell how many must acknowledge.
 FEED_NAME = "omniloom change feed"
+# The notice a process sends when it starts listening (its key: the listening backend's pid),
+# so those already listening learn they are no longer alone.
+JOINED = "feed_joined"
 ACK_TIMEOUT_SECONDS = 3.0
 # Acknowledgements kept for keys nobody has waited for yet (a process hears every one).
 _ACKS_KEPT = 64
@@ -90,6 +102,12 @@ class ChangeFeed:
         self._acks: dict[str, set[int]] = {}
         self._acked = asyncio.Event()
         self._sending: set[asyncio.Task[None]] = set()
+        # Whether another process may have changed what the caches hold (see caught_up).
+        self.alone = True
+        self._pid = 0
+        # The round trip under way (sent) and the one to send after it, for caught_up.
+        self._round: asyncio.Future[None] | None = None
+        self._next_round: asyncio.Future[None] | None = None
 
     async def listening(self) -> None:
         """Make sure this process listens (started once, again after the connection is lost)."""
@@ -107,9 +125,18 @@ class ChangeFeed:
         await connection.add_listener(ACK_CHANNEL, self._acknowledged)
         connection.add_termination_listener(self._lost)
         self._connection = connection
+        self._pid = connection.get_server_pid()
+        joined = msgspec.json.encode([[JOINED, str(self._pid)]]).decode()
+        await connection.execute("SELECT pg_notify($1, $2)", CHANNEL, joined)
+        # Whoever listened before this connection did is counted here; whoever starts later
+        # says so (JOINED).
+        if len(await connection.fetch(_LISTENERS, FEED_NAME)) > 1:
+            self.alone = False
 
     def _heard(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         touched = _touched(payload)
+        if any(kind == JOINED and key != str(self._pid) for kind, key in touched):
+            self.alone = False
         self._announce(touched)
         for kind, key in touched:
             if kind in ACKNOWLEDGED:
@@ -149,6 +176,41 @@ class ChangeFeed:
                     await asyncio.wait_for(self._acked.wait(), min(left, 0.1))
         finally:
             self._acks.pop(key, None)
+
+    async def caught_up(self) -> None:
+        """Return once every notice committed before the call has reached the caches."""
+        await self.listening()
+        if self.alone:
+            return
+        if self._round is None:
+            self._round = round_trip = asyncio.get_running_loop().create_future()
+            self._start(round_trip)
+        else:
+            # The round trip under way may have been sent before this read began: wait for
+            # the next one, which every read arriving meanwhile shares.
+            if self._next_round is None:
+                self._next_round = asyncio.get_running_loop().create_future()
+            round_trip = self._next_round
+        await asyncio.shield(round_trip)
+
+    def _start(self, round_trip: asyncio.Future[None]) -> None:
+        task = asyncio.ensure_future(self._round_trip(round_trip))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _round_trip(self, round_trip: asyncio.Future[None]) -> None:
+        try:
+            async with self._talking:
+                await self._connection.fetchval("SELECT 1")
+            # asyncpg queued the notices that came before the answer (call_soon) ahead of
+            # this task's wake-up: the caches have taken them in.
+        except Exception:  # whatever failed, nothing cached is trusted any more
+            self._announce({(changes.EVERYTHING, "")})
+        finally:
+            round_trip.set_result(None)
+            self._round, self._next_round = self._next_round, None
+            if self._round is not None:
+                self._start(self._round)
 
     def _lost(self, _connection: Any) -> None:
         # Notices may have been missed: nothing cached can be trusted any more.

@@ -89,6 +89,10 @@ class PostgresDatabase(Database):
     async def heard_everywhere(self, key: str) -> None:
         await self._feed.heard_everywhere(key)
 
+    async def caught_up(self) -> None:
+        if self._listeners:
+            await self._feed.caught_up()
+
     # The whole unit, from taking a pooled connection to giving it back, runs in one greenlet
     # through the engine's synchronous face: SQLAlchemy's async face spawns a greenlet for each
     # step (connect, begin, run, commit, close), which cost a unit about five of them.

@@ -86,6 +86,8 @@ async def browse(
 async def product_page(runtime: Runtime, product_id: str, channel: str) -> bytes:
     """Product detail as JSON, from the page cache when no write has touched its stock since."""
     key = (product_id, channel)
+    # Another process's sale just answered must show here too (store/pg_changes.py).
+    await runtime.db.caught_up()
     body = runtime.product_pages.page(key)
     if body is None:
         since = runtime.product_pages.epoch
