@@ -80,11 +80,11 @@ class Backend:
     carts_per_second: int
 
 
-def backends(names: list[str], pg_base: str, scratch: Path) -> list[Backend]:
+def backends(names: list[str], pg_base: str, pg_database: str, scratch: Path) -> list[Backend]:
     known = {
         "sqlite": Backend("SQLite, 1 process", 1, f"sqlite:///{scratch / 'bench.db'}", 5_000),
-        "pg1": Backend("PostgreSQL, 1 worker", 1, f"{pg_base}/omni_bench_pg", 3_000),
-        "pg2": Backend("PostgreSQL, 2 workers", 2, f"{pg_base}/omni_bench_pg", 3_000),
+        "pg1": Backend("PostgreSQL, 1 worker", 1, f"{pg_base}/{pg_database}", 3_000),
+        "pg2": Backend("PostgreSQL, 2 workers", 2, f"{pg_base}/{pg_database}", 3_000),
     }
     return [known[name] for name in names]
 
@@ -240,6 +240,11 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--pg-database",
+        default="omni_bench_pg",
+        help="the database the PostgreSQL backends drop and create (one each on a shared server)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     args = parser.parse_args()
     args.routes = set(args.routes.split(",")) | {"hello_world"}
@@ -252,7 +257,7 @@ def main() -> int:
     failed = False
     started = time.monotonic()
     try:
-        for backend in backends(args.backends.split(","), args.pg, scratch):
+        for backend in backends(args.backends.split(","), args.pg, args.pg_database, scratch):
             measured, verdict, code = measure_backend(backend, args, omniloom)
             summary = summarise(measured)
             print_table(backend.name, summary, verdict)

@@ -48,6 +48,7 @@ class PostgresDatabase(Database):
         self._async_url = async_url
         self._pool_size = pool_size
         self._engine: AsyncEngine | None = None
+        self._turns: asyncio.Semaphore | None = None
 
     @property
     def engine(self) -> AsyncEngine:
@@ -56,13 +57,27 @@ class PostgresDatabase(Database):
             self._engine = _postgres_engine(self._async_url, pool_size=self._pool_size)
         return self._engine
 
+    @property
+    def turns(self) -> asyncio.Semaphore:
+        """One turn per pooled connection, handed out first come, first served.
+
+        SQLAlchemy's pool lets a request that just arrived take a connection given back while
+        older ones wait (they queue anew each time they lose), so with more requests in flight
+        than connections some waited out the pool's 30 s and answered 500. asyncio's semaphore
+        serves its waiters in order, and a newcomer queues behind them.
+        """
+        if self._turns is None:
+            self._turns = asyncio.Semaphore(2 * self._pool_size)  # pool_size + max_overflow
+        return self._turns
+
     async def write(self, unit: UnitOfWork[T]) -> T:
         if self._listeners:
             await self._feed.listening()
         hold_back = True
         for attempt in range(5):
             try:
-                result, touched = await greenlet_spawn(self._write_in_greenlet, unit, hold_back)
+                async with self.turns:
+                    result, touched = await greenlet_spawn(self._write_in_greenlet, unit, hold_back)
                 if touched:
                     # This process's caches hear of its own change at once, after COMMIT.
                     self._announce(touched)
@@ -83,7 +98,8 @@ class PostgresDatabase(Database):
     async def read(self, unit: UnitOfWork[T]) -> T:
         if self._listeners:
             await self._feed.listening()
-        result, _ = await greenlet_spawn(self._read_in_greenlet, unit)
+        async with self.turns:
+            result, _ = await greenlet_spawn(self._read_in_greenlet, unit)
         return result
 
     async def heard_everywhere(self, key: str) -> None:
@@ -149,6 +165,7 @@ class PostgresDatabase(Database):
             with contextlib.suppress(Exception):
                 await self._engine.dispose()
             self._engine = None
+        self._turns = None
 
 
 def _postgres_engine(async_url: str, pool_size: int) -> AsyncEngine:
