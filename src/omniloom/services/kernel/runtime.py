@@ -134,7 +134,14 @@ class Runtime:
                 revision=self.clock.state.revision,
             )
             self.clock = clock
-            await self.db.heard_everywhere(await self.db.write(clock.save))
+
+            def store(conn: Connection) -> str | None:
+                clock.save(conn)
+                return clock_queries.saved(conn)  # taken here, or a later unit would wait on it
+
+            saved = await self.db.write(store)
+            if saved:
+                await self.db.heard_everywhere(saved)
         self.catalog.forget_all()
         self.stock_levels.forget_all()
         self.product_pages.forget_all()
@@ -154,11 +161,13 @@ class Runtime:
         def unit_of_work(conn: Connection) -> T:
             if isinstance(self.clock, SharedClock):
                 self.clock.sync(conn)  # reads the row only if notices may have been missed
+                clock_queries.saved(conn)  # not what an earlier unit that failed on it left
             unit = Unit(conn, self.clock.now(), self.ids, channel, context)
             result = work(unit)
             unit.flush_events()
             self._persist_sequence(conn)
-            moved[:] = filter(None, [clock_queries.saved(conn)])
+            saved = clock_queries.saved(conn)
+            moved[:] = [saved] if saved else []  # the last run's, if the unit ran again
             return result
 
         result = await self.db.write(unit_of_work)
