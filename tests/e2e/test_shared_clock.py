@@ -17,6 +17,8 @@ from sqlalchemy import Connection
 
 from omniloom.api.app import create_app
 from omniloom.config import Settings
+from omniloom.services.admin import snapshots
+from omniloom.services.admin.clock import advance as advance_clock
 from omniloom.services.admin.clock import sweep
 from omniloom.services.kernel.runtime import Runtime
 from omniloom.store import settings_queries
@@ -201,6 +203,20 @@ async def test_two_processes_sweeping_at_once_release_an_expired_hold_once(
     async with serving(held, wall) as client:
         assert await stock(client, "prd_tee", "SKU-TEE-L") == {DC: 0, NYC: 1, SEA: 2}
         assert len(await events(client, type="inventory.reservation_expired")) == 1
+
+
+async def test_a_clock_move_answers_once_every_process_tells_the_new_time(
+    pg_settings: Settings,
+) -> None:
+    async with runtimes(pg_settings, FakeWall(), 2) as (first, second):
+        await snapshots.take(first, snapshots.NewSnapshot(name="start"))
+        for hours in range(1, 6):
+            await first.write(partial(advance_clock, first, delta=timedelta(hours=1)), "admin")
+            # The other process's next unit is stamped before it could wait for anything.
+            stamped = await second.write(lambda unit: unit.now, "web")
+            assert stamped == START + timedelta(hours=hours)
+        await snapshots.restore(first, "start")  # the clock back at its start, everywhere
+        assert await second.write(lambda unit: unit.now, "web") == START
 
 
 async def test_the_shared_clock_adds_no_round_trip_to_a_write_on_postgresql(

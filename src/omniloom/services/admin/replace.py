@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from omniloom.domain.clock import Clock
 from omniloom.services.kernel.clocks import SharedClock
 from omniloom.services.kernel.runtime import Runtime
-from omniloom.store import changes, store_contents
+from omniloom.store import changes, clock_queries, store_contents
 
 T = TypeVar("T")
 
@@ -42,8 +42,10 @@ async def replace_contents(runtime: Runtime, fill: Callable[[Connection], tuple[
         clock = runtime.fresh_clock(resume.at, resume.factor)
         notice = None
         if isinstance(clock, SharedClock):
-            # Over the state the contents brought, which is of another moment.
-            notice = clock.save(conn)
+            # Over the state the contents brought, which is of another moment. Its notice's key
+            # is taken here, or a later unit on this connection would wait on it.
+            clock.save(conn)
+            notice = clock_queries.saved(conn)
         changes.touch(conn, changes.EVERYTHING, "")
         return result, clock, resume.sequence, notice
 

@@ -173,11 +173,13 @@ class Runtime:
         def unit_of_work(conn: Connection) -> T:
             if isinstance(self.clock, SharedClock):
                 self.clock.sync(conn)  # reads the row only if notices may have been missed
+                clock_queries.saved(conn)  # not what an earlier unit that failed on it left
             unit = Unit(conn, self.clock.now(), self.ids, channel, context)
             result = work(unit)
             unit.flush_events()
             self._persist_sequence(conn)
-            moved[:] = filter(None, [clock_queries.saved(conn)])
+            saved = clock_queries.saved(conn)
+            moved[:] = [saved] if saved else []  # the last run's, if the unit ran again
             return result
 
         result = await self.db.write(unit_of_work)

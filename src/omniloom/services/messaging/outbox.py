@@ -78,8 +78,11 @@ def view(row: dict[str, Any], now: datetime) -> MessageView:
             row["opened_at"],
             row["clicked_at"],
         )
-        # A reader whose copy of a shared clock lags the writer's may see a message queued
-        # "after" its now: it is queued all the same.
+        # A reader may see a message queued "after" its now: it is queued all the same. Not a
+        # stale read of the shared clock any more (services/kernel/clocks.py), but a clock move
+        # in flight: the moving unit queues what fell due at the new time, and another process
+        # tells the old time until the move's notice reaches it (the move answers only after
+        # that); and, with a running clock, processes on machines whose walls differ slightly.
         steps = [StatusChange(s, at) for s, at in delivery.history(moments, now)] or [
             StatusChange("queued", row["queued_at"])
         ]
