@@ -3,9 +3,9 @@
 Idempotency keys are per API key across every route, as at card processors: a generated key
 reused on another request is rightly refused (422 idempotency_key_reused), so each request
 gets a key of its own. If-Match names a cart version only a previous read can know; a made-up
-one is rightly a 412, so generated requests send none. The outbox's long poll waits up to
-its `timeout` in wall-clock seconds; generated requests wait none. Values generated to be
-invalid (to see them refused) are left as they are.
+one is rightly a 412, so generated requests send none. The outbox's long poll and its event
+stream wait up to their `timeout` in wall-clock seconds; generated requests wait none. Values
+generated to be invalid (to see them refused) are left as they are.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def map_headers(context: Any, headers: dict[str, str] | None) -> dict[str, str] 
 
 @schemathesis.hook
 def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not context.operation.path.endswith("/outbox/wait"):
+    if not context.operation.path.endswith(("/outbox/wait", "/outbox/stream")):
         return query
     query = dict(query or {})
     try:
