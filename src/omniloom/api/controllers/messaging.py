@@ -197,7 +197,7 @@ class OutboxController(Controller):
             Parameter(
                 ge=0,
                 le=mailbox.MAX_STREAM_SECONDS,
-                description="Real (wall-clock) seconds the stream stays open, at most 300.",
+                description="Real (wall-clock) seconds the stream stays open, at most 30.",
             ),
         ] = 30.0,
         max_events: Annotated[int, Parameter(ge=1, le=1000)] = 100,

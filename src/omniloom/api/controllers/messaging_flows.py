@@ -32,8 +32,9 @@ class FlowController(Controller):
         "/flows/{flow_id:str}",
         summary="Define or change a flow, as JSON or YAML (validated before it is kept)",
         description=(
-            "The body is JSON, or YAML with `Content-Type: application/yaml` (or"
-            " `application/x-yaml`); both are validated by the same schema."
+            "The body is JSON, or the same flow written in YAML with `Content-Type:"
+            " application/yaml` (or `application/x-yaml`); both are validated by the same"
+            " schema, shown here for JSON (generated clients send JSON)."
         ),
         opt={YAML_BODY: True},
     )

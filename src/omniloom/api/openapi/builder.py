@@ -16,9 +16,7 @@ from litestar.routes import HTTPRoute
 from omniloom.api.openapi import errors, examples, headers, plumbing, schemas, security
 from omniloom.api.openapi.operations import operation_id
 from omniloom.api.openapi.plumbing import Reads
-from omniloom.api.strict_body import YAML_BODY
 from omniloom.domain.faults import faultable
-from omniloom.services.messaging.flow_files import YAML_TYPES
 
 METHODS = ("get", "put", "post", "patch", "delete")
 # Headers whose value is checked: a bad one is `422 invalid_input`.
@@ -86,11 +84,6 @@ def _operation(path: str, method: str, operation: dict[str, Any], handler: Any) 
     owns = security.owned(handler.opt)
     operation["parameters"] = own + headers.request_parameters(reads, owns)
     examples.add(op_id, operation)
-    if handler.opt.get(YAML_BODY) and "requestBody" in operation:
-        content = operation["requestBody"]["content"]
-        schema = content["application/json"]["schema"]
-        for media in YAML_TYPES:
-            content[media] = {"schema": schema}
 
     responses: dict[str, Any] = operation.setdefault("responses", {})
     responses.pop("400", None)  # Litestar's own validation answer, which omniloom never sends

@@ -19,7 +19,8 @@ from omniloom.store import outbox_queries
 # How often a waiting request looks again, in wall-clock seconds (waiting advances nothing).
 WAIT_POLL_SECONDS = 0.05
 MAX_WAIT_SECONDS = 30.0
-MAX_STREAM_SECONDS = 300.0
+# As long as a long poll: a client that wants to follow on opens the next stream with ``after``.
+MAX_STREAM_SECONDS = 30.0
 # Statuses after which a message changes no more.
 FINAL = frozenset({"failed", "suppressed", "clicked"})
 
