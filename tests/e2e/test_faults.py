@@ -208,6 +208,18 @@ async def test_latency_delays_only_the_chosen_channel_and_the_route_still_answer
     assert (await rule_view(shop, rule["id"]))["matched"] == 1  # the web request did not count
 
 
+async def test_rules_on_one_route_apply_in_order_delays_first(shop: Client) -> None:
+    slow = await add_rule(shop, operation_id="checkoutCart", kind="latency", latency_ms=40)
+    failing = await add_rule(shop, **CHECKOUT_503, times=1)
+    cart_id = await cart_with_a_mug(shop)
+    first = await checkout(shop, cart_id)
+    assert problem(first) == (503, "fault_injected")
+    assert first.headers["Omniloom-Fault"] == failing["id"]
+    second = await checkout(shop, cart_id)
+    assert second.status_code == 201 and second.headers["Omniloom-Fault"] == slow["id"]
+    assert delays(shop) == [0.04, 0.04]
+
+
 async def test_rules_are_listed_in_order_and_cleared_together(shop: Client) -> None:
     first = await add_rule(shop, **CHECKOUT_503, probability=0.5)
     second = await add_rule(shop, operation_id="getCart", kind="latency", latency_ms=10)

@@ -79,6 +79,7 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await runtime.start()
         app.state.keyring = KeyRing(await runtime.api_keys())
+        await faults.book.load(runtime)  # read now rather than on the first request
         if serving:
             _settle_heap()
         stopping = asyncio.Event()

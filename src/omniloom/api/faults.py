@@ -73,8 +73,9 @@ class FaultInjector:
             rules = book.rules
             if rules is None:
                 rules = await book.load(self.runtime)
-            route = f"{cast(HTTPScope, scope)['method']} {scope['path_template']}"
-            selected = rules.get(route) if rules else None
+            if not rules:  # the usual case: no query, no string built
+                return await app(scope, receive, send)
+            selected = rules.get(f"{cast(HTTPScope, scope)['method']} {scope['path_template']}")
             if not selected:
                 return await app(scope, receive, send)
             key = scope.get(PRINCIPAL_KEY)
