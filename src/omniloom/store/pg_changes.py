@@ -161,12 +161,17 @@ class ChangeFeed:
         await self.listening()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        # Who listened when the change had committed; one that connects later reads it itself
+        # (a process reads what its caches need after it starts to listen).
+        waited_for: set[int] | None = None
         try:
             while True:
                 self._acked.clear()
                 async with self._talking:
                     rows = await self._connection.fetch(_LISTENERS, FEED_NAME)
-                if {row[0] for row in rows} <= self._acks.get(key, set()):
+                listening = {row[0] for row in rows}
+                waited_for = listening if waited_for is None else waited_for & listening
+                if waited_for <= self._acks.get(key, set()):
                     return True
                 left = deadline - loop.time()
                 if left <= 0:
