@@ -44,6 +44,9 @@ class Settings:
     secret_key: str | None = None
     # The request log (api/request_log.py): a file, "-" for stderr, "" for off.
     request_log: str = ""
+    # PostgreSQL connections each server process keeps open (and never more: a connection
+    # opened for a burst and closed after it costs a connect and every statement's prepare).
+    pg_pool_size: int = 10
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -67,6 +70,7 @@ class Settings:
             "routing_rule": _env("OMNILOOM_ROUTING_RULE", "dc_then_nearest_store"),
             "secret_key": os.environ.get("OMNILOOM_SECRET_KEY") or None,
             "request_log": _env("OMNILOOM_REQUEST_LOG", ""),
+            "pg_pool_size": int(_env("OMNILOOM_PG_POOL_SIZE", "10")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -69,7 +69,7 @@ def create_app(
     """The omniloom app. ``serving`` marks a long-running server process (see _settle_heap);
     ``wall`` replaces the wall clock the simulated clock runs on (tests move a fake one)."""
     settings = settings or Settings.from_env()
-    db = database or open_database(settings.database_url)
+    db = database or open_database(settings.database_url, pool_size=settings.pg_pool_size)
     runtime = (
         Runtime.from_settings(db, settings, wall) if wall else Runtime.from_settings(db, settings)
     )

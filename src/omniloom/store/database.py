@@ -99,13 +99,14 @@ class Database(ABC):
         self.run_blocking(reset)
 
 
-def open_database(url: str) -> Database:
+def open_database(url: str, pool_size: int = 10) -> Database:
+    """The store at ``url``; on PostgreSQL with ``pool_size`` connections per process."""
     if url.startswith("sqlite"):
         return SQLiteDatabase(url)
     if url.startswith(("postgresql", "postgres")):
         from omniloom.store.postgres import PostgresDatabase  # asyncpg only when asked for
 
-        return PostgresDatabase(url)
+        return PostgresDatabase(url, pool_size=pool_size)
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://…")
 
 

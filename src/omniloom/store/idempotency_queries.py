@@ -27,11 +27,13 @@ _LOOKUP = select(
 # statement in READ COMMITTED sees only what was committed when it began; the usual case, a new
 # key, needs only the claim.
 #
-# While the lane holds writes back (raw.may_read_unlocked) there is no claim: the lookup reads
-# what was committed, and the response is remembered by a plain INSERT in the unit's last
-# statement. A request racing one with the same key then fails on the key's unique index (or
-# refuses, on a cart the first just closed), nothing of it is written, and it runs again
-# eagerly: claiming, waiting, and replaying the first response.
+# While the lane holds writes back (raw.may_read_unlocked) the key is assumed new: no claim and
+# no lookup, and the response is remembered by a plain INSERT in the unit's last statement. A
+# request whose key was used before (a retry, or one racing the first) then fails on the key's
+# unique index (or refuses, on a cart the first closed), nothing of it is written, and it runs
+# again eagerly: claiming, waiting, and replaying the first response, or refusing a different
+# body. A new key, nearly every request, so costs no round trip of its own; a replay costs the
+# wasted first run.
 _CLAIM = (
     pg_insert(idempotency_keys)
     .values(
@@ -63,6 +65,8 @@ def lookup(conn: Connection, scope: str, key: str) -> tuple[str, int, str] | Non
 
     SQLite needs no wait: its units of work run one after another.
     """
+    if raw.may_read_unlocked(conn):
+        return None  # assumed new; checked by the key's unique index at the end (see above)
     at = {"b_scope": scope, "b_key": key}
     if _claims(conn) and raw.rows(conn, _CLAIM, at):
         return None

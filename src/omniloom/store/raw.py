@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 from sqlalchemy.sql import ClauseElement, TableClause
 from sqlalchemy.sql.util import find_tables
 
-from omniloom.store.pg_lane import lane_of
+from omniloom.store.pg_lane import RunEagerly, lane_of
 from omniloom.store.types import UtcDateTime
 
 Processor = Callable[[Any], Any] | None
@@ -280,6 +280,16 @@ def may_read_unlocked(conn: Connection) -> bool:
         return False
     lane.read_unlocked = True
     return True
+
+
+def decide_eagerly(conn: Connection) -> None:
+    """Stop a unit that reads without locks (``may_read_unlocked``) when what it read says no
+    (a cart no longer active, say): the run that locks as it goes decides instead, and its
+    answer stands. Sooner than refusing here, which that run would have to confirm anyway.
+    Does nothing on any other run."""
+    lane = lane_of(conn)
+    if lane is not None and lane.defer:
+        raise RunEagerly("a refusal read without locks: decided by a run that locks")
 
 
 def execute_guarded(conn: Connection, stmt: ClauseElement, params: Mapping[str, Any]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 
 import pytest
 
@@ -38,7 +39,26 @@ def test_a_seeded_id_does_not_tell_the_next_one() -> None:
 
 def test_random_ids_do_not_repeat() -> None:
     ids = IdFactory(None)
-    assert len({ids.new("cart") for _ in range(1_000)}) == 1_000
+    # More than one page of the operating system's randomness (800 ids a page).
+    assert len({ids.new("cart") for _ in range(2_000)}) == 2_000
+
+
+def test_a_forked_worker_does_not_repeat_its_parents_ids() -> None:
+    # Server workers are forked from one process; randomness read before the fork must not be
+    # handed out twice, or two workers would make the same ids in the same millisecond.
+    ids = IdFactory(None)
+    ids.new("cart")  # the parent has read a page of randomness
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the forked process
+        os.write(writer, " ".join(ids.new("cart")[-8:] for _ in range(20)).encode())
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(child, 0)
+    with os.fdopen(reader) as pipe:
+        childs = set(pipe.read().split())
+    parents = {ids.new("cart")[-8:] for _ in range(20)}
+    assert len(childs) == 20 and childs.isdisjoint(parents)
 
 
 def test_ids_sort_in_the_order_they_were_made(monkeypatch: pytest.MonkeyPatch) -> None:

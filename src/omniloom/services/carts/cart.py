@@ -170,7 +170,9 @@ def begin_change_with_lines(
             cart = cart_queries.bump_if_unchanged(unit.conn, seen, unit.now, status)
             _check_version(cart, expected_version, caller)
             return cart, lines
-        # No such cart, or not active: the locking path says which, as it always did.
+        # No such cart, or not active (a replay of a checkout, often): the locking run says
+        # which, as it always did.
+        raw.decide_eagerly(unit.conn)
     cart = begin_change(unit, cart_id, expected_version, caller, closing_as=closing_as)
     return cart, cart_queries.lines(unit.conn, cart_id)
 
