@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import socket
 import subprocess
@@ -33,10 +34,25 @@ def _free_port() -> int:
         return port
 
 
+@dataclasses.dataclass(frozen=True)
+class ServerProcess:
+    """A serving process: where it answers, and the process itself (to kill it mid-load)."""
+
+    base: str
+    process: subprocess.Popen[str]
+
+
 @contextlib.contextmanager
 def running_server(database_url: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """Serve ``database_url`` (seeded already) and yield the base URL until the block ends;
     ``env`` adds to the server's environment (an id seed, say)."""
+    with server_process(database_url, env) as server:
+        yield server.base
+
+
+@contextlib.contextmanager
+def server_process(database_url: str, env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
+    """As running_server, yielding the process too; a process killed inside the block is fine."""
     port = _free_port()
     command = [sys.executable, "-m", "omniloom.cli", "serve", "--port", str(port)]
     command += ["--database-url", database_url, "--log-level", "error"]
@@ -59,9 +75,10 @@ def running_server(database_url: str, env: dict[str, str] | None = None) -> Iter
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"omniloom serve did not start: {process.stderr}")
             time.sleep(0.1)
-        yield base
+        yield ServerProcess(base, process)
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
