@@ -7,6 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 DEFAULT_DATABASE_URL = "sqlite:///var/omniloom.db"
+# PostgreSQL connections one `omniloom serve` keeps open, shared among its worker processes
+# unless OMNILOOM_PG_POOL_SIZE says otherwise: on a machine where server and database share
+# the cores, more connections only add contention (2 workers with 5 each served 10 - 20 % more
+# checkouts than with 10 each; benchmarks/bench_api.py).
+PG_CONNECTIONS_PER_SERVE = 10
+
+
+def default_pg_pool_size(workers: int) -> int:
+    """Each worker's share of the connections one `omniloom serve` keeps (at least 2)."""
+    return max(2, PG_CONNECTIONS_PER_SERVE // workers)
 
 
 def _env(name: str, default: str) -> str:
@@ -46,7 +56,7 @@ class Settings:
     request_log: str = ""
     # PostgreSQL connections each server process keeps open (and never more: a connection
     # opened for a burst and closed after it costs a connect and every statement's prepare).
-    pg_pool_size: int = 10
+    pg_pool_size: int = PG_CONNECTIONS_PER_SERVE
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -70,7 +80,7 @@ class Settings:
             "routing_rule": _env("OMNILOOM_ROUTING_RULE", "dc_then_nearest_store"),
             "secret_key": os.environ.get("OMNILOOM_SECRET_KEY") or None,
             "request_log": _env("OMNILOOM_REQUEST_LOG", ""),
-            "pg_pool_size": int(_env("OMNILOOM_PG_POOL_SIZE", "10")),
+            "pg_pool_size": int(_env("OMNILOOM_PG_POOL_SIZE", str(PG_CONNECTIONS_PER_SERVE))),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

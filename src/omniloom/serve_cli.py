@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
 from omniloom.cli_support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, existing_store, shown
-from omniloom.config import Settings
+from omniloom.config import Settings, default_pg_pool_size
 from omniloom.store import settings_queries
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
@@ -143,11 +144,21 @@ def _serve(args: argparse.Namespace) -> int:
         "access_log": False,
     }
     if args.workers > 1:
-        os.environ["OMNILOOM_DATABASE_URL"] = settings.database_url
+        os.environ.update(worker_environment(settings.database_url, args.workers, os.environ))
         uvicorn.run("omniloom.api.app:app_from_env", factory=True, workers=args.workers, **options)
     else:
         uvicorn.run(create_app(settings, serving=True), **options)
     return EXIT_OK
+
+
+def worker_environment(
+    database_url: str, workers: int, environ: Mapping[str, str]
+) -> dict[str, str]:
+    """What `serve --workers N` puts in the environment its worker processes read settings from."""
+    updates = {"OMNILOOM_DATABASE_URL": database_url}
+    if "OMNILOOM_PG_POOL_SIZE" not in environ:
+        updates["OMNILOOM_PG_POOL_SIZE"] = str(default_pg_pool_size(workers))
+    return updates
 
 
 def _verify(args: argparse.Namespace) -> int:
