@@ -234,7 +234,7 @@ def main() -> int:
         "--clock",
         choices=("simulated", "system"),
         default="simulated",
-        help="system: leave out the simulated clock's reads (a statement a unit on PostgreSQL)",
+        help="system: the system clock instead of the simulated one",
     )
     parser.add_argument("--callgrind-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
