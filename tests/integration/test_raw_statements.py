@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Connection, select, text
 
 from omniloom.store import raw
@@ -35,25 +37,32 @@ def _event(index: int) -> dict[str, object]:
     }
 
 
-async def test_many_rows_go_in_whole_and_in_order(store_db: Database) -> None:
+@pytest.fixture
+async def db(store_db: Database) -> AsyncIterator[Database]:
+    """The store, closed on the test's own event loop (its connections belong to that loop)."""
+    yield store_db
+    await store_db.close()
+
+
+async def test_many_rows_go_in_whole_and_in_order(db: Database) -> None:
     # 150 rows of 16 values need several statements on SQLite (at most 999 values each).
     written = [_event(index) for index in range(150)]
-    await store_db.write(lambda conn: raw.insert_many(conn, events.insert(), written))
+    await db.write(lambda conn: raw.insert_many(conn, events.insert(), written))
 
     def read(conn: Connection) -> list[tuple[object, ...]]:
         query = select(events.c.id, events.c.data, events.c.value, events.c.customer_id)
         return [tuple(row) for row in conn.execute(query.order_by(events.c.seq))]
 
-    rows = await store_db.read(read)
+    rows = await db.read(read)
     assert rows == [(e["id"], e["data"], e["value"], None) for e in written]
 
 
-async def test_timestamps_read_back_as_the_same_utc_instant(store_db: Database) -> None:
+async def test_timestamps_read_back_as_the_same_utc_instant(db: Database) -> None:
     written = [_event(1)]
     written[0]["occurred_at"] = datetime(2026, 11, 2, 9, 30, 15, 123456, tzinfo=UTC)
-    await store_db.write(lambda conn: raw.insert_many(conn, events.insert(), written))
+    await db.write(lambda conn: raw.insert_many(conn, events.insert(), written))
     query = select(events.c.occurred_at).where(events.c.id == written[0]["id"])
-    (read,) = await store_db.read(lambda conn: raw.first(conn, query) or ())
+    (read,) = await db.read(lambda conn: raw.first(conn, query) or ())
     assert read == written[0]["occurred_at"]
     assert read.utcoffset() == timedelta(0)
 

