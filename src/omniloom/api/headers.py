@@ -1,4 +1,4 @@
-"""Reading request headers straight from the ASGI scope.
+"""Reading request headers, and the path, straight from the ASGI scope.
 
 Litestar's ``request.headers`` builds a header map from every raw header on first use, which
 cost product detail about 4 % of its time for the one header it looks at; a scan of the raw
@@ -22,6 +22,14 @@ def header(connection: ASGIConnection[Any, Any, Any, Any], name: bytes) -> str |
             decoded: str = value.decode("latin-1")
             return decoded
     return None
+
+
+def request_path(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The request's path, as ``request.url.path`` gives it, without parsing the whole URL
+    (scheme, host, query) for it: that was about 6 % of a keyed checkout's Python time, and
+    every problem+json answer names the path too."""
+    scope = connection.scope
+    return scope.get("root_path", "") + scope["path"]
 
 
 class LeanRequest(Request[Any, Any, Any]):

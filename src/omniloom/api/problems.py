@@ -10,6 +10,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from omniloom.api.headers import request_path
 from omniloom.domain.errors import DomainError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -82,7 +83,7 @@ def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Respon
         exc.code,
         exc.title,
         exc.detail,
-        request.url.path,
+        request_path(request),
         [error.as_dict() for error in exc.errors],
         exc.extra,
         headers=exc.headers or None,
@@ -110,7 +111,7 @@ def on_validation_error(
         "invalid_input",
         "Invalid input",
         "The request does not match the expected shape: " + errors[0]["message"],
-        request.url.path,
+        request_path(request),
         errors,
     )
 
@@ -122,7 +123,7 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     # A 405 keeps the Allow header the router lists the route's methods in (RFC 9110).
     headers = dict(exc.headers) if exc.headers else None
     return problem(
-        status, code, HTTPStatus(status).phrase, detail, request.url.path, headers=headers
+        status, code, HTTPStatus(status).phrase, detail, request_path(request), headers=headers
     )
 
 
@@ -133,7 +134,7 @@ def on_unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Resp
         "internal_error",
         "Internal error",
         "omniloom hit an unexpected error; nothing was committed for this request.",
-        request.url.path,
+        request_path(request),
     )
 
 
