@@ -122,13 +122,22 @@ class PostgresDatabase(Database):
     def _in_greenlet(self, unit: UnitOfWork[T], hold_back: bool) -> tuple[T, changes.Touched]:
         conn = self._idle.pop() if self._idle else self.engine.sync_engine.connect()
         try:
-            outcome = self._in_lane(conn, unit, hold_back)
-            _commit(conn)
+            result, touched, lane = self._in_lane(conn, unit, hold_back)
         except BaseException:
             conn.close()
             raise
+        try:
+            lane.flush(last=True)
+            _commit(conn)
+        except BaseException:
+            # The writes may have committed before the connection failed, and this process
+            # skips its own notices (store/pg_changes.py): its caches forget what the unit
+            # touched (forgetting too much only costs a read).
+            conn.close()
+            self._announce(touched)
+            raise
         self._idle.append(conn)
-        return outcome
+        return result, touched
 
     def _close_idle(self) -> None:
         while self._idle:
@@ -136,9 +145,10 @@ class PostgresDatabase(Database):
 
     def _in_lane(
         self, conn: Connection, unit: UnitOfWork[T], hold_back: bool
-    ) -> tuple[T, changes.Touched]:
+    ) -> tuple[T, changes.Touched, Lane]:
         """Run ``unit`` with the lean lane on its connection (store/pg_lane.py); returns what
-        it touched that caches keep, which the same transaction NOTIFYs to other processes."""
+        it touched that caches keep, which the lane's last statement NOTIFYs to other
+        processes, and the lane, holding that statement for the caller to send."""
         lane = Lane(conn, defer=hold_back)
         conn.info[LANE] = lane
         if self._listeners:
@@ -154,10 +164,9 @@ class PostgresDatabase(Database):
                     raise RunEagerly(f"a refusal on unlocked reads: {refusal}") from refusal
                 raise
             touched = changes.take(conn)
-            for payload in payloads(touched):
+            for payload in payloads(touched, self._feed.origin):
                 lane.notify(CHANNEL, payload)
-            lane.flush(last=True)
-            return result, touched
+            return result, touched, lane
         finally:
             del conn.info[LANE]
 
