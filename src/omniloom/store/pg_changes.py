@@ -68,12 +68,12 @@ def payloads(touched: changes.Touched, origin: str) -> list[str]:
     followed by [kind, key] pairs, each under the size limit."""
     found: list[str] = []
     batch: list[str | tuple[str, str]] = [origin]
-    size = len(origin) + 4
+    size = start = len(origin) + 4
     for item in sorted(touched):
         item_size = len(item[0]) + len(item[1]) + 8
         if len(batch) > 1 and size + item_size > _PAYLOAD_BYTES:
             found.append(msgspec.json.encode(batch).decode())
-            batch, size = [origin], len(origin) + 4
+            batch, size = [origin], start
         batch.append(item)
         size += item_size
     if len(batch) > 1:
@@ -112,7 +112,6 @@ class ChangeFeed:
         self._sending: set[asyncio.Task[None]] = set()
         # Whether another process may have changed what the caches hold (see caught_up).
         self.alone = True
-        self._pid = 0
         # Names this process in the notices it sends (payloads), so it can skip their echo.
         self.origin = secrets.token_hex(8)
         # The round trip under way (sent) and the one to send after it, for caught_up.
@@ -135,8 +134,7 @@ class ChangeFeed:
         await connection.add_listener(ACK_CHANNEL, self._acknowledged)
         connection.add_termination_listener(self._lost)
         self._connection = connection
-        self._pid = connection.get_server_pid()
-        (joined,) = payloads({(JOINED, str(self._pid))}, self.origin)
+        (joined,) = payloads({(JOINED, str(connection.get_server_pid()))}, self.origin)
         await connection.execute("SELECT pg_notify($1, $2)", CHANNEL, joined)
         # Whoever listened before this connection did is counted here; whoever starts later
         # says so (JOINED).

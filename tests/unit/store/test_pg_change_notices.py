@@ -3,8 +3,6 @@ their own (which they were told of at once, after COMMIT)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from omniloom.store import changes, clock_queries
 from omniloom.store.pg_changes import CHANNEL, JOINED, ChangeFeed, payloads
 
@@ -66,7 +64,6 @@ async def test_its_own_clock_change_is_still_acknowledged() -> None:
 
     feed._acknowledge = acknowledge  # type: ignore[method-assign]
     _deliver(feed, {(clock_queries.CLOCK, "tick-7")}, origin=feed.origin)
-    pending: Any = list(feed._sending)
-    for task in pending:
+    for task in list(feed._sending):
         await task
     assert heard == [] and acknowledged == ["tick-7"]
