@@ -24,7 +24,9 @@ PostgreSQL backends, a server reachable at --pg (default postgresql://postgres@1
 
 Each route's ratio is the median over the rounds of its req/s against the hello-world measured
 at the start of the same round (the machine's own speed drifts); req/s, latencies and CPU per
-request are medians too.
+request are medians too. Beside the median req/s the table shows the lowest and highest round
+("rounds"): where two backends' ranges overlap, the machine's noise is as large as their
+difference.
 """
 
 from __future__ import annotations
@@ -205,6 +207,10 @@ def summarise(measured: dict[str, list[Figures]]) -> dict[str, dict[str, float]]
             key: statistics.median(getattr(f, key) for f in rounds)
             for key in ("rps", "p50_ms", "p99_ms", "server_cpu_ms", "db_cpu_ms")
         }
+        # The rounds' lowest and highest req/s: on a machine shared with the database, two
+        # backends whose ranges overlap are not told apart by their medians.
+        row["rps_low"] = min(f.rps for f in rounds)
+        row["rps_high"] = max(f.rps for f in rounds)
         row["failures"] = sum(f.failures for f in rounds)
         if hello:
             row["ratio"] = statistics.median(
@@ -216,13 +222,14 @@ def summarise(measured: dict[str, list[Figures]]) -> dict[str, dict[str, float]]
 
 def print_table(name: str, summary: dict[str, dict[str, float]], verdict: str) -> None:
     print(f"\n{name}")
-    header = ("route", "req/s", "p50 ms", "p99 ms", "failed", "ratio", "srv ms", "db ms")
-    print("{:<17}{:>9}{:>9}{:>9}{:>8}{:>8}{:>8}{:>8}".format(*header))
+    header = ("route", "req/s", "rounds", "p50 ms", "p99 ms", "failed", "ratio", "srv ms", "db ms")
+    print("{:<17}{:>9}{:>14}{:>9}{:>9}{:>8}{:>8}{:>8}{:>8}".format(*header))
     for route, row in summary.items():
         goal = GOALS.get(route)
         note = "" if goal is None or row.get("ratio", 1) >= goal else "  below goal"
+        rounds = f"{row['rps_low']:.0f}-{row['rps_high']:.0f}"
         print(
-            f"{route:<17}{row['rps']:>9.0f}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}"
+            f"{route:<17}{row['rps']:>9.0f}{rounds:>14}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}"
             f"{row['failures']:>8.0f}{row.get('ratio', 0):>8.0%}"
             f"{row['server_cpu_ms']:>8.2f}{row['db_cpu_ms']:>8.2f}{note}"
         )
