@@ -1,8 +1,9 @@
 """Ratio benchmark: omniloom's hot routes against the same app's hello-world, on every backend,
 in one run.
 
-For each backend (SQLite with one process; PostgreSQL with 1 and with 2 worker processes) it
-seeds a fresh demo store, prepares carts, starts `omniloom serve` and drives it with wrk on
+For each backend (SQLite with one process; PostgreSQL with 1 and with 2 worker processes, each
+in a database of its own) it seeds a fresh demo store, prepares carts and starts `omniloom
+serve`; then, round by round with the backends taking turns, it drives each with wrk on
 loopback:
 
   hello_world        GET  /hello: the framework's ceiling on this machine, the baseline
@@ -22,7 +23,9 @@ PostgreSQL backends, a server reachable at --pg (default postgresql://postgres@1
 
     .venv/bin/python benchmarks/bench_api.py [--backends sqlite,pg1,pg2] [--rounds 3]
 
-Each route's ratio is the median over the rounds of its req/s against the hello-world measured
+The backends take turns within each round, so that a drift in the machine's speed (about
+±15 % over minutes on 2 cores shared with the database) falls on all of them alike. Each
+route's ratio is the median over the rounds of its req/s against the hello-world measured
 at the start of the same round (the machine's own speed drifts); req/s, latencies and CPU per
 request are medians too. Beside the median req/s the table shows the lowest and highest round
 ("rounds"): where two backends' ranges overlap, the machine's noise is as large as their
@@ -74,6 +77,7 @@ GOALS = {"product_hit": 0.50, "add_to_cart": 0.10, "checkout_hot": 0.05, "checko
 
 @dataclass(frozen=True)
 class Backend:
+    key: str
     name: str
     workers: int
     url: str
@@ -83,10 +87,14 @@ class Backend:
 
 
 def backends(names: list[str], pg_base: str, pg_database: str, scratch: Path) -> list[Backend]:
+    # Each PostgreSQL backend has a database of its own: all of them are served at once, so
+    # that their rounds can take turns on the same machine.
     known = {
-        "sqlite": Backend("SQLite, 1 process", 1, f"sqlite:///{scratch / 'bench.db'}", 5_000),
-        "pg1": Backend("PostgreSQL, 1 worker", 1, f"{pg_base}/{pg_database}", 3_000),
-        "pg2": Backend("PostgreSQL, 2 workers", 2, f"{pg_base}/{pg_database}", 3_000),
+        "sqlite": Backend(
+            "sqlite", "SQLite, 1 process", 1, f"sqlite:///{scratch / 'bench.db'}", 5_000
+        ),
+        "pg1": Backend("pg1", "PostgreSQL, 1 worker", 1, f"{pg_base}/{pg_database}_pg1", 3_000),
+        "pg2": Backend("pg2", "PostgreSQL, 2 workers", 2, f"{pg_base}/{pg_database}_pg2", 3_000),
     }
     return [known[name] for name in names]
 
@@ -98,105 +106,123 @@ def recreate_pg_database(url: str) -> None:
         subprocess.run(["psql", admin, "-q", "-c", sql], check=True, capture_output=True)
 
 
-def measure_backend(
-    backend: Backend, args: argparse.Namespace, omniloom: list[str]
-) -> tuple[dict[str, list[Figures]], str, int]:
-    if backend.url.startswith("postgresql"):
-        recreate_pg_database(backend.url)
-    subprocess.run([*omniloom, "seed", "--database-url", backend.url, "--quiet"], check=True)
-    per_route = backend.carts_per_second * args.seconds * args.rounds
-    store = prepare(backend.url, checkout_carts=per_route, add_carts=2_000, spread_skus=200)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            *omniloom,
-            "serve",
-            "--database-url",
+class Served:
+    """One backend's seeded store and running server, measured a round at a time so that the
+    rounds of every backend can alternate: on 2 cores shared with the database the machine's
+    speed drifts by about 15 % over minutes, and backends measured one after the other would
+    each see a different machine."""
+
+    def __init__(self, backend: Backend, args: argparse.Namespace, omniloom: list[str]):
+        self.backend, self.args, self.omniloom = backend, args, omniloom
+        self.measured: dict[str, list[Figures]] = {}
+        if backend.url.startswith("postgresql"):
+            recreate_pg_database(backend.url)
+        subprocess.run([*omniloom, "seed", "--database-url", backend.url, "--quiet"], check=True)
+        self.per_round = backend.carts_per_second * args.seconds
+        self.store = prepare(
             backend.url,
-            "--port",
-            str(port),
-            "--workers",
-            str(backend.workers),
-        ],
-        stdout=subprocess.DEVNULL,
-        env={**os.environ, "OMNILOOM_CLOCK": "simulated"},
-    )
-    measured: dict[str, list[Figures]] = {}
-    try:
-        wait_ready(base)
-        auth = {"X-API-Key": KEY}
-        wrk = {"connections": args.connections, "threads": args.threads}
-        # Warm up the interpreter, the caches and the database's pages.
-        run_wrk(base + "/hello", 2, **wrk)
-        run_wrk(base + f"/v1/products/{store.hot_product}", 2, headers=auth, **wrk)
-        add_body = json.dumps({"sku": store.hot_sku, "quantity": 1})
-        per_round = per_route // args.rounds
-        for index in range(args.rounds):
-            part = slice(index * per_round, (index + 1) * per_round)
-            scripts: dict[str, str | None] = {
-                "hello_world": None,
-                "product_hit": None,
-                "product_mixed": lua_script(
-                    [
-                        Rotation("POST", "/v1/carts/{}/checkout", store.mixed_carts[part]),
-                        Rotation("GET", "/v1/products/{}", store.mixed_products[part]),
-                    ],
-                    CHECKOUT_BODY,
-                    args.threads,
-                ),
-                "add_to_cart": lua_script(
-                    [Rotation("POST", "/v1/carts/{}/lines", store.add_carts)],
-                    add_body,
-                    args.threads,
-                    idempotent=False,
-                ),
-                "checkout_hot": lua_script(
-                    [Rotation("POST", "/v1/carts/{}/checkout", store.hot_carts[part])],
-                    CHECKOUT_BODY,
-                    args.threads,
-                ),
-                "checkout_spread": lua_script(
-                    [Rotation("POST", "/v1/carts/{}/checkout", store.spread_carts[part])],
-                    CHECKOUT_BODY,
-                    args.threads,
-                ),
-            }
-            for route in ROUTES:
-                if route not in args.routes:
-                    continue
-                target = base + (
-                    "/hello"
-                    if route == "hello_world"
-                    else f"/v1/products/{store.hot_product}"
-                    if route == "product_hit"
-                    else ""
-                )
-                headers = auth if route == "product_hit" else None
-                server_cpu = tree_cpu_seconds(server.pid)
-                db_cpu = backend_cpu(backend.url)
-                figures = run_wrk(
-                    target or base, args.seconds, script=scripts[route], headers=headers, **wrk
-                )
-                figures.server_cpu_ms = (
-                    (tree_cpu_seconds(server.pid) - server_cpu) * 1000 / max(figures.requests, 1)
-                )
-                figures.db_cpu_ms = (
-                    cpu_spent(db_cpu, backend_cpu(backend.url)) * 1000 / max(figures.requests, 1)
-                )
-                measured.setdefault(route, []).append(figures)
-    finally:
-        server.send_signal(signal.SIGINT)
+            checkout_carts=self.per_round * args.rounds,
+            add_carts=2_000,
+            spread_skus=200,
+        )
+        self.base = f"http://127.0.0.1:{free_port()}"
+        self.server = subprocess.Popen(
+            [
+                *omniloom,
+                "serve",
+                "--database-url",
+                backend.url,
+                "--port",
+                self.base.rpartition(":")[2],
+                "--workers",
+                str(backend.workers),
+            ],
+            stdout=subprocess.DEVNULL,
+            env={**os.environ, "OMNILOOM_CLOCK": "simulated"},
+        )
         try:
-            server.wait(timeout=30)
+            wait_ready(self.base)
+        except BaseException:
+            self.stop()  # not yet in the caller's list of servers to stop
+            raise
+
+    def warm_up(self) -> None:
+        """The interpreter, the caches and the database's pages."""
+        wrk = {"connections": self.args.connections, "threads": self.args.threads}
+        run_wrk(self.base + "/hello", 2, **wrk)
+        product = f"/v1/products/{self.store.hot_product}"
+        run_wrk(self.base + product, 2, headers={"X-API-Key": KEY}, **wrk)
+
+    def measure_round(self, index: int) -> None:
+        args, store = self.args, self.store
+        part = slice(index * self.per_round, (index + 1) * self.per_round)
+        add_body = json.dumps({"sku": store.hot_sku, "quantity": 1})
+        scripts: dict[str, str | None] = {
+            "hello_world": None,
+            "product_hit": None,
+            "product_mixed": lua_script(
+                [
+                    Rotation("POST", "/v1/carts/{}/checkout", store.mixed_carts[part]),
+                    Rotation("GET", "/v1/products/{}", store.mixed_products[part]),
+                ],
+                CHECKOUT_BODY,
+                args.threads,
+            ),
+            "add_to_cart": lua_script(
+                [Rotation("POST", "/v1/carts/{}/lines", store.add_carts)],
+                add_body,
+                args.threads,
+                idempotent=False,
+            ),
+            "checkout_hot": lua_script(
+                [Rotation("POST", "/v1/carts/{}/checkout", store.hot_carts[part])],
+                CHECKOUT_BODY,
+                args.threads,
+            ),
+            "checkout_spread": lua_script(
+                [Rotation("POST", "/v1/carts/{}/checkout", store.spread_carts[part])],
+                CHECKOUT_BODY,
+                args.threads,
+            ),
+        }
+        wrk = {"connections": args.connections, "threads": args.threads}
+        for route in ROUTES:
+            if route not in args.routes:
+                continue
+            target = self.base + (
+                "/hello"
+                if route == "hello_world"
+                else f"/v1/products/{store.hot_product}"
+                if route == "product_hit"
+                else ""
+            )
+            headers = {"X-API-Key": KEY} if route == "product_hit" else None
+            server_cpu = tree_cpu_seconds(self.server.pid)
+            db_cpu = backend_cpu(self.backend.url)
+            figures = run_wrk(target, args.seconds, script=scripts[route], headers=headers, **wrk)
+            requests = max(figures.requests, 1)
+            figures.server_cpu_ms = (
+                (tree_cpu_seconds(self.server.pid) - server_cpu) * 1000 / requests
+            )
+            figures.db_cpu_ms = cpu_spent(db_cpu, backend_cpu(self.backend.url)) * 1000 / requests
+            self.measured.setdefault(route, []).append(figures)
+
+    def stop(self) -> None:
+        self.server.send_signal(signal.SIGINT)
+        try:
+            self.server.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()
-    # Was it still correct? Ledger, stock and payments after the load.
-    verification = subprocess.run(
-        [*omniloom, "verify", "--database-url", backend.url], capture_output=True, text=True
-    )
-    verdict = (verification.stdout.strip().splitlines() or ["verify printed nothing"])[-1]
-    return measured, verdict, verification.returncode
+            self.server.kill()
+
+    def verify(self) -> tuple[str, int]:
+        """Was it still correct? Ledger, stock and payments after the load."""
+        verification = subprocess.run(
+            [*self.omniloom, "verify", "--database-url", self.backend.url],
+            capture_output=True,
+            text=True,
+        )
+        verdict = (verification.stdout.strip().splitlines() or ["verify printed nothing"])[-1]
+        return verdict, verification.returncode
 
 
 def summarise(measured: dict[str, list[Figures]]) -> dict[str, dict[str, float]]:
@@ -250,7 +276,8 @@ def main() -> int:
     parser.add_argument(
         "--pg-database",
         default="omni_bench_pg",
-        help="the database the PostgreSQL backends drop and create (one each on a shared server)",
+        help="the PostgreSQL backends drop and create NAME_pg1 and NAME_pg2 (each person on a "
+        "shared server their own NAME)",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     args = parser.parse_args()
@@ -263,12 +290,26 @@ def main() -> int:
     results: dict[str, Any] = {}
     failed = False
     started = time.monotonic()
+    served: list[Served] = []
     try:
-        for backend in backends(args.backends.split(","), args.pg, args.pg_database, scratch):
-            measured, verdict, code = measure_backend(backend, args, omniloom)
-            summary = summarise(measured)
-            print_table(backend.name, summary, verdict)
-            results[backend.name] = {"routes": summary, "verify": verdict}
+        try:
+            for backend in backends(args.backends.split(","), args.pg, args.pg_database, scratch):
+                served.append(Served(backend, args, omniloom))
+            for each in served:
+                each.warm_up()
+            # Round by round, every backend in turn: each round of each sees the same machine.
+            for index in range(args.rounds):
+                for each in served:
+                    print(f"round {index + 1} of {args.rounds}: {each.backend.name}", flush=True)
+                    each.measure_round(index)
+        finally:
+            for each in served:
+                each.stop()
+        for each in served:
+            verdict, code = each.verify()
+            summary = summarise(each.measured)
+            print_table(each.backend.name, summary, verdict)
+            results[each.backend.name] = {"routes": summary, "verify": verdict}
             failed |= code != 0 or any(row["failures"] for row in summary.values())
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
