@@ -57,8 +57,10 @@ from bench_support import (
     cpu_spent,
     free_port,
     lua_script,
+    pg_database_url,
     prepare,
     run_wrk,
+    split_pg_url,
     tree_cpu_seconds,
     wait_ready,
 )
@@ -93,15 +95,19 @@ def backends(names: list[str], pg_base: str, pg_database: str, scratch: Path) ->
         "sqlite": Backend(
             "sqlite", "SQLite, 1 process", 1, f"sqlite:///{scratch / 'bench.db'}", 5_000
         ),
-        "pg1": Backend("pg1", "PostgreSQL, 1 worker", 1, f"{pg_base}/{pg_database}_pg1", 3_000),
-        "pg2": Backend("pg2", "PostgreSQL, 2 workers", 2, f"{pg_base}/{pg_database}_pg2", 3_000),
+        "pg1": Backend(
+            "pg1", "PostgreSQL, 1 worker", 1, pg_database_url(pg_base, f"{pg_database}_pg1"), 3_000
+        ),
+        "pg2": Backend(
+            "pg2", "PostgreSQL, 2 workers", 2, pg_database_url(pg_base, f"{pg_database}_pg2"), 3_000
+        ),
     }
     return [known[name] for name in names]
 
 
 def recreate_pg_database(url: str) -> None:
-    base, _, name = url.rpartition("/")
-    admin = f"{base}/postgres"
+    server, name = split_pg_url(url)
+    admin = pg_database_url(server, "postgres")
     for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
         subprocess.run(["psql", admin, "-q", "-c", sql], check=True, capture_output=True)
 
@@ -272,7 +278,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--pg",
+        default="postgresql://postgres@127.0.0.1:5432",
+        help="the PostgreSQL server; postgresql://postgres@/?host=/var/run/postgresql for its "
+        "Unix socket",
+    )
     parser.add_argument(
         "--pg-database",
         default="omni_bench_pg",

@@ -334,13 +334,27 @@ def tree_cpu_seconds(pid: int) -> float:
     return sum(_cpu_seconds(member) for member in tree)
 
 
+def pg_database_url(server: str, name: str) -> str:
+    """The URL of database ``name`` on ``server``, keeping the server URL's query: with
+    ``?host=/var/run/postgresql`` the connections go over the Unix socket."""
+    base, _, query = server.partition("?")
+    return f"{base.rstrip('/')}/{name}" + (f"?{query}" if query else "")
+
+
+def split_pg_url(url: str) -> tuple[str, str]:
+    """A database URL as the server's URL (query kept) and the database's name."""
+    base, _, query = url.partition("?")
+    server, _, name = base.rpartition("/")
+    return server + (f"/?{query}" if query else ""), name
+
+
 def backend_cpu(url: str) -> dict[int, float]:
     """CPU time used so far by each PostgreSQL backend connected to the benchmark's database
     (the server runs on this machine); none for SQLite, whose work is inside the server."""
     if not url.startswith("postgresql"):
         return {}
-    name = url.rpartition("/")[2]
-    admin = url.rpartition("/")[0] + "/postgres"
+    server, name = split_pg_url(url)
+    admin = pg_database_url(server, "postgres")
     query = f"SELECT pid FROM pg_stat_activity WHERE datname = '{name}'"
     result = subprocess.run(["psql", admin, "-At", "-c", query], capture_output=True, text=True)
     pids = [int(line) for line in result.stdout.split() if line.strip().isdigit()]
