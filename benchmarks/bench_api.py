@@ -48,6 +48,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from bench_support import (
     CHECKOUT_BODY,
     KEY,
@@ -60,7 +62,6 @@ from bench_support import (
     pg_database_url,
     prepare,
     run_wrk,
-    split_pg_url,
     tree_cpu_seconds,
     wait_ready,
 )
@@ -73,13 +74,13 @@ ROUTES = (
     "checkout_hot",
     "checkout_spread",
 )
+AUTH = {"X-API-Key": KEY}  # the demo web shop's public storefront key
 # The figures below which a route has a problem worth a look (share of hello-world req/s).
 GOALS = {"product_hit": 0.50, "add_to_cart": 0.10, "checkout_hot": 0.05, "checkout_spread": 0.05}
 
 
 @dataclass(frozen=True)
 class Backend:
-    key: str
     name: str
     workers: int
     url: str
@@ -92,22 +93,20 @@ def backends(names: list[str], pg_base: str, pg_database: str, scratch: Path) ->
     # Each PostgreSQL backend has a database of its own: all of them are served at once, so
     # that their rounds can take turns on the same machine.
     known = {
-        "sqlite": Backend(
-            "sqlite", "SQLite, 1 process", 1, f"sqlite:///{scratch / 'bench.db'}", 5_000
-        ),
+        "sqlite": Backend("SQLite, 1 process", 1, f"sqlite:///{scratch / 'bench.db'}", 5_000),
         "pg1": Backend(
-            "pg1", "PostgreSQL, 1 worker", 1, pg_database_url(pg_base, f"{pg_database}_pg1"), 3_000
+            "PostgreSQL, 1 worker", 1, pg_database_url(pg_base, f"{pg_database}_pg1"), 3_000
         ),
         "pg2": Backend(
-            "pg2", "PostgreSQL, 2 workers", 2, pg_database_url(pg_base, f"{pg_database}_pg2"), 3_000
+            "PostgreSQL, 2 workers", 2, pg_database_url(pg_base, f"{pg_database}_pg2"), 3_000
         ),
     }
     return [known[name] for name in names]
 
 
 def recreate_pg_database(url: str) -> None:
-    server, name = split_pg_url(url)
-    admin = pg_database_url(server, "postgres")
+    name = make_url(url).database
+    admin = pg_database_url(url, "postgres")
     for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
         subprocess.run(["psql", admin, "-q", "-c", sql], check=True, capture_output=True)
 
@@ -131,7 +130,8 @@ class Served:
             add_carts=2_000,
             spread_skus=200,
         )
-        self.base = f"http://127.0.0.1:{free_port()}"
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
         self.server = subprocess.Popen(
             [
                 *omniloom,
@@ -139,7 +139,7 @@ class Served:
                 "--database-url",
                 backend.url,
                 "--port",
-                self.base.rpartition(":")[2],
+                str(port),
                 "--workers",
                 str(backend.workers),
             ],
@@ -157,7 +157,7 @@ class Served:
         wrk = {"connections": self.args.connections, "threads": self.args.threads}
         run_wrk(self.base + "/hello", 2, **wrk)
         product = f"/v1/products/{self.store.hot_product}"
-        run_wrk(self.base + product, 2, headers={"X-API-Key": KEY}, **wrk)
+        run_wrk(self.base + product, 2, headers=AUTH, **wrk)
 
     def measure_round(self, index: int) -> None:
         args, store = self.args, self.store
@@ -202,7 +202,7 @@ class Served:
                 if route == "product_hit"
                 else ""
             )
-            headers = {"X-API-Key": KEY} if route == "product_hit" else None
+            headers = AUTH if route == "product_hit" else None
             server_cpu = tree_cpu_seconds(self.server.pid)
             db_cpu = backend_cpu(self.backend.url)
             figures = run_wrk(target, args.seconds, script=scripts[route], headers=headers, **wrk)

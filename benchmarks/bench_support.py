@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, select, update
+from sqlalchemy.engine import make_url
 
 from omniloom.domain.ownership import OwnershipProofs
 from omniloom.services.kernel import access_key
@@ -334,18 +335,10 @@ def tree_cpu_seconds(pid: int) -> float:
     return sum(_cpu_seconds(member) for member in tree)
 
 
-def pg_database_url(server: str, name: str) -> str:
-    """The URL of database ``name`` on ``server``, keeping the server URL's query: with
-    ``?host=/var/run/postgresql`` the connections go over the Unix socket."""
-    base, _, query = server.partition("?")
-    return f"{base.rstrip('/')}/{name}" + (f"?{query}" if query else "")
-
-
-def split_pg_url(url: str) -> tuple[str, str]:
-    """A database URL as the server's URL (query kept) and the database's name."""
-    base, _, query = url.partition("?")
-    server, _, name = base.rpartition("/")
-    return server + (f"/?{query}" if query else ""), name
+def pg_database_url(url: str, name: str) -> str:
+    """``url`` (a server's or one of its databases') naming database ``name`` instead, its query
+    kept: with ``?host=/var/run/postgresql`` the connections go over the Unix socket."""
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def backend_cpu(url: str) -> dict[int, float]:
@@ -353,9 +346,8 @@ def backend_cpu(url: str) -> dict[int, float]:
     (the server runs on this machine); none for SQLite, whose work is inside the server."""
     if not url.startswith("postgresql"):
         return {}
-    server, name = split_pg_url(url)
-    admin = pg_database_url(server, "postgres")
-    query = f"SELECT pid FROM pg_stat_activity WHERE datname = '{name}'"
+    query = f"SELECT pid FROM pg_stat_activity WHERE datname = '{make_url(url).database}'"
+    admin = pg_database_url(url, "postgres")
     result = subprocess.run(["psql", admin, "-At", "-c", query], capture_output=True, text=True)
     pids = [int(line) for line in result.stdout.split() if line.strip().isdigit()]
     return {pid: _cpu_seconds(pid) for pid in pids}
