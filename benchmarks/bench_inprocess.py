@@ -9,6 +9,8 @@ directly, with 32 requests in flight so that writes still commit in groups, and 
   valgrind), which repeat to within a fraction of a percent whatever else the machine is doing.
 
     .venv/bin/python benchmarks/bench_inprocess.py [--route checkout] [--requests 3000]
+    .venv/bin/python benchmarks/bench_inprocess.py --route checkout --spread --viewed \
+        --database-url postgresql://postgres@127.0.0.1:5432/omni_bench
     .venv/bin/python benchmarks/bench_inprocess.py --route checkout --requests 400 --callgrind
     .venv/bin/python benchmarks/bench_inprocess.py --route checkout --requests 400 --callgrind \
         --database-url postgresql://postgres@127.0.0.1:5432/omni_bench
@@ -156,6 +158,16 @@ async def measure(args: argparse.Namespace, workdir: Path) -> None:
         path = f"/v1/carts/{ready[checked_out + number]}/checkout"
         return call(app, "POST", path, checkout_body, key="bench" + path)
 
+    if args.viewed:
+        # Unmeasured: every cart is looked at once, as on a checkout page, so that the process
+        # knows each cart when it is checked out (services/carts/seen.py).
+        carts = iter(ready)
+
+        async def view(_: int) -> int:
+            cart_id = next(carts)
+            return await call(app, "GET", f"/v1/carts/{cart_id}")
+
+        await run(len(ready), view)
     # Unmeasured: the pool's connections opened and their statements prepared, a few more at a
     # time (under valgrind, opening them all at once while requests queued for one took longer
     # than the pool waits, 30 s, and the queued requests answered 500).
@@ -200,6 +212,8 @@ def count_instructions(args: argparse.Namespace) -> int:
             command += ["--database-url", args.database_url]
         if args.spread:
             command.append("--spread")
+        if args.viewed:
+            command.append("--viewed")
         command += ["--clock", args.clock]
         child = subprocess.run(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -230,6 +244,11 @@ def main() -> int:
         "--database-url", default=None, help="a PostgreSQL database to reset and use"
     )
     parser.add_argument("--spread", action="store_true", help="checkout carts over 200 SKUs")
+    parser.add_argument(
+        "--viewed",
+        action="store_true",
+        help="checkout: each cart looked at first (GET, unmeasured), so the process knows it",
+    )
     parser.add_argument(
         "--clock",
         choices=("simulated", "system"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 from sqlalchemy import Connection, select, update
 from sqlalchemy.engine import make_url
 
@@ -57,6 +59,7 @@ class Store:
     mixed_carts: list[str]  # as spread_carts, for the mixed read/write route
     mixed_products: list[str]  # the product of each mixed cart's SKU
     add_carts: list[str]  # empty carts
+    viewed_carts: list[str]  # as spread_carts, each looked at through the server before checkout
 
 
 def prepare(url: str, checkout_carts: int, add_carts: int, spread_skus: int) -> Store:
@@ -102,6 +105,8 @@ def _prepare(conn: Connection, checkout_carts: int, add_carts: int, spread_skus:
     lines += [(cart, spread[i % len(spread)][1]) for i, cart in enumerate(spread_ids)]
     mixed = [f"cart_b_mix_{i:06d}" for i in range(checkout_carts)]
     lines += [(cart, spread[i % len(spread)][1]) for i, cart in enumerate(mixed)]
+    viewed = [f"cart_b_vie_{i:06d}" for i in range(checkout_carts)]
+    lines += [(cart, spread[i % len(spread)][1]) for i, cart in enumerate(viewed)]
     empty = [f"cart_b_add_{i:06d}" for i in range(add_carts)]
     cart_rows = [
         {
@@ -115,7 +120,7 @@ def _prepare(conn: Connection, checkout_carts: int, add_carts: int, spread_skus:
             "created_at": now,
             "updated_at": now,
         }
-        for cart_id in hot + spread_ids + mixed + empty
+        for cart_id in hot + spread_ids + mixed + viewed + empty
     ]
     line_rows = [
         {"id": f"line_b_{i:07d}", "cart_id": cart, "sku": sku, "quantity": 1, "added_at": now}
@@ -132,7 +137,29 @@ def _prepare(conn: Connection, checkout_carts: int, add_carts: int, spread_skus:
         mixed_carts=mixed,
         mixed_products=[spread[i % len(spread)][0] for i in range(len(mixed))],
         add_carts=empty,
+        viewed_carts=viewed,
     )
+
+
+def view_carts(base: str, cart_ids: Sequence[str], connections: int = 32) -> None:
+    """GET each cart once through the server, as a checkout page shows it before the shopper
+    pays: the process that answers then knows the cart (services/carts/seen.py). With several
+    workers each connection lands on one of them, so a later checkout may reach another."""
+
+    async def view_all() -> None:
+        pending = iter(cart_ids)
+        limits = httpx.Limits(max_connections=connections)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+            async def viewer() -> None:
+                for cart_id in pending:
+                    headers = {"X-API-Key": KEY, "X-Cart-Token": cart_token(cart_id)}
+                    response = await client.get(f"/v1/carts/{cart_id}", headers=headers)
+                    response.raise_for_status()
+
+            await asyncio.gather(*(viewer() for _ in range(connections)))
+
+    asyncio.run(view_all())
 
 
 @dataclass(frozen=True)

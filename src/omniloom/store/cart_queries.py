@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, Text, bindparam, cast, delete, func, literal, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from omniloom.domain.carts import CartStatus
 from omniloom.store import raw
@@ -43,8 +44,23 @@ _BUMP_AND_CLOSE = (
     )
     .returning(*carts.columns)
 )
+# Every line's id and quantity, in one string: a line never changes its SKU, so these are the
+# lines. Ordered by the bytes of the id (COLLATE "C"), as Python sorts them.
+_LINES_AS_STORED = (
+    select(
+        func.string_agg(
+            cart_lines.c.id + literal(":") + cast(cart_lines.c.quantity, Text),
+            aggregate_order_by(literal(","), cart_lines.c.id.collate("C")),
+        )
+    )
+    .where(cart_lines.c.cart_id == carts.c.id)
+    .scalar_subquery()
+)
 # The same change, held back to the end of the unit on PostgreSQL (raw.may_read_unlocked): the
-# cart as read without a lock must still be the cart as it is, or nothing of the unit is written.
+# cart as read without a lock, or as this process last left it (services/carts/seen.py), must
+# still be the cart as it is, lines and all, or nothing of the unit is written. The lines are
+# compared as of the unit's last statement, which carries this update and the unit's own line
+# writes together (a statement does not see its own changes).
 _BUMP_IF_UNCHANGED = (
     update(carts)
     .where(
@@ -52,6 +68,7 @@ _BUMP_IF_UNCHANGED = (
         carts.c.version == bindparam("b_version"),
         carts.c.status == bindparam("b_seen_status"),
         carts.c.customer_id.is_not_distinct_from(bindparam("b_customer")),
+        _LINES_AS_STORED.is_not_distinct_from(bindparam("b_lines", type_=Text)),
     )
     .values(
         version=carts.c.version + 1, updated_at=bindparam("b_now"), status=bindparam("b_status")
@@ -92,6 +109,12 @@ def insert_cart(conn: Connection, values: dict[str, Any]) -> None:
     raw.insert_many(conn, _INSERT_CART, [values])
 
 
+def _lines_as_stored(lines: list[CartLine]) -> str | None:
+    """What _LINES_AS_STORED reads for these lines (None for none, as string_agg gives)."""
+    by_id = sorted(lines, key=lambda line: line.id)
+    return ",".join(f"{line.id}:{line.quantity}" for line in by_id) or None
+
+
 def cart(conn: Connection, cart_id: str) -> dict[str, Any] | None:
     row = raw.first(conn, _CART, {"cart_id": cart_id})
     return None if row is None else dict(zip(CART_COLUMNS, row, strict=True))
@@ -124,11 +147,12 @@ def cart_and_lines(conn: Connection, cart_id: str) -> tuple[dict[str, Any] | Non
 
 
 def bump_if_unchanged(
-    conn: Connection, seen: dict[str, Any], now: datetime, status: str
+    conn: Connection, seen: dict[str, Any], lines: list[CartLine], now: datetime, status: str
 ) -> dict[str, Any]:
-    """Move the cart ``seen`` (read without a lock) to its next version with ``status``, on
-    the condition that it is still as seen; the cart as it then is. Held back on PostgreSQL
-    (raw.execute_guarded): the unit is run again if the cart changed meanwhile."""
+    """Move the cart ``seen`` with ``lines`` (read without a lock, or remembered) to its next
+    version with ``status``, on the condition that it is still as seen; the cart as it then
+    is. Held back on PostgreSQL (raw.execute_guarded): the unit is run again if the cart
+    changed meanwhile."""
     raw.execute_guarded(
         conn,
         _BUMP_IF_UNCHANGED,
@@ -137,6 +161,7 @@ def bump_if_unchanged(
             "b_version": seen["version"],
             "b_seen_status": seen["status"],
             "b_customer": seen["customer_id"],
+            "b_lines": _lines_as_stored(lines),
             "b_now": now,
             "b_status": status,
         },

@@ -25,7 +25,8 @@ asks of ``store.raw`` comes here while the unit runs on PostgreSQL:
   as it goes, and that run's answer stands.
 * A unit whose only write is that last statement sends it alone, outside BEGIN … COMMIT: one
   statement is a transaction of its own, all of it or nothing. A checkout is then two round
-  trips (read the cart, write the order), however many rows it writes.
+  trips (read the cart, write the order), however many rows it writes, and one when the
+  process remembers the cart as its last change left it (services/carts/seen.py).
 
 What is held back is sent early whenever something could tell the difference: a statement
 reading or writing a table with held-back writes, any statement through SQLAlchemy itself, a
@@ -158,6 +159,9 @@ class Lane:
             return self.execute(sql, args, tables) == 1
         self._add(Pending(sql, tables, "update", [args], guard=True))
         return True
+
+    def holds_back(self, tables: frozenset[str]) -> bool:
+        return not self._pending_tables.isdisjoint(tables)
 
     def _add(self, pending: Pending) -> None:
         clash = not self._pending_tables.isdisjoint(pending.tables) and (

@@ -301,8 +301,18 @@ def execute_guarded(conn: Connection, stmt: ClauseElement, params: Mapping[str, 
     """
     prepared = prepare(conn, stmt)
     if prepared.postgres and (lane := lane_of(conn)) is not None:
-        return lane.hold_guard(prepared.sql, prepared.tables, prepared.parameters(params))
+        # Held back under the one table it writes: what it only reads (a cart's lines, in a
+        # subquery) it compares as of the statement that carries it, before the unit's own
+        # writes held back with it, which is the state the unit began from.
+        written = frozenset({stmt.table.name})  # type: ignore[attr-defined]
+        return lane.hold_guard(prepared.sql, written, prepared.parameters(params))
     return execute(conn, stmt, params) == 1
+
+
+def holds_back(conn: Connection, tables: frozenset[str]) -> bool:
+    """True if the PostgreSQL lane holds back a write to any of ``tables`` (not yet sent)."""
+    lane = lane_of(conn)
+    return lane is not None and lane.holds_back(tables)
 
 
 def write(conn: Connection, stmt: ClauseElement, params: Mapping[str, Any]) -> None:

@@ -32,6 +32,7 @@ from omniloom.store import cart_queries, identity_queries, raw
 from omniloom.store.cart_queries import CartLine
 
 DEFAULT_CURRENCY = "USD"
+_CART_TABLES = frozenset({"carts", "cart_lines"})
 
 
 def cart_view(
@@ -92,18 +93,22 @@ def create_cart(
     }
     cart_queries.insert_cart(unit.conn, cart)
     unit.emit("cart.created", cart_id=cart_id, customer_id=customer_id, device_id=device_id)
-    return cart_view(unit.conn, runtime.catalog, cart, [])
+    return changed_cart_view(runtime, unit, cart, [])
 
 
 async def get_cart(runtime: Runtime, cart_id: str, caller: str | None = None) -> CartView:
-    def work(conn: Connection) -> CartView:
-        cart = cart_queries.cart(conn, cart_id)
+    def work(conn: Connection) -> tuple[dict[str, Any], list[CartLine], CartView]:
+        cart, lines = cart_queries.cart_and_lines(conn, cart_id)
         if cart is None:
             raise CartNotFound(f"There is no cart {cart_id!r}.")
         check_owner(cart, caller)
-        return cart_view(conn, runtime.catalog, cart, cart_queries.lines(conn, cart_id))
+        return cart, lines, cart_view(conn, runtime.catalog, cart, lines)
 
-    return await runtime.read(work)
+    cart, lines, view = await runtime.read(work)
+    # A shopper who looks at the cart is about to change it or pay, most often through this
+    # process: the change need not read it again.
+    runtime.carts_seen.keep(cart, lines)
+    return view
 
 
 async def cart_owner(runtime: Runtime, cart_id: str) -> str | None:
@@ -147,6 +152,7 @@ def begin_change(
 
 
 def begin_change_with_lines(
+    runtime: Runtime,
     unit: Unit,
     cart_id: str,
     expected_version: int | None,
@@ -157,17 +163,17 @@ def begin_change_with_lines(
     """``begin_change``, and the cart's lines as they were before the change.
 
     While the PostgreSQL lane holds writes back (raw.may_read_unlocked) the cart and its lines
-    are read in one statement without a lock, and the version bump is held back as an update on
-    the condition that the cart is still as read: the cart row is then locked by the unit's
+    are taken as this process last left them (services/carts/seen.py), or else read in one
+    statement without a lock, and the version bump is held back as an update on the condition
+    that the cart and its lines are still as taken: the cart row is then locked by the unit's
     last statement only, and a cart changed meanwhile (another device, a second checkout)
-    makes the unit run again with the lock taken first. Every change to a cart's lines bumps
-    its version, so an unchanged version vouches for the lines too.
+    makes the unit run again with the lock taken first.
     """
     if raw.may_read_unlocked(unit.conn):
-        seen, lines = cart_queries.cart_and_lines(unit.conn, cart_id)
+        seen, lines = _cart_as_known(runtime, unit, cart_id)
         if seen is not None and seen["status"] == CartStatus.ACTIVE:
             status = (closing_as or CartStatus.ACTIVE).value
-            cart = cart_queries.bump_if_unchanged(unit.conn, seen, unit.now, status)
+            cart = cart_queries.bump_if_unchanged(unit.conn, seen, lines, unit.now, status)
             _check_version(cart, expected_version, caller)
             return cart, lines
         # No such cart, or not active (a replay of a checkout, often): the locking run says
@@ -175,6 +181,17 @@ def begin_change_with_lines(
         raw.decide_eagerly(unit.conn)
     cart = begin_change(unit, cart_id, expected_version, caller, closing_as=closing_as)
     return cart, cart_queries.lines(unit.conn, cart_id)
+
+
+def _cart_as_known(
+    runtime: Runtime, unit: Unit, cart_id: str
+) -> tuple[dict[str, Any] | None, list[CartLine]]:
+    # What this process remembers stands in for a read only while the unit has written nothing
+    # to carts held back unsent: the guard compares with the rows as the unit began.
+    known = runtime.carts_seen.get(cart_id)
+    if known is not None and not raw.holds_back(unit.conn, _CART_TABLES):
+        return known
+    return cart_queries.cart_and_lines(unit.conn, cart_id)
 
 
 def _check_version(cart: dict[str, Any], expected_version: int | None, caller: str | None) -> None:
@@ -229,7 +246,7 @@ def add_line(
     expected_version: int | None,
     caller: str | None = None,
 ) -> CartView:
-    cart, lines = begin_change_with_lines(unit, cart_id, expected_version, caller)
+    cart, lines = begin_change_with_lines(runtime, unit, cart_id, expected_version, caller)
     product_id, title = _sellable_title(runtime, unit, sku)
     index = next((i for i, line in enumerate(lines) if line.sku == sku), None)
     total = grown_line({line.sku: line.quantity for line in lines}, sku, quantity)
@@ -251,7 +268,7 @@ def add_line(
         sku=sku,
         quantity=quantity,
     )
-    return cart_view(unit.conn, runtime.catalog, cart, lines)
+    return changed_cart_view(runtime, unit, cart, lines)
 
 
 def change_line(
@@ -264,7 +281,7 @@ def change_line(
     expected_version: int | None,
     caller: str | None = None,
 ) -> CartView:
-    cart, lines = begin_change_with_lines(unit, cart_id, expected_version, caller)
+    cart, lines = begin_change_with_lines(runtime, unit, cart_id, expected_version, caller)
     index = _line_index(lines, cart_id, line_id)
     _, sku, previous, product_id, title = lines[index]
     _hold_stock(runtime, unit, cart_id, sku, quantity)
@@ -278,7 +295,7 @@ def change_line(
         quantity=quantity,
         previous_quantity=previous,
     )
-    return cart_view(unit.conn, runtime.catalog, cart, lines)
+    return changed_cart_view(runtime, unit, cart, lines)
 
 
 def remove_line(
@@ -290,7 +307,7 @@ def remove_line(
     expected_version: int | None,
     caller: str | None = None,
 ) -> CartView:
-    cart, lines = begin_change_with_lines(unit, cart_id, expected_version, caller)
+    cart, lines = begin_change_with_lines(runtime, unit, cart_id, expected_version, caller)
     _, sku, quantity, _, _ = lines.pop(_line_index(lines, cart_id, line_id))
     if runtime.reservation_policy is ReservationPolicy.ADD_TO_CART:
         stock.release_cart_holds(unit, cart_id, sku)
@@ -302,6 +319,14 @@ def remove_line(
         sku=sku,
         quantity=quantity,
     )
+    return changed_cart_view(runtime, unit, cart, lines)
+
+
+def changed_cart_view(
+    runtime: Runtime, unit: Unit, cart: dict[str, Any], lines: list[CartLine]
+) -> CartView:
+    """The cart as the unit leaves it, remembered by this process once the unit commits."""
+    unit.after_commit(lambda: runtime.carts_seen.keep(cart, lines))
     return cart_view(unit.conn, runtime.catalog, cart, lines)
 
 

@@ -47,8 +47,9 @@ def place_order(
 ) -> OrderView:
     """The unit of work behind checkout; any exception undoes all of it."""
     cart, lines = begin_change_with_lines(
-        unit, cart_id, expected_version, caller, closing_as=CartStatus.ORDERED
+        runtime, unit, cart_id, expected_version, caller, closing_as=CartStatus.ORDERED
     )
+    unit.after_commit(lambda: runtime.carts_seen.forget(cart_id))
     if not lines:
         raise CartEmpty("There is nothing in the cart to check out.")
     if runtime.reservation_policy is ReservationPolicy.ADD_TO_CART:

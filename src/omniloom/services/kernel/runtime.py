@@ -15,6 +15,7 @@ from omniloom.domain.channels import SELLING_CHANNELS
 from omniloom.domain.clock import Clock, WallSource
 from omniloom.domain.ownership import OwnershipProofs
 from omniloom.domain.routing import RoutingRule, Site, point_at, rule_named
+from omniloom.services.carts.seen import CartsSeen
 from omniloom.services.catalog.cache import CatalogCache
 from omniloom.services.catalog.pages import ProductPages
 from omniloom.services.inventory.levels import StockLevels
@@ -88,6 +89,7 @@ class Runtime:
         self.stock_levels.caching = db.on_change(self.stock_levels.forget)
         self.product_pages = ProductPages()
         self.product_pages.caching = db.on_change(self.product_pages.forget)
+        self.carts_seen = CartsSeen(enabled=not isinstance(db, SQLiteDatabase))
         db.on_change(self._clock_heard)
 
     @classmethod
@@ -157,6 +159,7 @@ class Runtime:
         self.catalog.forget_all()
         self.stock_levels.forget_all()
         self.product_pages.forget_all()
+        self.carts_seen.forget_all()
         await self._load_store()
 
     @property
@@ -169,6 +172,7 @@ class Runtime:
         self, work: Callable[[Unit], T], channel: str, context: TouchContext = NO_CONTEXT
     ) -> T:
         moved: list[str] = []
+        committed: list[Callable[[], None]] = []
 
         def unit_of_work(conn: Connection) -> T:
             if isinstance(self.clock, SharedClock):
@@ -180,9 +184,12 @@ class Runtime:
             self._persist_sequence(conn)
             saved = clock_queries.saved(conn)
             moved[:] = [saved] if saved else []  # the last run's, if the unit ran again
+            committed[:] = unit.committed
             return result
 
         result = await self.db.write(unit_of_work)
+        for remember in committed:
+            remember()
         for clock_state in moved:
             # The unit moved the shared clock: answer once every process tells the new time,
             # so a request anywhere after this one sees it (services/kernel/clocks.py).

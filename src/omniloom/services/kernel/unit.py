@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -21,9 +22,13 @@ class Unit:
     when the unit's work is done, inside the same transaction, under the rules of
     :mod:`omniloom.services.kernel.event_policy`; each carries the touchpoint fields (device,
     session, campaign) of the request that caused it. Emitting does no I/O.
+
+    What the process should remember once the unit's writes have committed (a cart as the unit
+    left it) is handed to ``after_commit``; nothing of it happens if the unit fails or runs
+    again.
     """
 
-    __slots__ = ("channel", "conn", "context", "events", "ids", "now")
+    __slots__ = ("channel", "committed", "conn", "context", "events", "ids", "now")
 
     def __init__(
         self,
@@ -39,6 +44,10 @@ class Unit:
         self.channel = channel
         self.context = context
         self.events: list[EventRow] = []
+        self.committed: list[Callable[[], None]] = []
+
+    def after_commit(self, remember: Callable[[], None]) -> None:
+        self.committed.append(remember)
 
     def emit(
         self,
