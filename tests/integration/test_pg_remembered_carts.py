@@ -57,7 +57,7 @@ async def _a_mug_in_a_new_cart(client: ShopperClient) -> dict[str, Any]:
     """A cart with one mug, made through ``client``, whose process then remembers it."""
     cart = await new_cart(client)
     await _add(client, cart, "SKU-MUG", 1)
-    assert client.app.state["runtime"].carts_seen.get(cart["id"]) is not None
+    assert cart["id"] in client.app.state["runtime"].carts_seen
     return cart
 
 

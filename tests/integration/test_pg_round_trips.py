@@ -86,6 +86,8 @@ async def test_checkout_add_to_cart_and_replay_take_few_round_trips(
             ("add to another cart", f"/v1/carts/{other['id']}/lines", headers()),
             # As a process that did not serve the cart so far (or restarted since) finds it.
             ("add to a cart not remembered", f"/v1/carts/{unknown['id']}/lines", headers()),
+            # Remembered as it was before a change through another process.
+            ("add to a cart remembered stale", f"/v1/carts/{unknown['id']}/lines", headers()),
             # (adds first: after a sale the SKU's stock level is read anew)
             ("checkout", f"/v1/carts/{cart['id']}/checkout", headers()),
             (
@@ -104,6 +106,11 @@ async def test_checkout_add_to_cart_and_replay_take_few_round_trips(
             )
             if name == "add to a cart not remembered":
                 remembered.forget(unknown["id"])
+            if name == "add to a cart remembered stale":
+                stale = remembered.take(unknown["id"])
+                await add(client, unknown["id"], "SKU-MUG", 1)  # read and remembered anew
+                remembered.forget(unknown["id"])
+                remembered.keep(*stale)
             sent.clear()
             response = await client.post(path, json=body, headers=key)
             assert response.status_code < 300, response.text
@@ -117,6 +124,9 @@ async def test_checkout_add_to_cart_and_replay_take_few_round_trips(
         "add to another cart": 1,
         # Read the cart and its lines first.
         "add to a cart not remembered": 2,
+        # The guard misses and nothing stays; the unit runs again, reading the cart first,
+        # still holding its writes back (not the run that locks as it goes).
+        "add to a cart remembered stale": 3,
         "checkout": 1,
         # The key is assumed new and inserted in that same statement (its unique index catches
         # a used one).

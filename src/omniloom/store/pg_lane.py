@@ -52,6 +52,12 @@ class RunEagerly(Exception):
     """Held-back writes did not go through as assumed: run the unit again, holding nothing."""
 
 
+class ReadAfresh(RunEagerly):
+    """As RunEagerly, for a unit that trusted rows this process remembered (a cart, see
+    services/carts/seen.py), which most likely changed through another process: it is run
+    once more holding writes back, reading what it had remembered, before a run that locks."""
+
+
 class Pending:
     """One held-back statement: its SQL, the tables it touches and its rows of values."""
 
@@ -78,6 +84,7 @@ class Lane:
         "_values",
         "defer",
         "read_unlocked",
+        "remembered",
     )
 
     def __init__(self, conn: Connection, *, defer: bool) -> None:
@@ -89,6 +96,8 @@ class Lane:
         # Set when the unit read rows it would otherwise lock, trusting guards to catch changes
         # (raw.may_read_unlocked): a refusal it then gives is confirmed by an eager run.
         self.read_unlocked = False
+        # Set when the unit took rows from this process's memory instead of reading them.
+        self.remembered = False
         self._pending: list[Pending] = []
         self._pending_tables: set[str] = set()
         self._values = 0
@@ -206,7 +215,12 @@ class Lane:
         except Exception as exc:
             if not self.defer:
                 raise  # nothing was assumed: the error is the unit's own
-            raise RunEagerly(f"held-back writes failed: {exc}") from exc
+            raise self.again(f"held-back writes failed: {exc}") from exc
+
+    def again(self, why: str) -> RunEagerly:
+        """What to raise when the unit's assumptions did not hold: ReadAfresh if it trusted
+        remembered rows, else RunEagerly."""
+        return ReadAfresh(why) if self.remembered else RunEagerly(why)
 
 
 Shape = tuple[tuple[tuple[str, int, int, bool], ...], int]  # (sql, rows, width, guard)…, notices

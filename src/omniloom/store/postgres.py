@@ -23,7 +23,7 @@ from omniloom.domain.errors import DomainError
 from omniloom.store import changes
 from omniloom.store.database import Database, UnitOfWork, _json_deserializer, _json_serializer
 from omniloom.store.pg_changes import CHANNEL, ChangeFeed, payloads
-from omniloom.store.pg_lane import LANE, Lane, RunEagerly, lane_of
+from omniloom.store.pg_lane import LANE, Lane, ReadAfresh, RunEagerly, lane_of
 
 T = TypeVar("T")
 
@@ -84,6 +84,10 @@ class PostgresDatabase(Database):
                     # This process's caches hear of its own change at once, after COMMIT.
                     self._announce(touched)
                 return result
+            except ReadAfresh:
+                # Remembered rows had changed elsewhere; forgotten when used, so the next run
+                # reads them, still holding writes back: one round trip more, not a locking run.
+                hold_back = attempt == 0
             except RunEagerly:
                 # A held-back write did not go as assumed; the same unit, holding nothing back,
                 # finds out why and answers exactly as it would have from the start.
@@ -161,7 +165,7 @@ class PostgresDatabase(Database):
             except DomainError as refusal:
                 if lane.read_unlocked:
                     # Decided on rows read without a lock: confirmed by a run that locks them.
-                    raise RunEagerly(f"a refusal on unlocked reads: {refusal}") from refusal
+                    raise lane.again(f"a refusal on unlocked reads: {refusal}") from refusal
                 raise
             touched = changes.take(conn)
             for payload in payloads(touched, self._feed.origin):

@@ -309,10 +309,17 @@ def execute_guarded(conn: Connection, stmt: ClauseElement, params: Mapping[str, 
     return execute(conn, stmt, params) == 1
 
 
-def holds_back(conn: Connection, tables: frozenset[str]) -> bool:
-    """True if the PostgreSQL lane holds back a write to any of ``tables`` (not yet sent)."""
+def may_use_remembered(conn: Connection, tables: frozenset[str]) -> bool:
+    """True if the unit may take rows of ``tables`` from this process's memory instead of
+    reading them (a cart, services/carts/seen.py): only while the PostgreSQL lane holds writes
+    back, with none to those tables unsent, since the held-back guard that checks the
+    remembered rows compares them with the rows as the unit began. Saying True notes that the
+    unit did: should its writes not go through, it runs again reading (pg_lane.ReadAfresh)."""
     lane = lane_of(conn)
-    return lane is not None and lane.holds_back(tables)
+    if lane is None or not lane.defer or lane.holds_back(tables):
+        return False
+    lane.remembered = True
+    return True
 
 
 def write(conn: Connection, stmt: ClauseElement, params: Mapping[str, Any]) -> None:

@@ -98,10 +98,11 @@ def create_cart(
 
 async def get_cart(runtime: Runtime, cart_id: str, caller: str | None = None) -> CartView:
     def work(conn: Connection) -> tuple[dict[str, Any], list[CartLine], CartView]:
-        cart, lines = cart_queries.cart_and_lines(conn, cart_id)
+        cart = cart_queries.cart(conn, cart_id)
         if cart is None:
             raise CartNotFound(f"There is no cart {cart_id!r}.")
         check_owner(cart, caller)
+        lines = cart_queries.lines(conn, cart_id)
         return cart, lines, cart_view(conn, runtime.catalog, cart, lines)
 
     cart, lines, view = await runtime.read(work)
@@ -186,11 +187,9 @@ def begin_change_with_lines(
 def _cart_as_known(
     runtime: Runtime, unit: Unit, cart_id: str
 ) -> tuple[dict[str, Any] | None, list[CartLine]]:
-    # What this process remembers stands in for a read only while the unit has written nothing
-    # to carts held back unsent: the guard compares with the rows as the unit began.
-    known = runtime.carts_seen.get(cart_id)
-    if known is not None and not raw.holds_back(unit.conn, _CART_TABLES):
-        return known
+    # Taken out of memory when used: if it proves stale, the unit's next run reads the cart.
+    if cart_id in runtime.carts_seen and raw.may_use_remembered(unit.conn, _CART_TABLES):
+        return runtime.carts_seen.take(cart_id)
     return cart_queries.cart_and_lines(unit.conn, cart_id)
 
 

@@ -8,9 +8,11 @@ guarded version bump on what it knows: a checkout is then one round trip instead
 Nothing known here is trusted. The guard (``_BUMP_IF_UNCHANGED`` in store/cart_queries.py)
 compares the cart's version, status and customer and every line's id and quantity with the
 stored rows, in the unit's last statement; a cart changed anywhere else (another process, a
-register, a cart merge, a restored snapshot) makes the unit run again, reading and locking as
-it always did, and that run's answer stands. Knowing nothing costs a read, knowing wrong costs
-one run more; neither changes an answer.
+register, a cart merge, a restored snapshot) makes nothing of the unit stay, and it runs again
+reading the cart (pg_lane.ReadAfresh), as it would have without this memory; that run's answer
+stands. Knowing nothing costs a read, knowing wrong one statement more; neither changes an
+answer. Requests to one cart that alternate between processes pay that statement
+each time; a client that keeps its connection does not.
 
 Only on PostgreSQL: on the embedded store a read is a lookup in the same process, cheaper than
 keeping anything.
@@ -34,13 +36,13 @@ class CartsSeen:
         self._capacity = capacity
         self._carts: OrderedDict[str, tuple[dict[str, Any], tuple[CartLine, ...]]] = OrderedDict()
 
-    def get(self, cart_id: str) -> tuple[dict[str, Any], list[CartLine]] | None:
-        """The cart and its lines as last left here (copies the caller may change), or None."""
-        found = self._carts.get(cart_id)
-        if found is None:
-            return None
-        self._carts.move_to_end(cart_id)
-        cart, lines = found
+    def __contains__(self, cart_id: str) -> bool:
+        return cart_id in self._carts
+
+    def take(self, cart_id: str) -> tuple[dict[str, Any], list[CartLine]]:
+        """The cart and its lines as last left here, forgotten until a change that commits (or a
+        read) remembers them again: a unit that finds them stale reads them on its next run."""
+        cart, lines = self._carts.pop(cart_id)
         return dict(cart), list(lines)
 
     def keep(self, cart: dict[str, Any], lines: list[CartLine]) -> None:
